@@ -1,0 +1,283 @@
+//! Splitting a page into blocks and normalising each block into a hashable form.
+//!
+//! A block is one non-blank line of the page's text view (a paragraph, heading, menu item or
+//! table row, as a WET-style scraper writes them). Normalisation makes two blocks that a reader
+//! would call "the same line of the template" hash alike: Unicode lower-case, every run of
+//! digits folded to `0` (so "40 minutes ago" and "42 minutes ago" match), and every run of
+//! whitespace or punctuation folded to one space. The hash is xxh3-64 of the normalised bytes.
+//!
+//! Invariants: `normalize` is idempotent; its output has no leading, trailing or doubled spaces;
+//! it depends on the text alone (never on position, page or thread), so hashes are stable
+//! across runs, machines and thread counts.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// One block of a page, borrowed from the page text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block<'a> {
+    /// The line as it appears in the page, without its line terminator.
+    pub text: &'a str,
+    /// Byte offset of the line in the page text.
+    pub start: usize,
+}
+
+/// Iterates over the blocks of a page: lines split on `\n` (a trailing `\r` is dropped),
+/// skipping lines that are blank after trimming.
+pub fn blocks(text: &str) -> impl Iterator<Item = Block<'_>> {
+    let base = text.as_ptr() as usize;
+    text.split('\n').filter_map(move |line| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            None
+        } else {
+            Some(Block {
+                text: line,
+                start: line.as_ptr() as usize - base,
+            })
+        }
+    })
+}
+
+/// Figures about a block's normalised form, gathered while normalising it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NormInfo {
+    /// Number of tokens (space-separated words of the normalised form).
+    pub tokens: u32,
+    /// Number of tokens that are folded digit runs.
+    pub digit_tokens: u32,
+    /// Number of alphanumeric characters in the original text.
+    pub alnum_chars: u32,
+}
+
+/// Normalises `text` into `out` (cleared first) and returns figures about it.
+///
+/// Letters are lower-cased, each maximal run of numeric characters becomes the token `0`
+/// (a digit run is always a token of its own, so "10:20pm" gives "0 0 pm"), and anything
+/// else separates tokens.
+pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
+    out.clear();
+    let mut info = NormInfo::default();
+    // 0 = at a boundary, 1 = inside a word, 2 = inside a digit run
+    let mut state = 0u8;
+    let push_sep = |out: &mut String, state: u8| {
+        if state == 0 && !out.is_empty() {
+            out.push(' ');
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            let b = c as u8;
+            if b.is_ascii_digit() {
+                info.alnum_chars += 1;
+                if state != 2 {
+                    if state == 1 {
+                        out.push(' ');
+                    } else {
+                        push_sep(out, state);
+                    }
+                    out.push('0');
+                    info.tokens += 1;
+                    info.digit_tokens += 1;
+                    state = 2;
+                }
+            } else if b.is_ascii_alphabetic() {
+                info.alnum_chars += 1;
+                if state != 1 {
+                    if state == 2 {
+                        out.push(' ');
+                    } else {
+                        push_sep(out, state);
+                    }
+                    info.tokens += 1;
+                    state = 1;
+                }
+                out.push(b.to_ascii_lowercase() as char);
+            } else if b == b'\'' && state == 1 {
+                // An apostrophe inside a word joins it ("don't"), as its typographic forms do.
+                continue;
+            } else {
+                state = 0;
+            }
+        } else if c.is_numeric() {
+            info.alnum_chars += 1;
+            if state != 2 {
+                if state == 1 {
+                    out.push(' ');
+                } else {
+                    push_sep(out, state);
+                }
+                out.push('0');
+                info.tokens += 1;
+                info.digit_tokens += 1;
+                state = 2;
+            }
+        } else if c.is_alphanumeric() {
+            info.alnum_chars += 1;
+            if state != 1 {
+                if state == 2 {
+                    out.push(' ');
+                } else {
+                    push_sep(out, state);
+                }
+                info.tokens += 1;
+                state = 1;
+            }
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+        } else if is_word_joiner(c) && state == 1 {
+            continue;
+        } else {
+            state = 0;
+        }
+    }
+    info
+}
+
+fn is_word_joiner(c: char) -> bool {
+    matches!(c, '\u{2019}' | '\u{02bc}')
+}
+
+/// Normalises a block into a fresh `String`. Convenience for tests and tools; hot loops call
+/// [`normalize_into`] with a reused buffer.
+pub fn normalize(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    normalize_into(text, &mut s);
+    s
+}
+
+/// The xxh3-64 hash of a normalised block.
+#[inline]
+pub fn hash_normalized(norm: &str) -> u64 {
+    xxh3_64(norm.as_bytes())
+}
+
+/// Hashes a raw block: normalise, then xxh3. Allocates; use [`normalize_into`] in hot loops.
+pub fn block_hash(text: &str) -> u64 {
+    hash_normalized(&normalize(text))
+}
+
+/// Shape of a block's raw text, used by the cleaner: whether it reads like a sentence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Characters (not bytes) in the trimmed text.
+    pub chars: u32,
+    /// Ends with sentence-final punctuation (any script), possibly followed by a closing
+    /// quote or bracket.
+    pub sentence_end: bool,
+    /// Number of sentence-internal punctuation marks (`,` `;` `:` and their full-width forms).
+    pub commas: u32,
+    /// Number of separator characters typical of menus and breadcrumbs (`|` `»` `>` `·` `•`).
+    pub separators: u32,
+}
+
+/// Measures the [`Shape`] of a block's raw text.
+pub fn shape(text: &str) -> Shape {
+    let t = text.trim();
+    let mut s = Shape::default();
+    let mut last_significant = None;
+    for c in t.chars() {
+        s.chars += 1;
+        match c {
+            ',' | ';' | '、' | '，' | '；' | '،' => s.commas += 1,
+            '|' | '»' | '«' | '>' | '·' | '•' | '›' | '‹' | '¦' => s.separators += 1,
+            _ => {}
+        }
+        if !matches!(
+            c,
+            '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）'
+        ) && !c.is_whitespace()
+        {
+            last_significant = Some(c);
+        }
+    }
+    s.sentence_end = matches!(
+        last_significant,
+        Some('.' | '!' | '?' | '。' | '！' | '？' | '…' | '۔' | '।' | '؟')
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn digits_fold_so_relative_times_match() {
+        assert_eq!(normalize("40 minutes ago"), "0 minutes ago");
+        assert_eq!(block_hash("40 minutes ago"), block_hash("42 minutes ago"));
+        assert_eq!(normalize("10:20pm"), "0 0 pm");
+        assert_eq!(normalize("Route 66b"), "route 0 b");
+    }
+
+    #[test]
+    fn case_whitespace_and_punctuation_fold() {
+        assert_eq!(normalize("  Related   Articles!! "), "related articles");
+        assert_eq!(normalize("No comments yet..."), "no comments yet");
+        assert_eq!(block_hash("Share | Email"), block_hash("share email"));
+        assert_eq!(normalize("ÉCOLE Straße"), "école straße");
+        assert_eq!(normalize("don’t don't"), "dont dont");
+    }
+
+    #[test]
+    fn non_latin_scripts_keep_their_letters() {
+        assert_eq!(normalize("Привет, мир"), "привет мир");
+        assert_eq!(normalize("東京 ２０２４年"), "東京 0 年");
+        assert_eq!(normalize("٣ دقائق"), "0 دقائق");
+    }
+
+    #[test]
+    fn blocks_skip_blank_lines_and_keep_offsets() {
+        let text = "a\r\n\n  \nb c\nd";
+        let bs: Vec<_> = blocks(text).collect();
+        assert_eq!(bs.len(), 3);
+        assert_eq!(bs[0].text, "a");
+        assert_eq!(bs[1].text, "b c");
+        assert_eq!(&text[bs[1].start..bs[1].start + 3], "b c");
+        assert_eq!(bs[2].text, "d");
+    }
+
+    #[test]
+    fn shape_sees_sentences_and_menus() {
+        assert!(shape("He said so.").sentence_end);
+        assert!(shape("“We have no intention.”").sentence_end);
+        assert!(!shape("Related Articles").sentence_end);
+        assert_eq!(shape("U.S. | EUROPE | ASIA").separators, 2);
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "\\PC{0,80}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+
+        #[test]
+        fn normalized_has_no_stray_spaces(s in "\\PC{0,80}") {
+            let n = normalize(&s);
+            prop_assert!(!n.starts_with(' ') && !n.ends_with(' ') && !n.contains("  "));
+        }
+
+        #[test]
+        fn token_count_matches_output(s in "\\PC{0,80}") {
+            let mut out = String::new();
+            let info = normalize_into(&s, &mut out);
+            let n = if out.is_empty() { 0 } else { out.split(' ').count() as u32 };
+            prop_assert_eq!(info.tokens, n);
+        }
+
+        #[test]
+        fn digits_never_change_the_hash(a in "[a-z ]{0,20}", d1 in 0u32..100000, d2 in 0u32..100000) {
+            prop_assert_eq!(block_hash(&format!("{a} {d1} x")), block_hash(&format!("{a} {d2} x")));
+        }
+
+        #[test]
+        fn blocks_cover_every_nonblank_line(lines in proptest::collection::vec("[a-z ]{0,10}", 0..20)) {
+            let text = lines.join("\n");
+            let got: Vec<&str> = blocks(&text).map(|b| b.text).collect();
+            let want: Vec<&str> = lines.iter().map(|s| s.as_str()).filter(|l| !l.trim().is_empty()).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

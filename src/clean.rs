@@ -1,0 +1,398 @@
+//! Deciding, block by block, what is chrome and what is the page's own content.
+//!
+//! The cleaner reads each page against the model and combines three kinds of evidence:
+//!
+//! 1. **Frequency** (the model): a block on a large share of the site's pages is the site's
+//!    template; a block that occurs on several sites is generic chrome; a short block most of
+//!    whose tokens recur in the site's short blocks is templated ("By <name>", dates).
+//! 2. **Shape**: long blocks that read like sentences are content; short, punctuation-free
+//!    blocks and separator-laden ones (menus, breadcrumbs) lean to chrome. Nothing here
+//!    depends on a language: tokens are Unicode words and sentence punctuation covers the
+//!    major scripts.
+//! 3. **Context**: an article is a run of blocks. Each block gets a content score (positive
+//!    for content evidence, negative for chrome evidence) and a two-state segmentation
+//!    (content / chrome) with a cost per switch picks the runs that maximise the score, as a
+//!    Viterbi pass. So a short line inside an article ("He said.") stays, and a teaser of
+//!    another article, shared with other pages and surrounded by chrome, goes, while the same
+//!    text on its own page, surrounded by that article's unique paragraphs, stays.
+//!
+//! Inside the content runs, blocks with hard chrome evidence (site template, cross-site
+//! chrome, templated) are still removed. Every block gets a [`Reason`] and the figures behind
+//! it, so the CLI can say why each block went.
+
+use crate::block::Shape;
+use crate::model::{Model, SiteView};
+use crate::shingle::{BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_TOKEN};
+
+/// Why a block was kept or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// Kept: content evidence, occurs on no other page of the site.
+    KeptUnique,
+    /// Kept: occurs on other pages too, but sits inside this page's article.
+    KeptShared,
+    /// Kept: weak on its own, but inside the article's run of blocks.
+    KeptContext,
+    /// Removed: recurs on a large share of the site's pages.
+    SiteTemplate,
+    /// Removed: occurs on several sites (generic chrome: share rows, cookie lines).
+    CrossSite,
+    /// Removed: most of its tokens recur in the site's short chrome lines (dates, bylines).
+    Templated,
+    /// Removed: shared with other pages of the site (a teaser) and outside this page's article.
+    Repeated,
+    /// Removed: outside the article's run of blocks (menus, captions, comments).
+    Context,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 8] = [
+        Reason::KeptUnique,
+        Reason::KeptShared,
+        Reason::KeptContext,
+        Reason::SiteTemplate,
+        Reason::CrossSite,
+        Reason::Templated,
+        Reason::Repeated,
+        Reason::Context,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::KeptUnique => "kept:unique",
+            Reason::KeptShared => "kept:shared",
+            Reason::KeptContext => "kept:context",
+            Reason::SiteTemplate => "site-template",
+            Reason::CrossSite => "cross-site",
+            Reason::Templated => "templated",
+            Reason::Repeated => "repeated",
+            Reason::Context => "context",
+        }
+    }
+
+    pub fn is_kept(self) -> bool {
+        matches!(
+            self,
+            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext
+        )
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The decision on one block, with the figures behind it.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision {
+    /// Index of the block among the page's blocks.
+    pub line: u32,
+    /// Byte range of the block in the page text.
+    pub start: usize,
+    pub end: usize,
+    pub keep: bool,
+    pub reason: Reason,
+    /// Pages of the site that contain this block (model count; 0 when below the model's floor).
+    pub site_pages_with: u64,
+    /// Pages of the site in the model.
+    pub site_pages: u64,
+    /// Sites that contain this block.
+    pub cross_sites: u64,
+    /// Share of the block's tokens that recur in the site's short blocks (short blocks only).
+    pub templated: f32,
+    /// Content score: positive is content evidence, negative chrome evidence.
+    pub score: f32,
+}
+
+/// Tunable parameters of the decision. Each has a reason that holds for sites in general; none
+/// is fitted to a particular corpus.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CleanConfig {
+    /// A block on at least this share of the site's pages (and on ≥ 3 pages) is template.
+    /// A tenth: a template element is on every page built from that template, and a site
+    /// rarely runs more than a few templates at once; article text shared by a tenth of a
+    /// site's pages is unheard of.
+    pub template_share: f32,
+    /// Blocks with up to this many tokens count as short: chrome candidates for cross-site and
+    /// templated evidence. Sentences of prose are longer.
+    pub short_tokens: u32,
+    /// Token count at which shape evidence is neutral: menu items, labels and bylines are
+    /// shorter; sentences longer.
+    pub neutral_tokens: f32,
+    /// Cost of switching between content and chrome in the segmentation, in token units.
+    pub switch_cost: f32,
+    /// Content score cap for a block shared with other pages but not template: such a block
+    /// must be carried by its neighbours to be kept.
+    pub shared_cap: f32,
+    /// A token recurs if it is in short blocks on at least this share of the site's pages.
+    pub token_share: f32,
+    /// A short block is templated when at least this share of its tokens recur.
+    pub templated_share: f32,
+}
+
+impl Default for CleanConfig {
+    fn default() -> Self {
+        CleanConfig {
+            template_share: 0.1,
+            short_tokens: 12,
+            neutral_tokens: 8.0,
+            switch_cost: 10.0,
+            shared_cap: 2.0,
+            token_share: 0.2,
+            templated_share: 0.75,
+        }
+    }
+}
+
+/// Evidence about one block before context is applied.
+#[derive(Debug, Clone, Copy, Default)]
+struct Evidence {
+    df: u64,
+    cross: u64,
+    templ: f32,
+    hard: Option<Reason>,
+    shared: bool,
+    score: f32,
+}
+
+/// Cleans pages against a model. One per worker thread: it owns its scratch buffers.
+pub struct Cleaner<'m> {
+    model: &'m Model,
+    cfg: CleanConfig,
+    shingler: Shingler,
+    key: Vec<u8>,
+    ev: Vec<Evidence>,
+    state: Vec<bool>,
+    back: Vec<[bool; 2]>,
+    decisions: Vec<Decision>,
+}
+
+impl<'m> Cleaner<'m> {
+    pub fn new(model: &'m Model, cfg: CleanConfig) -> Cleaner<'m> {
+        Cleaner {
+            model,
+            cfg,
+            shingler: Shingler::new(model.header.params.shingle_max_tokens),
+            key: Vec::with_capacity(64),
+            ev: Vec::new(),
+            state: Vec::new(),
+            back: Vec::new(),
+            decisions: Vec::new(),
+        }
+    }
+
+    /// Decides every block of a page and writes the kept blocks, joined by `\n`, into `out`
+    /// (cleared first). Returns the decisions, one per block, in page order.
+    pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
+        let view = self.model.site(site);
+        let feats = self.shingler.page(text);
+        let model = self.model;
+        let cfg = self.cfg;
+        self.ev.clear();
+        for b in &feats.blocks {
+            let ev = evidence(model, &cfg, &view, feats, b, &mut self.key);
+            self.ev.push(ev);
+        }
+        segment(&self.ev, cfg.switch_cost, &mut self.state, &mut self.back);
+        if !self.state.iter().any(|&c| c) {
+            // No run of blocks is strong enough to pay for its borders (a page with one short
+            // article, or a site seen once): every block with content evidence stands alone.
+            segment(&self.ev, 0.0, &mut self.state, &mut self.back);
+        }
+        self.decisions.clear();
+        out.clear();
+        for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
+            let in_run = self.state[i];
+            let reason = match (in_run, ev.hard) {
+                (_, Some(r)) => r,
+                (true, None) if ev.shared => Reason::KeptShared,
+                (true, None) if ev.score > 0.0 => Reason::KeptUnique,
+                (true, None) => Reason::KeptContext,
+                (false, None) if ev.shared => Reason::Repeated,
+                (false, None) => Reason::Context,
+            };
+            let keep = reason.is_kept();
+            if keep {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&text[b.start..b.end]);
+            }
+            self.decisions.push(Decision {
+                line: i as u32,
+                start: b.start,
+                end: b.end,
+                keep,
+                reason,
+                site_pages_with: ev.df,
+                site_pages: view.pages,
+                cross_sites: ev.cross,
+                templated: ev.templ,
+                score: ev.score,
+            });
+        }
+        &self.decisions
+    }
+}
+
+/// Content evidence from the block's shape alone, in token units.
+fn shape_score(cfg: &CleanConfig, tokens: u32, s: &Shape) -> f32 {
+    if tokens == 0 {
+        return -cfg.neutral_tokens;
+    }
+    let mut v = (tokens.min(80) as f32) - cfg.neutral_tokens;
+    if s.sentence_end && tokens >= 3 {
+        v += 4.0;
+    }
+    v += s.commas.min(3) as f32;
+    v -= 3.0 * s.separators as f32;
+    v
+}
+
+fn evidence(
+    model: &Model,
+    cfg: &CleanConfig,
+    view: &SiteView,
+    feats: &PageFeatures,
+    b: &BlockFeatures,
+    key: &mut Vec<u8>,
+) -> Evidence {
+    let n = view.pages;
+    let w = b.norm.tokens;
+    let df = model.site_count(view, KIND_BLOCK, b.hash, key);
+    let cross = model.cross_sites(b.hash);
+    let short = w <= cfg.short_tokens;
+    let base = shape_score(cfg, w, &b.shape);
+
+    let template = df >= 3 && (df as f32) >= cfg.template_share * n as f32;
+    let templ = if short && n >= 3 {
+        templated_share(model, cfg, view, feats, b, key)
+    } else {
+        0.0
+    };
+    let hard = if template {
+        Some(Reason::SiteTemplate)
+    } else if cross >= 2 && short && !b.shape.sentence_end {
+        Some(Reason::CrossSite)
+    } else if df < 2 && templ >= cfg.templated_share && !b.shape.sentence_end {
+        Some(Reason::Templated)
+    } else {
+        None
+    };
+    let shared = df >= 2;
+    let score = if hard.is_some() {
+        // Hard chrome is removed anyway; in the segmentation it weighs as mild chrome so that
+        // a byline between a title and the body does not cut the article in two, while a
+        // long template menu does.
+        base.min(0.0) - 4.0
+    } else if shared {
+        base.min(cfg.shared_cap)
+    } else {
+        base
+    };
+    Evidence {
+        df,
+        cross,
+        templ,
+        hard,
+        shared,
+        score,
+    }
+}
+
+fn templated_share(
+    model: &Model,
+    cfg: &CleanConfig,
+    view: &SiteView,
+    feats: &PageFeatures,
+    b: &BlockFeatures,
+    key: &mut Vec<u8>,
+) -> f32 {
+    let toks = feats.tokens_of(b);
+    if toks.is_empty() {
+        return 0.0;
+    }
+    let floor = ((cfg.token_share * view.pages as f32).ceil() as u64).max(3);
+    let recurring = toks
+        .iter()
+        .filter(|&&h| model.site_count(view, KIND_TOKEN, h, key) >= floor)
+        .count();
+    recurring as f32 / toks.len() as f32
+}
+
+/// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
+/// scores minus `switch` per change of state. The page starts and ends in chrome, which is
+/// free to leave at the first content block.
+fn segment(ev: &[Evidence], switch: f32, state: &mut Vec<bool>, back: &mut Vec<[bool; 2]>) {
+    state.clear();
+    back.clear();
+    // best[s]: best total ending in state s (0 = chrome, 1 = content).
+    let mut best = [0.0f32, f32::NEG_INFINITY];
+    for e in ev {
+        let from_chrome_to_content = best[0] - switch;
+        let (c_prev, c_val) = if best[1] >= from_chrome_to_content {
+            (true, best[1])
+        } else {
+            (false, from_chrome_to_content)
+        };
+        let to_chrome_from_content = best[1] - switch;
+        let (n_prev, n_val) = if best[0] >= to_chrome_from_content {
+            (false, best[0])
+        } else {
+            (true, to_chrome_from_content)
+        };
+        back.push([n_prev, c_prev]);
+        best = [n_val, c_val + e.score];
+    }
+    // Leaving content at the end costs a switch like any other.
+    let mut cur = best[1] - switch > best[0];
+    state.resize(ev.len(), false);
+    for i in (0..ev.len()).rev() {
+        state[i] = cur;
+        cur = back[i][cur as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(score: f32) -> Evidence {
+        Evidence {
+            score,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn segmentation_bridges_short_gaps_but_not_long_ones() {
+        let mut st = Vec::new();
+        let mut bk = Vec::new();
+        let e: Vec<_> = [
+            -7.0, -7.0, 30.0, -5.0, 25.0, -11.0, -11.0, -11.0, 2.0, -11.0,
+        ]
+        .into_iter()
+        .map(ev)
+        .collect();
+        segment(&e, 10.0, &mut st, &mut bk);
+        assert_eq!(
+            st,
+            vec![false, false, true, true, true, false, false, false, false, false]
+        );
+    }
+
+    #[test]
+    fn lone_weak_block_between_chrome_is_not_content() {
+        let mut st = Vec::new();
+        let mut bk = Vec::new();
+        let e: Vec<_> = [-5.0, 2.0, -5.0].into_iter().map(ev).collect();
+        segment(&e, 10.0, &mut st, &mut bk);
+        assert_eq!(st, vec![false, false, false]);
+    }
+}

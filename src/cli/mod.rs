@@ -1,0 +1,212 @@
+//! Command-line front end: clap arguments ("low" args) turned into the library's validated
+//! configurations ("high" args), one file per subcommand. No clap type crosses into the
+//! library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use dechrome::input::{Format, InputConfig};
+use dechrome::job::{JobConfig, OnError, Stats};
+use dechrome::site::SiteKey;
+
+mod clean;
+mod eval;
+mod generate;
+mod learn;
+mod merge;
+mod run;
+
+/// Exit status when the job completed but skipped bad records.
+pub const EXIT_SKIPPED: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dechrome",
+    version,
+    about = "Strip site chrome from scraped web corpora",
+    long_about = "Strip site chrome (navigation, footers, share rows, teasers of other articles) from \
+                  scraped web corpora, by learning which blocks recur across each site's pages and \
+                  across sites, and keeping each page's own article."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Learn a frequency model from a crawl.
+    Learn(learn::LearnArgs),
+    /// Clean a crawl with a model learned before.
+    Clean(clean::CleanArgs),
+    /// Learn from a crawl and clean it, in one command.
+    Run(run::RunArgs),
+    /// Merge partial models (from `learn --partial` on shards) into one.
+    Merge(merge::MergeArgs),
+    /// Score cleaned output against gold text (token bag-of-words P/R/F1).
+    Eval(eval::EvalArgs),
+    /// Write a synthetic multi-site crawl with gold text and per-line labels.
+    Generate(generate::GenerateArgs),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.cmd {
+        Command::Learn(a) => learn::run(a),
+        Command::Clean(a) => clean::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Merge(a) => merge::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Generate(a) => generate::run(a),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(ioe) = e.downcast_ref::<std::io::Error>() {
+                if ioe.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("dechrome: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Auto,
+    Jsonl,
+    Text,
+    Wet,
+    Warc,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SiteKeyArg {
+    Domain,
+    Host,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnErrorArg {
+    Skip,
+    Fail,
+}
+
+/// Input and execution flags shared by the jobs.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Input files or directories (JSONL, WET, WARC, text; gzip/zstd detected), `-` for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Input format; detected from the content by default.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// JSONL field holding the record id.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSONL field holding the page text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSONL field holding the page URL.
+    #[arg(long, default_value = "url")]
+    pub url_field: String,
+    /// JSONL field naming the site; when absent the site comes from the URL.
+    #[arg(long, default_value = "site")]
+    pub site_field: String,
+    /// How a URL names its site: registrable domain (Public Suffix List) or full host.
+    #[arg(long, value_enum, default_value = "domain")]
+    pub site_key: SiteKeyArg,
+    /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
+    #[arg(long)]
+    pub strict: bool,
+    /// On a bad record: count, report and skip it, or stop.
+    #[arg(long, value_enum, default_value = "skip")]
+    pub on_error: OnErrorArg,
+    /// Worker threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    pub fn to_job(&self) -> Result<JobConfig> {
+        for p in &self.inputs {
+            if p.as_os_str() != "-" && !p.exists() {
+                bail!("{}: no such file or directory", p.display());
+            }
+        }
+        if self.text_field.is_empty() {
+            bail!("--text-field must not be empty");
+        }
+        let mut job = JobConfig::new(self.inputs.clone());
+        job.input = InputConfig {
+            format: match self.format {
+                FormatArg::Auto => Format::Auto,
+                FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Text => Format::Text,
+                FormatArg::Wet => Format::Wet,
+                FormatArg::Warc => Format::Warc,
+            },
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            url_field: self.url_field.clone(),
+            site_field: self.site_field.clone(),
+            site_key: match self.site_key {
+                SiteKeyArg::Domain => SiteKey::Domain,
+                SiteKeyArg::Host => SiteKey::Host,
+            },
+            strict_utf8: self.strict,
+        };
+        job.threads = self.threads;
+        job.on_error = match self.on_error {
+            OnErrorArg::Skip => OnError::Skip,
+            OnErrorArg::Fail => OnError::Fail,
+        };
+        job.progress = !self.quiet;
+        Ok(job)
+    }
+}
+
+/// Flags that report on a clean job.
+#[derive(Args, Debug, Clone)]
+pub struct StatsArgs {
+    /// Print a table of counts, removals by reason and per-site extremes on stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Write the statistics as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+}
+
+impl StatsArgs {
+    pub fn report(&self, stats: &Stats, quiet: bool) -> Result<()> {
+        if self.stats {
+            eprint!("{}", stats.render());
+        } else if !quiet {
+            eprintln!("dechrome: {}", stats.summary());
+        }
+        if let Some(p) = &self.stats_json {
+            let body = serde_json::to_vec_pretty(&stats.to_json())?;
+            std::fs::write(p, body)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write stats: {e}", p.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Exit status of a job that completed: success, or [`EXIT_SKIPPED`] when bad records were
+/// skipped.
+pub fn exit_for(stats: &Stats) -> ExitCode {
+    if stats.bad_records > 0 {
+        ExitCode::from(EXIT_SKIPPED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

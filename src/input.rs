@@ -1,0 +1,586 @@
+//! Reading crawls: JSONL, directories of text files and stdin, plain, gzip or zstd.
+//!
+//! Every reader yields [`Record`]s in input order. A record that cannot be read (invalid JSON,
+//! no text field, invalid UTF-8 under `--strict`) is yielded as an `Err` naming the file, the
+//! record number and its byte offset, and reading goes on with the next record, so the caller
+//! decides whether to count-and-skip or stop. Damage to the stream itself (a truncated gzip
+//! member) ends that file with an error after the records before it.
+//!
+//! Memory: one record at a time, plus one decompression window and a line buffer that grows
+//! to the longest line seen.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Location, Result};
+use crate::site::{site_from_url, SiteKey};
+
+/// Input formats. `Auto` sniffs the (decompressed) content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Jsonl,
+    Text,
+    Wet,
+    Warc,
+}
+
+/// How records are turned into pages; the validated form of the CLI's input flags.
+#[derive(Debug, Clone)]
+pub struct InputConfig {
+    pub format: Format,
+    pub id_field: String,
+    pub text_field: String,
+    pub url_field: String,
+    pub site_field: String,
+    pub site_key: SiteKey,
+    /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
+    pub strict_utf8: bool,
+}
+
+impl Default for InputConfig {
+    fn default() -> Self {
+        InputConfig {
+            format: Format::Auto,
+            id_field: "id".into(),
+            text_field: "text".into(),
+            url_field: "url".into(),
+            site_field: "site".into(),
+            site_key: SiteKey::Domain,
+            strict_utf8: false,
+        }
+    }
+}
+
+/// What the writer needs to give a record back in its own format.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A JSON object with every input field, the text field left as an empty string to be
+    /// filled with the cleaned text.
+    Json(Map<String, Value>),
+    /// A text file, with its path relative to the input root.
+    Text { rel: PathBuf },
+    /// A WARC/WET record: its header lines, in order, as read.
+    Warc { headers: Vec<(String, String)> },
+}
+
+/// One page of a crawl.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    /// The site key (see [`crate::site`]); empty when nothing names a site.
+    pub site: String,
+    pub url: Option<String>,
+    pub text: String,
+    pub payload: Payload,
+    pub loc: Location,
+    /// The text had invalid UTF-8 that was replaced by U+FFFD.
+    pub lossy: bool,
+    /// Bytes the record took in its (decompressed) input stream.
+    pub bytes: u64,
+}
+
+/// Opens a file (or stdin for `-`) and undoes gzip or zstd compression, detected from the
+/// magic bytes rather than the file name.
+pub fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|e| Error::io(path, e))?)
+    };
+    let mut br = BufReader::with_capacity(1 << 20, raw);
+    let head = br.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        // MultiGzDecoder: Common Crawl writes one gzip member per record.
+        let dec = flate2::bufread::MultiGzDecoder::new(br);
+        Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let dec = zstd::stream::read::Decoder::with_buffer(br).map_err(|e| Error::io(path, e))?;
+        Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
+    } else {
+        Ok(Box::new(br))
+    }
+}
+
+/// Sniffs the format of a decompressed stream from its first bytes.
+pub fn sniff(head: &[u8]) -> Format {
+    let t = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&head[..0], |i| &head[i..]);
+    if t.starts_with(b"{") {
+        Format::Jsonl
+    } else if t.starts_with(b"WARC/") {
+        // WET files hold `conversion` records; WARC files `response` ones. The WARC reader
+        // handles both, so the distinction only matters for output.
+        if head.windows(21).any(|w| w == b"WARC-Type: conversion") {
+            Format::Wet
+        } else {
+            Format::Warc
+        }
+    } else {
+        Format::Text
+    }
+}
+
+/// Lists the input files under the given paths: files as given, directories walked in sorted
+/// order for regular files. `-` stands for stdin.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == Path::new("-") {
+            out.push((p.clone(), PathBuf::from("-")));
+            continue;
+        }
+        let md = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if md.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files)?;
+            files.sort();
+            for f in files {
+                out.push((f, p.clone()));
+            }
+        } else {
+            let root = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            out.push((p.clone(), root));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if ft.is_dir() {
+            walk(&path, out)?;
+        } else if ft.is_file()
+            && !path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads the records of every input, file after file, in order.
+pub struct Reader {
+    cfg: InputConfig,
+    files: std::vec::IntoIter<(PathBuf, PathBuf)>,
+    current: Option<Box<dyn RecordStream>>,
+}
+
+/// A stream of records from one file.
+pub trait RecordStream: Send {
+    fn next_record(&mut self) -> Option<Result<Record>>;
+}
+
+impl Reader {
+    pub fn new(cfg: InputConfig, inputs: &[PathBuf]) -> Result<Reader> {
+        let files = expand_inputs(inputs)?;
+        if files.is_empty() {
+            return Err(Error::Config(
+                "no input files found; name JSONL/WET/WARC files, text directories, or - for stdin"
+                    .into(),
+            ));
+        }
+        Ok(Reader {
+            cfg,
+            files: files.into_iter(),
+            current: None,
+        })
+    }
+
+    fn open_next(&mut self) -> Option<Result<Box<dyn RecordStream>>> {
+        let (path, root) = self.files.next()?;
+        Some(open_stream(&self.cfg, path, root))
+    }
+}
+
+fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dyn RecordStream>> {
+    let mut r = open_decompressed(&path)?;
+    let head = r.fill_buf().map_err(|e| Error::io(&path, e))?;
+    if head.is_empty() {
+        return Err(Error::EmptyInput { path });
+    }
+    let fmt = match cfg.format {
+        Format::Auto => sniff(head),
+        f => f,
+    };
+    match fmt {
+        Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
+        Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
+        Format::Wet | Format::Warc => Ok(Box::new(crate::input_warc::WarcStream::new(
+            cfg.clone(),
+            path,
+            r,
+        ))),
+        Format::Auto => unreachable!("sniff never answers Auto"),
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Result<Record>;
+    fn next(&mut self) -> Option<Result<Record>> {
+        loop {
+            if let Some(cur) = self.current.as_mut() {
+                match cur.next_record() {
+                    Some(r) => return Some(r),
+                    None => self.current = None,
+                }
+            }
+            match self.open_next()? {
+                Ok(s) => self.current = Some(s),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+/// Reads one line (up to and including `\n`) into `buf`; returns bytes read, 0 at the end.
+/// A decompression error after some records becomes [`Error::Truncated`].
+pub(crate) fn read_line(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    path: &Path,
+    offset: u64,
+) -> Result<usize> {
+    buf.clear();
+    r.read_until(b'\n', buf).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                detail: e.to_string(),
+            }
+        }
+        _ => Error::io(path, e),
+    })
+}
+
+/// Decodes bytes as UTF-8, lossily unless `strict`. Returns the text and whether it was lossy.
+pub(crate) fn decode_utf8(bytes: Vec<u8>, strict: bool, loc: &Location) -> Result<(String, bool)> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok((s, false)),
+        Err(e) => {
+            if strict {
+                Err(Error::InvalidUtf8 {
+                    loc: loc.clone(),
+                    bad_byte: e.utf8_error().valid_up_to() as u64,
+                })
+            } else {
+                Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), true))
+            }
+        }
+    }
+}
+
+/// Resolves the site key of a page: the site field if it has one, else the URL's registrable
+/// domain (or host), else the fallback (a text file's directory).
+pub(crate) fn resolve_site(
+    field: Option<&str>,
+    url: Option<&str>,
+    fallback: Option<&str>,
+    key: SiteKey,
+) -> String {
+    if let Some(s) = field.filter(|s| !s.is_empty()) {
+        return s.replace('\0', " ");
+    }
+    if let Some(s) = url.and_then(|u| site_from_url(u, key)) {
+        return s;
+    }
+    fallback.unwrap_or("").replace('\0', " ")
+}
+
+struct JsonlStream {
+    cfg: InputConfig,
+    path: PathBuf,
+    r: Box<dyn BufRead + Send>,
+    buf: Vec<u8>,
+    line_no: u64,
+    offset: u64,
+    done: bool,
+}
+
+impl JsonlStream {
+    fn new(cfg: InputConfig, path: PathBuf, r: Box<dyn BufRead + Send>) -> JsonlStream {
+        JsonlStream {
+            cfg,
+            path,
+            r,
+            buf: Vec::with_capacity(1 << 16),
+            line_no: 0,
+            offset: 0,
+            done: false,
+        }
+    }
+
+    fn parse(&mut self, loc: Location) -> Result<Record> {
+        let line = std::mem::take(&mut self.buf);
+        let (line, lossy) = decode_utf8(line, self.cfg.strict_utf8, &loc)?;
+        let value: Value = serde_json::from_str(line.trim_end()).map_err(|e| Error::BadRecord {
+            loc: loc.clone(),
+            msg: format!("invalid JSON at column {}: {e}", e.column()),
+        })?;
+        let Value::Object(mut map) = value else {
+            return Err(Error::BadRecord {
+                loc,
+                msg: "a JSONL record must be a JSON object".into(),
+            });
+        };
+        let page_text = match map.get_mut(&self.cfg.text_field) {
+            Some(Value::String(s)) => std::mem::take(s),
+            Some(_) => {
+                return Err(Error::BadRecord {
+                    loc,
+                    msg: format!("field {:?} is not a string", self.cfg.text_field),
+                })
+            }
+            None => {
+                return Err(Error::MissingField {
+                    loc,
+                    field: self.cfg.text_field.clone(),
+                })
+            }
+        };
+        let id = match map.get(&self.cfg.id_field) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => format!("{}#{}", self.path.display(), loc.record),
+        };
+        let url = map
+            .get(&self.cfg.url_field)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let site = resolve_site(
+            map.get(&self.cfg.site_field).and_then(Value::as_str),
+            url.as_deref(),
+            None,
+            self.cfg.site_key,
+        );
+        Ok(Record {
+            id,
+            site,
+            url,
+            text: page_text,
+            payload: Payload::Json(map),
+            bytes: line.len() as u64,
+            loc,
+            lossy,
+        })
+    }
+}
+
+impl RecordStream for JsonlStream {
+    fn next_record(&mut self) -> Option<Result<Record>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let start = self.offset;
+            let n = match read_line(&mut *self.r, &mut self.buf, &self.path, start) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            };
+            if n == 0 {
+                self.done = true;
+                return None;
+            }
+            self.offset += n as u64;
+            self.line_no += 1;
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let loc = Location::new(&self.path, self.line_no, start);
+            return Some(self.parse(loc));
+        }
+    }
+}
+
+/// A text file is one page; its site is its directory relative to the input root.
+struct TextFileStream {
+    cfg: InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    r: Option<Box<dyn BufRead + Send>>,
+}
+
+impl TextFileStream {
+    fn new(
+        cfg: InputConfig,
+        path: PathBuf,
+        root: PathBuf,
+        r: Box<dyn BufRead + Send>,
+    ) -> TextFileStream {
+        TextFileStream {
+            cfg,
+            path,
+            root,
+            r: Some(r),
+        }
+    }
+}
+
+impl RecordStream for TextFileStream {
+    fn next_record(&mut self) -> Option<Result<Record>> {
+        let mut r = self.r.take()?;
+        let loc = Location::new(&self.path, 1, 0);
+        let mut bytes = Vec::new();
+        if let Err(e) = r.read_to_end(&mut bytes) {
+            return Some(Err(Error::Truncated {
+                path: self.path.clone(),
+                offset: bytes.len() as u64,
+                detail: e.to_string(),
+            }));
+        }
+        let (text, lossy) = match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        let rel = if self.path == Path::new("-") {
+            PathBuf::from("stdin.txt")
+        } else {
+            self.path
+                .strip_prefix(&self.root)
+                .unwrap_or(&self.path)
+                .to_path_buf()
+        };
+        let dir = rel
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .or_else(|| {
+                self.root
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            });
+        let site = resolve_site(None, None, dir.as_deref(), self.cfg.site_key);
+        Some(Ok(Record {
+            id: rel.to_string_lossy().into_owned(),
+            site,
+            url: None,
+            bytes: text.len() as u64,
+            text,
+            payload: Payload::Text { rel },
+            loc,
+            lossy,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(cfg: InputConfig, paths: &[PathBuf]) -> Vec<Result<Record>> {
+        Reader::new(cfg, paths).unwrap().collect()
+    }
+
+    #[test]
+    fn jsonl_fields_and_sites() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":\"x\",\"url\":\"https://news.bbc.co.uk/a\",\"text\":\"hi\\nthere\",\"extra\":1}\n\n\
+             {\"id\":2,\"site\":\"s1\",\"text\":\"t\"}\n",
+        )
+        .unwrap();
+        let recs: Vec<_> = read_all(InputConfig::default(), &[p])
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].id, "x");
+        assert_eq!(recs[0].site, "bbc.co.uk");
+        assert_eq!(recs[0].text, "hi\nthere");
+        assert_eq!(recs[1].id, "2");
+        assert_eq!(recs[1].site, "s1");
+        assert_eq!(recs[1].loc.record, 3);
+    }
+
+    #[test]
+    fn jsonl_bad_records_are_reported_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":1,\"text\":\"a\"}\n{oops\n{\"id\":3}\n{\"id\":4,\"text\":\"d\"}\n",
+        )
+        .unwrap();
+        let recs = read_all(InputConfig::default(), &[p]);
+        assert_eq!(recs.len(), 4);
+        let e = recs[1].as_ref().unwrap_err().to_string();
+        assert!(e.contains("record 2") && e.contains("invalid JSON"), "{e}");
+        let e = recs[2].as_ref().unwrap_err().to_string();
+        assert!(e.contains("record 3") && e.contains("--text-field"), "{e}");
+        assert_eq!(recs[3].as_ref().unwrap().id, "4");
+    }
+
+    #[test]
+    fn gzip_and_zstd_are_read_transparently() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"{\"id\":\"a\",\"site\":\"s\",\"text\":\"one\"}\n";
+        let gz = dir.path().join("x.jsonl.gz");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), Default::default());
+        enc.write_all(body).unwrap();
+        enc.finish().unwrap();
+        let zs = dir.path().join("y.jsonl.zst");
+        std::fs::write(&zs, zstd::encode_all(&body[..], 3).unwrap()).unwrap();
+        for p in [gz, zs] {
+            let recs = read_all(InputConfig::default(), &[p]);
+            assert_eq!(recs[0].as_ref().unwrap().text, "one");
+        }
+    }
+
+    #[test]
+    fn text_directory_site_is_the_subdirectory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("site-a")).unwrap();
+        std::fs::write(dir.path().join("site-a/p1.txt"), "x\ny").unwrap();
+        std::fs::write(dir.path().join("site-a/p2.txt"), "z").unwrap();
+        let recs: Vec<_> = read_all(InputConfig::default(), &[dir.path().to_path_buf()])
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].site, "site-a");
+        assert_eq!(recs[0].id, "site-a/p1.txt");
+    }
+
+    #[test]
+    fn empty_file_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("empty.jsonl");
+        std::fs::write(&p, "").unwrap();
+        let recs = read_all(InputConfig::default(), &[p]);
+        assert!(matches!(recs[0], Err(Error::EmptyInput { .. })));
+    }
+
+    #[test]
+    fn invalid_utf8_is_lossy_or_refused_under_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.jsonl");
+        std::fs::write(&p, b"{\"id\":\"a\",\"text\":\"caf\xe9\"}\n").unwrap();
+        let recs = read_all(InputConfig::default(), std::slice::from_ref(&p));
+        let r = recs[0].as_ref().unwrap();
+        assert!(r.lossy && r.text.contains('\u{fffd}'));
+        let cfg = InputConfig {
+            strict_utf8: true,
+            ..Default::default()
+        };
+        let recs = read_all(cfg, &[p]);
+        assert!(matches!(recs[0], Err(Error::InvalidUtf8 { .. })));
+    }
+}

@@ -1,0 +1,515 @@
+//! Batch jobs over a crawl: `learn`, `clean` and `run`, streaming, parallel and deterministic.
+//!
+//! A reading thread parses records into batches (bounded in bytes) and sends them over a
+//! bounded channel; each batch is processed in parallel by rayon and its results are written in
+//! input order, so the output is byte-identical whatever the thread count. Memory: at most a
+//! few batches in flight (`batch_bytes` each) plus, for `learn`, the feature counts.
+//!
+//! Bad records are counted and reported on stderr with file, record and byte offset
+//! (`OnError::Skip`), or stop the job (`OnError::Fail`); either way none is silently absent.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
+use crate::error::{Error, Result};
+use crate::input::{InputConfig, Reader, Record};
+use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
+use crate::output::{OutputKind, Writer};
+use crate::shingle::Shingler;
+
+/// What to do with a record that cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Count it, report it on stderr, go on; the job's exit status says records were skipped.
+    #[default]
+    Skip,
+    /// Stop at the first bad record.
+    Fail,
+}
+
+/// Settings shared by every job.
+#[derive(Debug, Clone)]
+pub struct JobConfig {
+    pub inputs: Vec<PathBuf>,
+    pub input: InputConfig,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    pub on_error: OnError,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Bytes of records per parallel batch.
+    pub batch_bytes: usize,
+}
+
+impl JobConfig {
+    pub fn new(inputs: Vec<PathBuf>) -> JobConfig {
+        JobConfig {
+            inputs,
+            input: InputConfig::default(),
+            threads: 0,
+            on_error: OnError::Skip,
+            progress: false,
+            batch_bytes: 8 << 20,
+        }
+    }
+
+    fn pool(&self) -> Result<rayon::ThreadPool> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| Error::Config(format!("cannot start {} threads: {e}", self.threads)))
+    }
+}
+
+/// Counts of a job, merged from per-batch counts at the end.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub pages: u64,
+    pub blocks: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub blocks_removed: u64,
+    /// Blocks and bytes per reason, indexed by [`Reason::index`].
+    pub reason_blocks: [u64; 8],
+    pub reason_bytes: [u64; 8],
+    pub bad_records: u64,
+    pub lossy_records: u64,
+    /// Per site: (pages, text bytes in, text bytes out).
+    pub sites: BTreeMap<String, (u64, u64, u64)>,
+    pub elapsed: Duration,
+    /// Bytes of input read (decompressed record bytes).
+    pub input_bytes: u64,
+}
+
+impl Stats {
+    fn add_page(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) {
+        self.pages += 1;
+        self.blocks += decisions.len() as u64;
+        self.bytes_in += rec.text.len() as u64;
+        self.bytes_out += cleaned.len() as u64;
+        self.input_bytes += rec.bytes;
+        if rec.lossy {
+            self.lossy_records += 1;
+        }
+        for d in decisions {
+            let i = d.reason.index();
+            self.reason_blocks[i] += 1;
+            self.reason_bytes[i] += (d.end - d.start) as u64;
+            if !d.keep {
+                self.blocks_removed += 1;
+            }
+        }
+        let e = self.sites.entry(rec.site.clone()).or_default();
+        e.0 += 1;
+        e.1 += rec.text.len() as u64;
+        e.2 += cleaned.len() as u64;
+    }
+
+    /// Share of text bytes removed.
+    pub fn removed_share(&self) -> f64 {
+        if self.bytes_in == 0 {
+            0.0
+        } else {
+            1.0 - self.bytes_out as f64 / self.bytes_in as f64
+        }
+    }
+
+    /// Sites ordered by the share of their text removed, most first (ties by name).
+    pub fn site_extremes(&self) -> Vec<(&str, u64, f64)> {
+        let mut v: Vec<(&str, u64, f64)> = self
+            .sites
+            .iter()
+            .map(|(s, &(p, i, o))| {
+                let share = if i == 0 {
+                    0.0
+                } else {
+                    1.0 - o as f64 / i as f64
+                };
+                (s.as_str(), p, share)
+            })
+            .collect();
+        v.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// One-paragraph summary for stderr.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} pages, {} blocks: removed {} blocks ({:.1}% of text bytes, {} of {} bytes); {} bad record(s) skipped, {} decoded lossily",
+            self.pages,
+            self.blocks,
+            self.blocks_removed,
+            100.0 * self.removed_share(),
+            self.bytes_in - self.bytes_out,
+            self.bytes_in,
+            self.bad_records,
+            self.lossy_records
+        )
+    }
+
+    /// The `--stats` table.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        s.push_str(&format!(
+            "pages {}  blocks {}  bytes in {}  out {}  removed {:.1}%\n",
+            self.pages,
+            self.blocks,
+            self.bytes_in,
+            self.bytes_out,
+            100.0 * self.removed_share()
+        ));
+        s.push_str(&format!(
+            "elapsed {:.2}s  {:.1} MB/s  {:.0} pages/s  bad records {}  lossy {}\n",
+            secs,
+            self.input_bytes as f64 / 1e6 / secs,
+            self.pages as f64 / secs,
+            self.bad_records,
+            self.lossy_records
+        ));
+        s.push_str("reason          blocks       bytes\n");
+        for r in Reason::ALL {
+            s.push_str(&format!(
+                "{:<14} {:>7} {:>11}\n",
+                r.as_str(),
+                self.reason_blocks[r.index()],
+                self.reason_bytes[r.index()]
+            ));
+        }
+        let ext = self.site_extremes();
+        if !ext.is_empty() {
+            s.push_str("sites with most removed:\n");
+            for (site, p, sh) in ext.iter().take(3) {
+                s.push_str(&format!("  {site:<30} {p:>6} pages {:>5.1}%\n", 100.0 * sh));
+            }
+            s.push_str("sites with least removed:\n");
+            for (site, p, sh) in ext.iter().rev().take(3) {
+                s.push_str(&format!("  {site:<30} {p:>6} pages {:>5.1}%\n", 100.0 * sh));
+            }
+        }
+        s
+    }
+
+    /// The `--stats-json` object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let reasons: serde_json::Map<String, serde_json::Value> = Reason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_string(),
+                    serde_json::json!({"blocks": self.reason_blocks[r.index()], "bytes": self.reason_bytes[r.index()]}),
+                )
+            })
+            .collect();
+        let sites: serde_json::Map<String, serde_json::Value> = self
+            .sites
+            .iter()
+            .map(|(s, &(p, i, o))| {
+                (
+                    s.clone(),
+                    serde_json::json!({"pages": p, "bytes_in": i, "bytes_out": o}),
+                )
+            })
+            .collect();
+        let secs = self.elapsed.as_secs_f64();
+        serde_json::json!({
+            "pages": self.pages,
+            "blocks": self.blocks,
+            "blocks_removed": self.blocks_removed,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "removed_share": self.removed_share(),
+            "bad_records": self.bad_records,
+            "lossy_records": self.lossy_records,
+            "elapsed_s": secs,
+            "mb_per_s": if secs > 0.0 { self.input_bytes as f64 / 1e6 / secs } else { 0.0 },
+            "reasons": reasons,
+            "sites": sites,
+        })
+    }
+}
+
+/// Reads batches of records on a separate thread and hands them to `f` in input order.
+/// Bad records are reported (skip) or end the job (fail).
+fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
+where
+    F: FnMut(Vec<Record>) -> Result<()>,
+{
+    let reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    let batch_bytes = cfg.batch_bytes.max(1);
+    let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Record>>>(2);
+    let on_error = cfg.on_error;
+    let bad = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let bad_r = bad.clone();
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || {
+            let mut batch = Vec::new();
+            let mut bytes = 0usize;
+            for rec in reader {
+                match rec {
+                    Ok(r) => {
+                        bytes += r.text.len() + 64;
+                        batch.push(r);
+                        if bytes >= batch_bytes {
+                            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                                return;
+                            }
+                            bytes = 0;
+                        }
+                    }
+                    Err(e) if e.is_record_error() && on_error == OnError::Skip => {
+                        let n = bad_r.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if n < 20 {
+                            eprintln!("dechrome: skipped: {e}");
+                        } else if n == 20 {
+                            eprintln!(
+                                "dechrome: more bad records; only the count is reported from here"
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        if !batch.is_empty() {
+                            let _ = tx.send(Ok(std::mem::take(&mut batch)));
+                        }
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Ok(batch));
+            }
+        });
+        let mut result = Ok(());
+        for item in rx.iter() {
+            match item.and_then(&mut f) {
+                Ok(()) => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(rx);
+        result
+    })?;
+    *stats_bad += bad.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+fn progress_bar(cfg: &JobConfig, what: &str) -> ProgressBar {
+    if !cfg.progress || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total: Option<u64> = cfg
+        .inputs
+        .iter()
+        .map(|p| {
+            let s = p.to_string_lossy();
+            if s == "-" || s.ends_with(".gz") || s.ends_with(".zst") || p.is_dir() {
+                None
+            } else {
+                std::fs::metadata(p).ok().map(|m| m.len())
+            }
+        })
+        .sum();
+    let pb = match total {
+        Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let style = if total.is_some() {
+        ProgressStyle::with_template(
+            "{prefix} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        )
+    } else {
+        ProgressStyle::with_template(
+            "{prefix} {spinner} [{elapsed_precise}] {binary_bytes} {binary_bytes_per_sec} {msg}",
+        )
+    };
+    pb.set_style(style.expect("valid template"));
+    pb.set_prefix(what.to_string());
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
+}
+
+/// Result of a learn job.
+#[derive(Debug)]
+pub struct LearnSummary {
+    pub header: Header,
+    pub stats: Stats,
+}
+
+/// Counts the features of every page into per-worker counters, merged at the end.
+fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, SiteTable, Stats)> {
+    let pool = cfg.pool()?;
+    let workers = pool.current_num_threads();
+    let counters: Vec<Mutex<Counter>> = (0..workers).map(|_| Mutex::new(Counter::new())).collect();
+    let mut sites = SiteTable::default();
+    let mut stats = Stats::default();
+    let pb = progress_bar(cfg, "learn");
+    let start = Instant::now();
+    let mut bad = 0;
+    for_each_batch(cfg, &mut bad, |batch| {
+        let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
+        pool.install(|| {
+            batch.par_iter().zip(ids.par_iter()).for_each_init(
+                || Shingler::new(params.shingle_max_tokens),
+                |sh, (rec, &site)| {
+                    let f = sh.page(&rec.text);
+                    let w = rayon::current_thread_index().unwrap_or(0) % workers;
+                    counters[w]
+                        .lock()
+                        .expect("no worker panics holding it")
+                        .add_page(site, &f.distinct);
+                },
+            )
+        });
+        for r in &batch {
+            stats.pages += 1;
+            stats.bytes_in += r.text.len() as u64;
+            stats.input_bytes += r.bytes;
+            stats.lossy_records += r.lossy as u64;
+            pb.inc(r.bytes);
+        }
+        pb.set_message(format!("{} pages", stats.pages));
+        Ok(())
+    })?;
+    stats.bad_records = bad;
+    pb.finish_and_clear();
+    let mut total = Counter::new();
+    for c in counters {
+        total.merge(c.into_inner().expect("no worker panics holding it"));
+    }
+    stats.elapsed = start.elapsed();
+    Ok((total, sites, stats))
+}
+
+/// Learns a model from the inputs and writes it to `out`.
+pub fn learn(
+    cfg: &JobConfig,
+    out: &Path,
+    partial: bool,
+    params: ModelParams,
+) -> Result<LearnSummary> {
+    let (counter, sites, mut stats) = count_features(cfg, params)?;
+    if stats.pages == 0 {
+        return Err(Error::Config(
+            "no readable pages in the input; nothing to learn from".into(),
+        ));
+    }
+    let start = Instant::now();
+    let entries = counter.into_sorted_entries(&sites);
+    let header = model::write_entries(out, entries, params, partial)?;
+    stats.elapsed += start.elapsed();
+    Ok(LearnSummary { header, stats })
+}
+
+/// Output settings of a clean job.
+#[derive(Debug, Clone)]
+pub struct CleanOutput {
+    pub kind: OutputKind,
+    pub keep_removed: bool,
+    pub force: bool,
+}
+
+/// Cleans the inputs against a model, writing records in input order.
+pub fn clean(
+    cfg: &JobConfig,
+    model: &Model,
+    clean_cfg: CleanConfig,
+    out: &CleanOutput,
+) -> Result<Stats> {
+    let pool = cfg.pool()?;
+    let mut writer = Writer::create(
+        &out.kind,
+        &cfg.input.text_field,
+        out.keep_removed,
+        out.force,
+    )?;
+    let mut stats = Stats::default();
+    let pb = progress_bar(cfg, "clean");
+    let start = Instant::now();
+    let mut bad = 0;
+    for_each_batch(cfg, &mut bad, |batch| {
+        let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
+            batch
+                .par_iter()
+                .map_init(
+                    || Cleaner::new(model, clean_cfg),
+                    |c, rec| {
+                        let mut cleaned = String::with_capacity(rec.text.len());
+                        let d = c.clean_page(&rec.site, &rec.text, &mut cleaned).to_vec();
+                        (cleaned, d)
+                    },
+                )
+                .collect()
+        });
+        for (rec, (cleaned, d)) in batch.iter().zip(&results) {
+            writer.write(rec, cleaned, d)?;
+            stats.add_page(rec, cleaned, d);
+            pb.inc(rec.bytes);
+        }
+        pb.set_message(format!("{} pages", stats.pages));
+        Ok(())
+    })?;
+    stats.bad_records = bad;
+    pb.finish_and_clear();
+    if cfg.on_error == OnError::Fail && stats.bad_records > 0 {
+        unreachable!("fail mode stops at the first bad record");
+    }
+    writer.finish()?;
+    stats.elapsed = start.elapsed();
+    Ok(stats)
+}
+
+/// Learns from the inputs and cleans them in one job (two passes over the input). Inputs
+/// that cannot be read twice (stdin) are first spooled to a temporary file.
+pub fn run(
+    cfg: &JobConfig,
+    params: ModelParams,
+    clean_cfg: CleanConfig,
+    out: &CleanOutput,
+    keep_model: Option<&Path>,
+) -> Result<(Header, Stats)> {
+    let spool;
+    let mut cfg = cfg.clone();
+    if cfg.inputs.iter().any(|p| p == Path::new("-")) {
+        let dir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+        let p = dir.path().join("stdin");
+        let mut f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("-", e))?;
+        cfg.inputs = cfg
+            .inputs
+            .iter()
+            .map(|i| {
+                if i == Path::new("-") {
+                    p.clone()
+                } else {
+                    i.clone()
+                }
+            })
+            .collect();
+        spool = Some(dir);
+    } else {
+        spool = None;
+    }
+    let tmpdir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+    let model_path = match keep_model {
+        Some(p) => p.to_path_buf(),
+        None => tmpdir.path().join("run.model"),
+    };
+    let learned = learn(&cfg, &model_path, false, params)?;
+    let model = Model::open(&model_path)?;
+    // The bad records were reported during learning; do not report them twice.
+    let mut stats = clean(&cfg, &model, clean_cfg, out)?;
+    stats.elapsed += learned.stats.elapsed;
+    drop(spool);
+    Ok((learned.header, stats))
+}

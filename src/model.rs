@@ -1,0 +1,705 @@
+//! The frequency model: how often each block and token recurs on each site, and on how many
+//! sites each block occurs, stored as one `fst` map in a versioned, checksummed file.
+//!
+//! # Keys
+//! All keys live in one map, ordered bytewise, values are counts:
+//!
+//! | key | value |
+//! |---|---|
+//! | `B` site `\0` kind hash(8, big-endian) | pages of the site that contain the feature |
+//! | `G` kind hash | sites whose pages contain the block (final models only, ≥ 2) |
+//! | `P` site | pages of the site |
+//!
+//! A *partial* model (`learn --partial`) keeps every site feature, singletons included, and no
+//! `G` keys: that is what a later [`merge`] needs to give exactly the model learned in one go.
+//! A *final* model drops features seen on one page only (they carry no evidence) and adds the
+//! cross-site `G` counts. Both learning and merging end in [`finalize`], so the two paths give
+//! byte-identical files.
+//!
+//! # File layout
+//! `DECHROME` magic, format version (u32 LE), header length (u32 LE), header (JSON), the fst
+//! bytes, and an xxh3-64 checksum (u64 LE) of everything before it. Loading memory-maps the
+//! file, checks magic, version and checksum, and refuses a damaged file with a message that
+//! says what to do.
+//!
+//! Memory: a loaded model costs its mapped pages only; learning holds one [`Counter`] entry per
+//! distinct (site, feature) pair seen, about 40 bytes each.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use memmap2::Mmap;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::error::{Error, Result};
+use crate::output::AtomicFile;
+use crate::shingle::KIND_BLOCK;
+
+/// The on-disk format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"DECHROME";
+
+const TAG_BLOCK: u8 = b'B';
+const TAG_GLOBAL: u8 = b'G';
+const TAG_PAGES: u8 = b'P';
+
+/// Parameters that learning and cleaning must agree on, stored in the model header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelParams {
+    /// Blocks with at most this many tokens were shingled.
+    pub shingle_max_tokens: u32,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            shingle_max_tokens: crate::shingle::DEFAULT_SHINGLE_MAX_TOKENS,
+        }
+    }
+}
+
+/// The model header, stored as JSON after the magic and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub partial: bool,
+    pub params: ModelParams,
+    /// Pages learned from.
+    pub pages: u64,
+    /// Sites learned from.
+    pub sites: u64,
+    /// Keys in the fst.
+    pub keys: u64,
+}
+
+/// Interns site names to dense ids, in first-seen order. Used by the reading thread so that
+/// ids do not depend on thread scheduling.
+#[derive(Debug, Default, Clone)]
+pub struct SiteTable {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl SiteTable {
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), id);
+        id
+    }
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Per-worker feature counts: pages per site and pages per (site, feature).
+///
+/// Invariant: a feature is added at most once per page (callers pass a page's distinct
+/// features), so counts are document frequencies.
+#[derive(Debug, Default)]
+pub struct Counter {
+    features: FxHashMap<(u32, u8, u64), u32>,
+    pages: FxHashMap<u32, u64>,
+}
+
+impl Counter {
+    pub fn new() -> Counter {
+        Counter::default()
+    }
+
+    /// Counts one page of site `site` with its distinct features.
+    pub fn add_page(&mut self, site: u32, distinct: &[(u8, u64)]) {
+        *self.pages.entry(site).or_default() += 1;
+        self.features.reserve(distinct.len());
+        for &(kind, hash) in distinct {
+            *self.features.entry((site, kind, hash)).or_default() += 1;
+        }
+    }
+
+    /// Adds another counter's counts into this one.
+    pub fn merge(&mut self, other: Counter) {
+        for (k, v) in other.features {
+            *self.features.entry(k).or_default() += v;
+        }
+        for (k, v) in other.pages {
+            *self.pages.entry(k).or_default() += v;
+        }
+    }
+
+    /// Distinct (site, feature) pairs held: the memory driver.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty() && self.pages.is_empty()
+    }
+
+    /// Turns the counts into the sorted `B` and `P` entries of a partial model.
+    pub fn into_sorted_entries(self, sites: &SiteTable) -> Vec<(Vec<u8>, u64)> {
+        // Rank sites by name so that sorting (rank, kind, hash) gives key order without
+        // building every key first.
+        let mut order: Vec<u32> = (0..sites.len() as u32).collect();
+        order.sort_by(|&a, &b| sites.name(a).as_bytes().cmp(sites.name(b).as_bytes()));
+        let mut rank = vec![0u32; sites.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        let mut feats: Vec<((u32, u8, u64), u32)> = self
+            .features
+            .into_iter()
+            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v))
+            .collect();
+        feats.sort_unstable_by_key(|e| e.0);
+        let mut out = Vec::with_capacity(feats.len() + self.pages.len());
+        for ((r, kind, hash), v) in feats {
+            out.push((
+                block_key(sites.name(order[r as usize]), kind, hash),
+                v as u64,
+            ));
+        }
+        let mut pages: Vec<(&str, u64)> = self
+            .pages
+            .iter()
+            .map(|(&s, &n)| (sites.name(s), n))
+            .collect();
+        pages.sort_unstable();
+        for (name, n) in pages {
+            out.push((pages_key(name), n));
+        }
+        out
+    }
+}
+
+/// `B` site `\0` kind hash.
+pub fn block_key(site: &str, kind: u8, hash: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(site.len() + 11);
+    k.push(TAG_BLOCK);
+    k.extend_from_slice(site.as_bytes());
+    k.push(0);
+    k.push(kind);
+    k.extend_from_slice(&hash.to_be_bytes());
+    k
+}
+
+fn pages_key(site: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(site.len() + 1);
+    k.push(TAG_PAGES);
+    k.extend_from_slice(site.as_bytes());
+    k
+}
+
+fn global_key(kind: u8, hash: u64) -> [u8; 10] {
+    let mut k = [0u8; 10];
+    k[0] = TAG_GLOBAL;
+    k[1] = kind;
+    k[2..].copy_from_slice(&hash.to_be_bytes());
+    k
+}
+
+/// Splits a `B` key into (site, kind, hash).
+fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
+    if key.len() < 11 || key[0] != TAG_BLOCK {
+        return None;
+    }
+    let n = key.len();
+    if key[n - 10] != 0 {
+        return None;
+    }
+    let hash = u64::from_be_bytes(key[n - 8..].try_into().ok()?);
+    Some((&key[1..n - 10], key[n - 9], hash))
+}
+
+/// Writes a model file from entries already in key order. Written under a temporary name and
+/// renamed when complete.
+pub fn write_model<I>(path: &Path, mut header: Header, entries: I) -> Result<Header>
+where
+    I: IntoIterator<Item = (Vec<u8>, u64)>,
+{
+    let file = AtomicFile::create(path, true)?;
+    let mut w = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: Xxh3::new(),
+    };
+    // The fst is written first into a buffer-free stream after a fixed-size header slot would
+    // need seeking; instead build the fst into memory-light temp writer: the header's key count
+    // is only known at the end, so the fst goes to a temporary file first.
+    let tmp = tempfile::tempfile().map_err(|e| Error::io(path, e))?;
+    let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
+        .map_err(|e| Error::fst("starting the model", e))?;
+    let mut keys = 0u64;
+    for (k, v) in entries {
+        builder
+            .insert(&k, v)
+            .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
+        keys += 1;
+    }
+    let tmp = builder
+        .into_inner()
+        .map_err(|e| Error::fst("finishing the model", e))?;
+    let mut tmp = tmp
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    header.keys = keys;
+    let hjson = serde_json::to_vec(&header).expect("header serialises");
+    let io_err = |e| Error::io(path, e);
+    w.write_all(MAGIC).map_err(io_err)?;
+    w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io_err)?;
+    w.write_all(&(hjson.len() as u32).to_le_bytes())
+        .map_err(io_err)?;
+    w.write_all(&hjson).map_err(io_err)?;
+    use std::io::Seek;
+    tmp.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+    io::copy(&mut tmp, &mut w).map_err(io_err)?;
+    let sum = w.hasher.digest();
+    let mut inner = w.inner;
+    inner.write_all(&sum.to_le_bytes()).map_err(io_err)?;
+    let file = inner
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    file.commit()?;
+    Ok(header)
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Xxh3,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Turns the sorted `B`/`P` entries of a partial model (all counts, singletons included) into
+/// the entries of a final model: site features on ≥ 2 pages, cross-site block counts on ≥ 2
+/// sites, page counts. Returns the entries in key order and the numbers for the header.
+///
+/// Memory: the cross-site counts are held in a map keyed by block hash, one entry per distinct
+/// block that occurs on two or more sites or once anywhere (about 24 bytes each).
+pub fn finalize<I>(sorted_partial: I) -> (Vec<(Vec<u8>, u64)>, u64, u64)
+where
+    I: IntoIterator<Item = (Vec<u8>, u64)>,
+{
+    let mut site_entries = Vec::new();
+    let mut pages_entries = Vec::new();
+    let mut global: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut total_pages = 0u64;
+    for (k, v) in sorted_partial {
+        match k.first() {
+            Some(&TAG_BLOCK) => {
+                if let Some((_, kind, hash)) = parse_block_key(&k) {
+                    if kind == KIND_BLOCK {
+                        *global.entry(hash).or_default() += 1;
+                    }
+                }
+                if v >= 2 {
+                    site_entries.push((k, v));
+                }
+            }
+            Some(&TAG_PAGES) => {
+                total_pages += v;
+                pages_entries.push((k, v));
+            }
+            _ => {}
+        }
+    }
+    let mut g: Vec<(u64, u32)> = global.into_iter().filter(|&(_, n)| n >= 2).collect();
+    g.sort_unstable();
+    let sites = pages_entries.len() as u64;
+    let mut out = site_entries;
+    out.extend(
+        g.into_iter()
+            .map(|(h, n)| (global_key(KIND_BLOCK, h).to_vec(), n as u64)),
+    );
+    out.extend(pages_entries);
+    (out, total_pages, sites)
+}
+
+/// Bytes of a memory-mapped model file, restricted to its fst region.
+#[derive(Clone)]
+pub struct FstBytes {
+    mmap: Arc<Mmap>,
+    start: usize,
+    end: usize,
+}
+
+impl AsRef<[u8]> for FstBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.mmap[self.start..self.end]
+    }
+}
+
+/// A loaded model. Cheap to share between threads (`&Model` is `Sync`).
+pub struct Model {
+    pub path: PathBuf,
+    pub header: Header,
+    map: Map<FstBytes>,
+}
+
+/// The part of the model about one site, looked up once per page.
+#[derive(Debug, Clone)]
+pub struct SiteView {
+    /// Pages of this site in the model (0 for a site the model never saw).
+    pub pages: u64,
+    prefix: Vec<u8>,
+}
+
+impl Model {
+    /// Opens and checks a model file.
+    pub fn open(path: &Path) -> Result<Model> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // SAFETY: the map is read-only; a model file changed under a running job is the
+        // user's error, as with any mmap-based reader (ripgrep, fst).
+        let mmap = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+        Self::from_mmap(path, Arc::new(mmap))
+    }
+
+    fn from_mmap(path: &Path, mmap: Arc<Mmap>) -> Result<Model> {
+        let bytes: &[u8] = &mmap;
+        let corrupt = |detail: &str| Error::ModelCorrupt {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        };
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(Error::ModelMagic {
+                path: path.to_path_buf(),
+            });
+        }
+        if bytes.len() < 24 {
+            return Err(corrupt("file is too short"));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+        if version != FORMAT_VERSION {
+            return Err(Error::ModelVersion {
+                path: path.to_path_buf(),
+                found: version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let body_end = bytes.len() - 8;
+        let stored = u64::from_le_bytes(bytes[body_end..].try_into().unwrap());
+        if xxh3_64(&bytes[..body_end]) != stored {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let hlen = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        if 16 + hlen > body_end {
+            return Err(corrupt("header length runs past the end"));
+        }
+        let header: Header = serde_json::from_slice(&bytes[16..16 + hlen])
+            .map_err(|e| corrupt(&format!("header: {e}")))?;
+        let fst_bytes = FstBytes {
+            mmap: mmap.clone(),
+            start: 16 + hlen,
+            end: body_end,
+        };
+        let map = Map::new(fst_bytes).map_err(|e| corrupt(&format!("fst: {e}")))?;
+        Ok(Model {
+            path: path.to_path_buf(),
+            header,
+            map,
+        })
+    }
+
+    /// The fst map, for tools that search or stream the keys.
+    pub fn fst(&self) -> &Map<FstBytes> {
+        &self.map
+    }
+
+    /// Looks up a site.
+    pub fn site(&self, site: &str) -> SiteView {
+        let pages = self.map.get(pages_key(site)).unwrap_or(0);
+        let mut prefix = Vec::with_capacity(site.len() + 2);
+        prefix.push(TAG_BLOCK);
+        prefix.extend_from_slice(site.as_bytes());
+        prefix.push(0);
+        SiteView { pages, prefix }
+    }
+
+    /// Pages of the site that contain the feature. `key` is a scratch buffer.
+    #[inline]
+    pub fn site_count(&self, site: &SiteView, kind: u8, hash: u64, key: &mut Vec<u8>) -> u64 {
+        if site.pages == 0 {
+            return 0;
+        }
+        key.clear();
+        key.extend_from_slice(&site.prefix);
+        key.push(kind);
+        key.extend_from_slice(&hash.to_be_bytes());
+        self.map.get(&key[..]).unwrap_or(0)
+    }
+
+    /// Sites whose pages contain the block.
+    #[inline]
+    pub fn cross_sites(&self, hash: u64) -> u64 {
+        self.map.get(global_key(KIND_BLOCK, hash)).unwrap_or(0)
+    }
+
+    /// Every site with its page count, in name order.
+    pub fn sites(&self) -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let mut s = self
+            .map
+            .range()
+            .ge([TAG_PAGES])
+            .lt([TAG_PAGES + 1])
+            .into_stream();
+        while let Some((k, v)) = s.next() {
+            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
+        }
+        out
+    }
+
+    /// Streams every site feature `(site, kind, hash, count)` of one site.
+    pub fn site_features(&self, site: &str) -> Vec<(u8, u64, u64)> {
+        let view = self.site(site);
+        let mut hi = view.prefix.clone();
+        *hi.last_mut().unwrap() = 1;
+        let mut out = Vec::new();
+        let mut s = self.map.range().ge(&view.prefix).lt(&hi).into_stream();
+        while let Some((k, v)) = s.next() {
+            if let Some((_, kind, hash)) = parse_block_key(k) {
+                out.push((kind, hash, v));
+            }
+        }
+        out
+    }
+}
+
+/// Merges models by streaming union, summing counts (fst-bin's `merge` pattern). Inputs must
+/// be partial models learned with the same parameters; the result is partial when `partial`,
+/// else finalized exactly as `learn` would have written it from all the pages at once.
+pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<Header> {
+    let models: Vec<Model> = inputs
+        .iter()
+        .map(|p| Model::open(p))
+        .collect::<Result<_>>()?;
+    let first = models
+        .first()
+        .ok_or_else(|| Error::Config("merge needs at least one model".into()))?;
+    for m in &models {
+        if !m.header.partial {
+            return Err(Error::ModelKind {
+                path: m.path.clone(),
+                what: "is a final model, which has dropped the counts a merge needs".into(),
+                hint: "learn each shard with `dechrome learn --partial`".into(),
+            });
+        }
+        if m.header.params != first.header.params {
+            return Err(Error::ModelKind {
+                path: m.path.clone(),
+                what: format!(
+                    "was learned with other parameters ({:?} vs {:?})",
+                    m.header.params, first.header.params
+                ),
+                hint: "learn every shard with the same settings".into(),
+            });
+        }
+    }
+    let params = first.header.params;
+    let mut op = fst::map::OpBuilder::new();
+    for m in &models {
+        op.push(m.map.stream());
+    }
+    let mut union = op.union();
+    let mut merged: Vec<(Vec<u8>, u64)> = Vec::new();
+    while let Some((k, vals)) = union.next() {
+        let v: u64 = vals.iter().map(|iv| iv.value).sum();
+        merged.push((k.to_vec(), v));
+    }
+    write_entries(out, merged, params, partial)
+}
+
+/// Writes a model from sorted partial entries: as is when `partial`, else finalized.
+pub fn write_entries(
+    out: &Path,
+    sorted_partial: Vec<(Vec<u8>, u64)>,
+    params: ModelParams,
+    partial: bool,
+) -> Result<Header> {
+    if partial {
+        let mut pages = 0;
+        let mut sites = 0;
+        for (k, v) in &sorted_partial {
+            if k.first() == Some(&TAG_PAGES) {
+                pages += v;
+                sites += 1;
+            }
+        }
+        let header = Header {
+            partial: true,
+            params,
+            pages,
+            sites,
+            keys: 0,
+        };
+        write_model(out, header, sorted_partial)
+    } else {
+        let (entries, pages, sites) = finalize(sorted_partial);
+        let header = Header {
+            partial: false,
+            params,
+            pages,
+            sites,
+            keys: 0,
+        };
+        write_model(out, header, entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::KIND_TOKEN;
+
+    fn sample_counter(sites: &mut SiteTable) -> Counter {
+        let mut c = Counter::new();
+        let a = sites.intern("a.example");
+        let b = sites.intern("b.example");
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2), (KIND_TOKEN, 9)]);
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 3), (KIND_TOKEN, 9)]);
+        c.add_page(b, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2)]);
+        c
+    }
+
+    #[test]
+    fn model_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.model");
+        let mut sites = SiteTable::default();
+        let c = sample_counter(&mut sites);
+        write_entries(
+            &p,
+            c.into_sorted_entries(&sites),
+            ModelParams::default(),
+            false,
+        )
+        .unwrap();
+        let m = Model::open(&p).unwrap();
+        assert!(!m.header.partial);
+        assert_eq!((m.header.pages, m.header.sites), (3, 2));
+        let a = m.site("a.example");
+        let mut k = Vec::new();
+        assert_eq!(a.pages, 2);
+        assert_eq!(m.site_count(&a, KIND_BLOCK, 1, &mut k), 2);
+        assert_eq!(
+            m.site_count(&a, KIND_BLOCK, 2, &mut k),
+            0,
+            "singletons are dropped"
+        );
+        assert_eq!(m.site_count(&a, KIND_TOKEN, 9, &mut k), 2);
+        assert_eq!(m.cross_sites(1), 2);
+        assert_eq!(m.cross_sites(2), 2);
+        assert_eq!(m.cross_sites(3), 0);
+        assert_eq!(m.site("nope").pages, 0);
+        assert_eq!(
+            m.sites(),
+            vec![("a.example".to_string(), 2), ("b.example".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn corrupt_model_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.model");
+        let mut sites = SiteTable::default();
+        let c = sample_counter(&mut sites);
+        write_entries(
+            &p,
+            c.into_sorted_entries(&sites),
+            ModelParams::default(),
+            false,
+        )
+        .unwrap();
+        let mut bytes = std::fs::read(&p).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(&p, &bytes).unwrap();
+        let e = Model::open(&p).err().unwrap().to_string();
+        assert!(e.contains("damaged") && e.contains("checksum"), "{e}");
+
+        std::fs::write(&p, b"not a model at all").unwrap();
+        assert!(matches!(Model::open(&p), Err(Error::ModelMagic { .. })));
+
+        let mut bytes = std::fs::read(dir.path().join("m.model")).unwrap();
+        bytes.clear();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&99u32.to_le_bytes());
+        bytes.extend_from_slice(&[0u8; 20]);
+        std::fs::write(&p, &bytes).unwrap();
+        let e = Model::open(&p).err().unwrap().to_string();
+        assert!(e.contains("version 99") && e.contains("rebuild"), "{e}");
+    }
+
+    #[test]
+    fn merged_partials_equal_learning_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sites = SiteTable::default();
+        let whole = sample_counter(&mut sites);
+        let once = dir.path().join("once.model");
+        write_entries(
+            &once,
+            whole.into_sorted_entries(&sites),
+            ModelParams::default(),
+            false,
+        )
+        .unwrap();
+
+        // The same pages split in two shards, each with its own site table.
+        let mut s1 = SiteTable::default();
+        let mut c1 = Counter::new();
+        let a = s1.intern("a.example");
+        c1.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2), (KIND_TOKEN, 9)]);
+        let mut s2 = SiteTable::default();
+        let mut c2 = Counter::new();
+        let b = s2.intern("b.example");
+        let a2 = s2.intern("a.example");
+        c2.add_page(a2, &[(KIND_BLOCK, 1), (KIND_BLOCK, 3), (KIND_TOKEN, 9)]);
+        c2.add_page(b, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2)]);
+        let p1 = dir.path().join("p1.model");
+        let p2 = dir.path().join("p2.model");
+        write_entries(
+            &p1,
+            c1.into_sorted_entries(&s1),
+            ModelParams::default(),
+            true,
+        )
+        .unwrap();
+        write_entries(
+            &p2,
+            c2.into_sorted_entries(&s2),
+            ModelParams::default(),
+            true,
+        )
+        .unwrap();
+        let merged = dir.path().join("merged.model");
+        merge(&[p1.clone(), p2], &merged, false).unwrap();
+        assert_eq!(
+            std::fs::read(&once).unwrap(),
+            std::fs::read(&merged).unwrap()
+        );
+
+        let e = merge(&[once], &dir.path().join("x"), false).err().unwrap();
+        assert!(e.to_string().contains("--partial"));
+    }
+}

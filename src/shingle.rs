@@ -1,0 +1,151 @@
+//! Turning a page into the hashed features the model counts: one hash per block, plus token
+//! shingles of short blocks.
+//!
+//! Whole-block hashes find chrome that repeats verbatim (after normalisation). Templated chrome
+//! ("Posted by Jane Doe in Politics", "Tags: a, b, c") repeats only in part, so short blocks
+//! also contribute one hash per distinct token; a block most of whose tokens recur in short
+//! blocks across the site is templated. Long blocks are not shingled: templated chrome is
+//! short, and a token hash for every word of every body paragraph would cost more than it
+//! finds.
+//!
+//! [`Shingler`] owns every buffer it needs and reuses them from page to page, so the hot loop
+//! allocates nothing once the buffers have grown to the largest page.
+
+use crate::block::{blocks, hash_normalized, normalize_into, shape, NormInfo, Shape};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Feature kind of a whole-block hash.
+pub const KIND_BLOCK: u8 = b'b';
+/// Feature kind of a token hash from a short block.
+pub const KIND_TOKEN: u8 = b't';
+
+/// Seed for token hashes, so that a one-token block and the token itself are told apart even
+/// if a caller mixes kinds.
+const TOKEN_SEED: u64 = 0x6465_6368_726f_6d65;
+
+/// Blocks with at most this many tokens are shingled. Chrome lines (menu items, bylines,
+/// dates, share rows) are short; body sentences are longer than a dozen words.
+pub const DEFAULT_SHINGLE_MAX_TOKENS: u32 = 12;
+
+/// Features of one block of a page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlockFeatures {
+    /// Byte range of the block in the page text.
+    pub start: usize,
+    pub end: usize,
+    /// Hash of the normalised block.
+    pub hash: u64,
+    pub norm: NormInfo,
+    pub shape: Shape,
+    /// Range of this block's token hashes in [`PageFeatures::token_hashes`] (empty for blocks
+    /// that are not shingled).
+    pub tok_start: u32,
+    pub tok_end: u32,
+}
+
+/// Features of one page. Buffers are reused by [`Shingler::page`].
+#[derive(Debug, Default)]
+pub struct PageFeatures {
+    pub blocks: Vec<BlockFeatures>,
+    /// Token hashes of the shingled blocks, in block order (duplicates within a block kept
+    /// once).
+    pub token_hashes: Vec<u64>,
+    /// The distinct (kind, hash) features of the page, sorted: what learning counts once per
+    /// page.
+    pub distinct: Vec<(u8, u64)>,
+}
+
+impl PageFeatures {
+    pub fn tokens_of(&self, b: &BlockFeatures) -> &[u64] {
+        &self.token_hashes[b.tok_start as usize..b.tok_end as usize]
+    }
+}
+
+/// Computes [`PageFeatures`] with reused buffers.
+#[derive(Debug)]
+pub struct Shingler {
+    max_tokens: u32,
+    norm: String,
+    feats: PageFeatures,
+}
+
+impl Shingler {
+    pub fn new(max_tokens: u32) -> Shingler {
+        Shingler {
+            max_tokens,
+            norm: String::with_capacity(4096),
+            feats: PageFeatures::default(),
+        }
+    }
+
+    /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
+    pub fn page(&mut self, text: &str) -> &PageFeatures {
+        let f = &mut self.feats;
+        f.blocks.clear();
+        f.token_hashes.clear();
+        f.distinct.clear();
+        for b in blocks(text) {
+            let norm = normalize_into(b.text, &mut self.norm);
+            let hash = hash_normalized(&self.norm);
+            let tok_start = f.token_hashes.len() as u32;
+            if norm.tokens > 0 && norm.tokens <= self.max_tokens {
+                for tok in self.norm.split(' ') {
+                    let h = xxh3_64_with_seed(tok.as_bytes(), TOKEN_SEED);
+                    // Blocks are short, so a linear scan beats a set.
+                    if !f.token_hashes[tok_start as usize..].contains(&h) {
+                        f.token_hashes.push(h);
+                    }
+                }
+            }
+            let tok_end = f.token_hashes.len() as u32;
+            f.blocks.push(BlockFeatures {
+                start: b.start,
+                end: b.start + b.text.len(),
+                hash,
+                norm,
+                shape: shape(b.text),
+                tok_start,
+                tok_end,
+            });
+            f.distinct.push((KIND_BLOCK, hash));
+        }
+        f.distinct
+            .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
+        f.distinct.sort_unstable();
+        f.distinct.dedup();
+        &self.feats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_blocks_get_token_shingles_long_ones_do_not() {
+        let mut s = Shingler::new(4);
+        let long = "one two three four five six";
+        let f = s.page(&format!("Posted by Jane\n{long}\nPosted by Jane"));
+        assert_eq!(f.blocks.len(), 3);
+        assert_eq!(f.tokens_of(&f.blocks[0]).len(), 3);
+        assert_eq!(f.tokens_of(&f.blocks[1]).len(), 0);
+        // Two equal blocks count once; three tokens; one long block.
+        assert_eq!(f.distinct.len(), 2 + 3);
+        assert_eq!(f.blocks[0].hash, f.blocks[2].hash);
+    }
+
+    #[test]
+    fn repeated_tokens_in_a_block_count_once() {
+        let mut s = Shingler::new(12);
+        let f = s.page("share share share");
+        assert_eq!(f.tokens_of(&f.blocks[0]).len(), 1);
+    }
+
+    #[test]
+    fn buffers_are_reused_between_pages() {
+        let mut s = Shingler::new(12);
+        let n1 = s.page("a\nb\nc").blocks.len();
+        let n2 = s.page("d").blocks.len();
+        assert_eq!((n1, n2), (3, 1));
+    }
+}
