@@ -33,6 +33,8 @@ pub enum Reason {
     KeptShared,
     /// Kept: weak on its own, but inside the article's run of blocks.
     KeptContext,
+    /// Kept: the heading just before the article's first run.
+    KeptTitle,
     /// Removed: recurs on a large share of the site's pages.
     SiteTemplate,
     /// Removed: occurs on several sites (generic chrome: share rows, cookie lines).
@@ -46,10 +48,11 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 8] = [
+    pub const ALL: [Reason; 9] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
+        Reason::KeptTitle,
         Reason::SiteTemplate,
         Reason::CrossSite,
         Reason::Templated,
@@ -62,6 +65,7 @@ impl Reason {
             Reason::KeptUnique => "kept:unique",
             Reason::KeptShared => "kept:shared",
             Reason::KeptContext => "kept:context",
+            Reason::KeptTitle => "kept:title",
             Reason::SiteTemplate => "site-template",
             Reason::CrossSite => "cross-site",
             Reason::Templated => "templated",
@@ -73,7 +77,7 @@ impl Reason {
     pub fn is_kept(self) -> bool {
         matches!(
             self,
-            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext
+            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptTitle
         )
     }
 
@@ -122,6 +126,9 @@ pub struct CleanConfig {
     /// Blocks with up to this many tokens count as short: chrome candidates for cross-site and
     /// templated evidence. Sentences of prose are longer.
     pub short_tokens: u32,
+    /// Blocks with up to this many tokens are labels (menu items, section names, buttons):
+    /// when they recur on the site they are template, never a title.
+    pub label_tokens: u32,
     /// Token count at which shape evidence is neutral: menu items, labels and bylines are
     /// shorter; sentences longer.
     pub neutral_tokens: f32,
@@ -130,6 +137,10 @@ pub struct CleanConfig {
     /// Content score cap for a block shared with other pages but not template: such a block
     /// must be carried by its neighbours to be kept.
     pub shared_cap: f32,
+    /// Runs with less than this share of the main run's content evidence are dropped.
+    pub secondary_share: f32,
+    /// How many blocks before the article the title may be.
+    pub title_reach: usize,
     /// A token recurs if it is in short blocks on at least this share of the site's pages.
     pub token_share: f32,
     /// A short block is templated when at least this share of its tokens recur.
@@ -141,10 +152,13 @@ impl Default for CleanConfig {
         CleanConfig {
             template_share: 0.1,
             short_tokens: 12,
+            label_tokens: 4,
             neutral_tokens: 8.0,
             switch_cost: 10.0,
             shared_cap: 2.0,
             token_share: 0.2,
+            secondary_share: 0.25,
+            title_reach: 12,
             templated_share: 0.75,
         }
     }
@@ -157,7 +171,13 @@ struct Evidence {
     cross: u64,
     templ: f32,
     hard: Option<Reason>,
+    /// Template by frequency, but possibly this page's own title or lead (see
+    /// `settle_scores`).
+    soft_template: bool,
     shared: bool,
+    /// Content evidence from shape alone.
+    base: f32,
+    sentence_end: bool,
     score: f32,
 }
 
@@ -199,17 +219,20 @@ impl<'m> Cleaner<'m> {
             let ev = evidence(model, &cfg, &view, feats, b, &mut self.key);
             self.ev.push(ev);
         }
+        settle_scores(&mut self.ev, &cfg);
         segment(&self.ev, cfg.switch_cost, &mut self.state, &mut self.back);
         if !self.state.iter().any(|&c| c) {
             // No run of blocks is strong enough to pay for its borders (a page with one short
             // article, or a site seen once): every block with content evidence stands alone.
             segment(&self.ev, 0.0, &mut self.state, &mut self.back);
         }
+        let title = select_runs(&self.ev, &mut self.state, &cfg);
         self.decisions.clear();
         out.clear();
         for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
             let in_run = self.state[i];
             let reason = match (in_run, ev.hard) {
+                _ if title == Some(i) => Reason::KeptTitle,
                 (_, Some(r)) => r,
                 (true, None) if ev.shared => Reason::KeptShared,
                 (true, None) if ev.score > 0.0 => Reason::KeptUnique,
@@ -270,39 +293,73 @@ fn evidence(
     let short = w <= cfg.short_tokens;
     let base = shape_score(cfg, w, &b.shape);
 
-    let template = df >= 3 && (df as f32) >= cfg.template_share * n as f32;
-    let templ = if short && n >= 3 {
+    let share = if n == 0 { 0.0 } else { df as f32 / n as f32 };
+    let template = df >= 3 && share >= cfg.template_share;
+    let templ = if short && n >= 3 && df < 2 {
         templated_share(model, cfg, view, feats, b, key)
     } else {
         0.0
     };
-    let hard = if template {
+    // A block on a tenth of the site's pages may still be one article's title or lead, shown
+    // as a teaser on the others; only a block on most pages, or one too short to be a title,
+    // is template whatever its neighbours.
+    let hard = if template && (share >= 0.5 || w <= cfg.label_tokens) {
         Some(Reason::SiteTemplate)
     } else if cross >= 2 && short && !b.shape.sentence_end {
         Some(Reason::CrossSite)
-    } else if df < 2 && templ >= cfg.templated_share && !b.shape.sentence_end {
+    } else if templ >= cfg.templated_share && !b.shape.sentence_end {
         Some(Reason::Templated)
     } else {
         None
-    };
-    let shared = df >= 2;
-    let score = if hard.is_some() {
-        // Hard chrome is removed anyway; in the segmentation it weighs as mild chrome so that
-        // a byline between a title and the body does not cut the article in two, while a
-        // long template menu does.
-        base.min(0.0) - 4.0
-    } else if shared {
-        base.min(cfg.shared_cap)
-    } else {
-        base
     };
     Evidence {
         df,
         cross,
         templ,
         hard,
-        shared,
-        score,
+        soft_template: template && hard.is_none(),
+        shared: df >= 2,
+        base,
+        sentence_end: b.shape.sentence_end,
+        score: base,
+    }
+}
+
+/// Settles the score of each block from its evidence and, for blocks shared with other pages,
+/// from what follows them: a shared block that leads into this page's own text (a title or
+/// lead paragraph, teased elsewhere) belongs to this page; one that does not (a teaser of
+/// another article) does not.
+fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
+    // owned_next: the nearest following block that is neither hard chrome nor a short label
+    // is this page's own text, or leads into it.
+    let mut owned_next = false;
+    for e in ev.iter_mut().rev() {
+        let transparent =
+            e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
+        let owned = if e.hard.is_some() {
+            false
+        } else if e.shared || e.soft_template {
+            owned_next
+        } else {
+            e.base >= cfg.switch_cost
+        };
+        e.score = match (e.hard, e.shared || e.soft_template) {
+            // Hard chrome is removed anyway; in the segmentation it weighs as mild chrome so
+            // that a byline between a title and the body does not cut the article in two,
+            // while a long template menu does.
+            (Some(_), _) => e.base.min(0.0) - 4.0,
+            (None, true) if owned => e.base,
+            (None, true) => e.base.min(cfg.shared_cap) - cfg.shared_cap,
+            (None, false) => e.base,
+        };
+        if e.soft_template && !owned {
+            e.hard = Some(Reason::SiteTemplate);
+            e.soft_template = false;
+            e.score = e.base.min(0.0) - 4.0;
+        }
+        if !transparent {
+            owned_next = owned;
+        }
     }
 }
 
@@ -324,6 +381,48 @@ fn templated_share(
         .filter(|&&h| model.site_count(view, KIND_TOKEN, h, key) >= floor)
         .count();
     recurring as f32 / toks.len() as f32
+}
+
+/// Keeps the article's runs: the run with the most content evidence, and any other run with
+/// at least `secondary_share` of its evidence (an article cut in two by an inline promo box);
+/// smaller runs elsewhere on the page (a comment, a caption, a stray teaser) are dropped.
+/// Returns the title block, if one is found: the first block before the main run, past hard
+/// chrome and labels (bylines, dates and share rows sit between a title and its body), that
+/// is neither chrome nor a sentence.
+fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
+    let mut runs: Vec<(usize, usize, f32)> = Vec::new();
+    let mut i = 0;
+    while i < state.len() {
+        if state[i] {
+            let start = i;
+            let mut mass = 0.0;
+            while i < state.len() && state[i] {
+                mass += ev[i].score.max(0.0);
+                i += 1;
+            }
+            runs.push((start, i, mass));
+        } else {
+            i += 1;
+        }
+    }
+    let (main_start, _, main_mass) = *runs.iter().max_by(|a, b| a.2.total_cmp(&b.2))?;
+    for &(s, e, m) in &runs {
+        if m < cfg.secondary_share * main_mass {
+            state[s..e].iter_mut().for_each(|x| *x = false);
+        }
+    }
+    let mut j = main_start;
+    let mut steps = 0;
+    while j > 0 && steps < cfg.title_reach {
+        j -= 1;
+        steps += 1;
+        let e = &ev[j];
+        if e.hard.is_some() || e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+            continue;
+        }
+        return (!e.sentence_end && e.base < cfg.switch_cost).then_some(j);
+    }
+    None
 }
 
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'

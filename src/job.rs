@@ -77,8 +77,8 @@ pub struct Stats {
     pub bytes_out: u64,
     pub blocks_removed: u64,
     /// Blocks and bytes per reason, indexed by [`Reason::index`].
-    pub reason_blocks: [u64; 8],
-    pub reason_bytes: [u64; 8],
+    pub reason_blocks: [u64; 9],
+    pub reason_bytes: [u64; 9],
     pub bad_records: u64,
     pub lossy_records: u64,
     /// Per site: (pages, text bytes in, text bytes out).

@@ -52,6 +52,7 @@ impl OutArgs {
 
 pub fn run(a: CleanArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
+    a.stats.check(&a.out.output)?;
     let model = Model::open(&a.model)?;
     if model.header.partial {
         anyhow::bail!(
@@ -61,6 +62,7 @@ pub fn run(a: CleanArgs) -> Result<ExitCode> {
         );
     }
     let stats = job::clean(&job, &model, CleanConfig::default(), &a.out.to_output())?;
-    a.stats.report(&stats, a.input.quiet)?;
+    a.stats
+        .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;
     Ok(super::exit_for(&stats))
 }

@@ -177,6 +177,10 @@ impl InputArgs {
 /// Flags that report on a clean job.
 #[derive(Args, Debug, Clone)]
 pub struct StatsArgs {
+    /// Score the output against this gold file (JSONL with `id` and `gold`) and print P/R/F1
+    /// on stderr. Needs a JSONL output file.
+    #[arg(long, value_name = "GOLD")]
+    pub gold: Option<PathBuf>,
     /// Print a table of counts, removals by reason and per-site extremes on stderr.
     #[arg(long)]
     pub stats: bool,
@@ -186,7 +190,42 @@ pub struct StatsArgs {
 }
 
 impl StatsArgs {
-    pub fn report(&self, stats: &Stats, quiet: bool) -> Result<()> {
+    /// Refuses `--gold` without a JSONL output file to score, before any work is done.
+    pub fn check(&self, output: &std::path::Path) -> Result<()> {
+        if self.gold.is_some()
+            && !matches!(
+                dechrome::output::OutputKind::from_arg(output),
+                dechrome::output::OutputKind::Jsonl(_)
+            )
+        {
+            bail!("--gold scores a JSONL output file; give -o a name ending in .jsonl");
+        }
+        Ok(())
+    }
+
+    pub fn report(
+        &self,
+        stats: &Stats,
+        quiet: bool,
+        output: &std::path::Path,
+        text_field: &str,
+    ) -> Result<()> {
+        if let Some(gold) = &self.gold {
+            let r = dechrome::eval::evaluate_files(output, gold, None, text_field)?;
+            eprintln!(
+                "dechrome: score against {}: P {:.3} R {:.3} F1 {:.3} over {} pages{}",
+                gold.display(),
+                r.overall.p,
+                r.overall.r,
+                r.overall.f1,
+                r.overall.n,
+                if r.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} missing)", r.missing.len())
+                }
+            );
+        }
         if self.stats {
             eprint!("{}", stats.render());
         } else if !quiet {

@@ -28,6 +28,7 @@ pub struct RunArgs {
 
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
+    a.stats.check(&a.out.output)?;
     let (_, stats) = job::run(
         &job,
         ModelParams::default(),
@@ -35,6 +36,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         &a.out.to_output(),
         a.save_model.as_deref(),
     )?;
-    a.stats.report(&stats, a.input.quiet)?;
+    a.stats
+        .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;
     Ok(super::exit_for(&stats))
 }
