@@ -22,7 +22,9 @@
 
 use crate::block::Shape;
 use crate::model::{Model, SiteView};
-use crate::shingle::{BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_TOKEN};
+use crate::shingle::{
+    BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
+};
 
 /// Why a block was kept or removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -129,15 +131,17 @@ pub struct CleanConfig {
     /// Blocks with up to this many tokens are labels (menu items, section names, buttons):
     /// when they recur on the site they are template, never a title.
     pub label_tokens: u32,
-    /// Token count at which shape evidence is neutral: menu items, labels and bylines are
-    /// shorter; sentences longer.
+    /// Token count at which shape evidence is neutral: menu items, labels, bylines and most
+    /// headlines are shorter; sentences of prose (15–25 words on average) longer.
     pub neutral_tokens: f32,
     /// Cost of switching between content and chrome in the segmentation, in token units.
     pub switch_cost: f32,
     /// Content score cap for a block shared with other pages but not template: such a block
     /// must be carried by its neighbours to be kept.
     pub shared_cap: f32,
-    /// Runs with less than this share of the main run's content evidence are dropped.
+    /// Runs with less than this share of the main run's content evidence are dropped: a
+    /// page has one article, and what stands apart from it with much less text is a comment,
+    /// a caption block or a teaser.
     pub secondary_share: f32,
     /// How many blocks before the article the title may be.
     pub title_reach: usize,
@@ -153,11 +157,11 @@ impl Default for CleanConfig {
             template_share: 0.1,
             short_tokens: 12,
             label_tokens: 4,
-            neutral_tokens: 8.0,
+            neutral_tokens: 10.0,
             switch_cost: 10.0,
             shared_cap: 2.0,
             token_share: 0.2,
-            secondary_share: 0.25,
+            secondary_share: 0.4,
             title_reach: 12,
             templated_share: 0.75,
         }
@@ -300,6 +304,16 @@ fn evidence(
     } else {
         0.0
     };
+    // A short line that opens or closes like the template's lines ("Posted by …",
+    // "…, Staff Writer", "… minutes ago") on a tenth of the site's pages is templated.
+    let affix_floor = ((cfg.template_share * n as f32).ceil() as u64).max(3);
+    let affix = short
+        && df < 2
+        && n >= 3
+        && b.prefix != 0
+        && (model.site_count(view, KIND_PREFIX, b.prefix, key) >= affix_floor
+            || model.site_count(view, KIND_SUFFIX, b.suffix, key) >= affix_floor);
+    let templ = if affix { templ.max(1.0) } else { templ };
     // A block on a tenth of the site's pages may still be one article's title or lead, shown
     // as a teaser on the others; only a block on most pages, or one too short to be a title,
     // is template whatever its neighbours.
@@ -334,8 +348,7 @@ fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     // is this page's own text, or leads into it.
     let mut owned_next = false;
     for e in ev.iter_mut().rev() {
-        let transparent =
-            e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
+        let transparent = e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
         let owned = if e.hard.is_some() {
             false
         } else if e.shared || e.soft_template {

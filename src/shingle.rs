@@ -19,6 +19,11 @@ pub const KIND_BLOCK: u8 = b'b';
 /// Feature kind of a token hash from a short block.
 pub const KIND_TOKEN: u8 = b't';
 
+/// Feature kind of the first two tokens of a short block ("posted by", "tags ...").
+pub const KIND_PREFIX: u8 = b'p';
+/// Feature kind of the last two tokens of a short block ("staff writer", "minutes ago").
+pub const KIND_SUFFIX: u8 = b's';
+
 /// Seed for token hashes, so that a one-token block and the token itself are told apart even
 /// if a caller mixes kinds.
 const TOKEN_SEED: u64 = 0x6465_6368_726f_6d65;
@@ -41,6 +46,10 @@ pub struct BlockFeatures {
     /// that are not shingled).
     pub tok_start: u32,
     pub tok_end: u32,
+    /// Hashes of the first and last two tokens (0 for blocks that are not shingled or have
+    /// fewer than two tokens).
+    pub prefix: u64,
+    pub suffix: u64,
 }
 
 /// Features of one page. Buffers are reused by [`Shingler::page`].
@@ -66,6 +75,7 @@ impl PageFeatures {
 pub struct Shingler {
     max_tokens: u32,
     norm: String,
+    label: String,
     feats: PageFeatures,
 }
 
@@ -74,6 +84,7 @@ impl Shingler {
         Shingler {
             max_tokens,
             norm: String::with_capacity(4096),
+            label: String::with_capacity(64),
             feats: PageFeatures::default(),
         }
     }
@@ -88,6 +99,23 @@ impl Shingler {
             let norm = normalize_into(b.text, &mut self.norm);
             let hash = hash_normalized(&self.norm);
             let tok_start = f.token_hashes.len() as u32;
+            let (mut prefix, mut suffix) = (0, 0);
+            if norm.tokens >= 2 && norm.tokens <= self.max_tokens {
+                let n = &self.norm;
+                let first_end = n.match_indices(' ').nth(1).map_or(n.len(), |(i, _)| i);
+                let last_start = n.rmatch_indices(' ').nth(1).map_or(0, |(i, _)| i + 1);
+                prefix = xxh3_64_with_seed(&n.as_bytes()[..first_end], TOKEN_SEED ^ 1);
+                // "Label: value" lines: the label is the prefix, however many tokens it has.
+                if let Some(pos) = b.text.find([':', '：']) {
+                    let label = normalize_into(&b.text[..pos], &mut self.label);
+                    if (1..=3).contains(&label.tokens) {
+                        prefix = xxh3_64_with_seed(self.label.as_bytes(), TOKEN_SEED ^ 1);
+                    }
+                }
+                suffix = xxh3_64_with_seed(&n.as_bytes()[last_start..], TOKEN_SEED ^ 2);
+                f.distinct.push((KIND_PREFIX, prefix));
+                f.distinct.push((KIND_SUFFIX, suffix));
+            }
             if norm.tokens > 0 && norm.tokens <= self.max_tokens {
                 for tok in self.norm.split(' ') {
                     let h = xxh3_64_with_seed(tok.as_bytes(), TOKEN_SEED);
@@ -106,6 +134,8 @@ impl Shingler {
                 shape: shape(b.text),
                 tok_start,
                 tok_end,
+                prefix,
+                suffix,
             });
             f.distinct.push((KIND_BLOCK, hash));
         }
@@ -129,8 +159,11 @@ mod tests {
         assert_eq!(f.blocks.len(), 3);
         assert_eq!(f.tokens_of(&f.blocks[0]).len(), 3);
         assert_eq!(f.tokens_of(&f.blocks[1]).len(), 0);
-        // Two equal blocks count once; three tokens; one long block.
-        assert_eq!(f.distinct.len(), 2 + 3);
+        // Two equal blocks count once; three tokens; one prefix and one suffix; one long
+        // block.
+        assert_eq!(f.distinct.len(), 2 + 3 + 2);
+        assert_ne!(f.blocks[0].prefix, 0);
+        assert_eq!(f.blocks[1].prefix, 0);
         assert_eq!(f.blocks[0].hash, f.blocks[2].hash);
     }
 
