@@ -73,7 +73,7 @@ fn seed_shaped_chrome_is_removed_and_article_kept() {
     for (page, rec) in pages.iter().zip(&cleaned) {
         assert_eq!(rec["id"], page.id.as_str());
         let lines: Vec<&str> = page.text.lines().collect();
-        if !lines.iter().any(|l| *l == "Try Our AI Features") {
+        if !lines.contains(&"Try Our AI Features") {
             continue;
         }
         seed_pages += 1;
@@ -352,4 +352,48 @@ fn existing_output_needs_force() {
             .arg(&out)
             .arg(&crawl),
     );
+}
+
+#[test]
+fn bundled_sample_model_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("sample.model");
+    run_ok(
+        bin()
+            .args(["learn", "-q", "-o"])
+            .arg(&fresh)
+            .arg(root.join("data/sample.jsonl")),
+    );
+    assert!(
+        std::fs::read(&fresh).unwrap() == std::fs::read(root.join("models/sample.model")).unwrap(),
+        "models/sample.model is stale: rerun `dechrome learn data/sample.jsonl -o models/sample.model --force`"
+    );
+}
+
+#[test]
+fn readme_quickstart_scores_well_on_the_bundled_crawl() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sample.clean.jsonl");
+    let sample = root.join("data/sample.jsonl");
+    let o = run_ok(
+        bin()
+            .arg("run")
+            .arg(&sample)
+            .arg("-o")
+            .arg(&out)
+            .arg("--gold")
+            .arg(&sample)
+            .arg("--stats"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    let f1: f64 = err
+        .split("F1 ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no score in {err}"));
+    assert!(f1 >= 0.95, "{err}");
+    assert!(err.contains("site-template"), "{err}");
 }

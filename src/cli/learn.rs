@@ -18,6 +18,9 @@ pub struct LearnArgs {
     /// Model file to write.
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Overwrite an existing model file.
+    #[arg(long)]
+    pub force: bool,
     /// Write a partial model (keeps every count) for `dechrome merge`.
     #[arg(long)]
     pub partial: bool,
@@ -27,6 +30,9 @@ pub struct LearnArgs {
 }
 
 pub fn run(a: LearnArgs) -> Result<ExitCode> {
+    if a.output.exists() && !a.force {
+        anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
+    }
     let job = a.input.to_job()?;
     let params = ModelParams {
         shingle_max_tokens: a.shingle_max_tokens,

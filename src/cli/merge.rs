@@ -14,6 +14,9 @@ pub struct MergeArgs {
     /// Model file to write.
     #[arg(short, long)]
     pub output: PathBuf,
+    /// Overwrite an existing model file.
+    #[arg(long)]
+    pub force: bool,
     /// Keep the result partial, for merging again later (a tree of merges).
     #[arg(long)]
     pub partial: bool,
@@ -23,6 +26,9 @@ pub struct MergeArgs {
 }
 
 pub fn run(a: MergeArgs) -> Result<ExitCode> {
+    if a.output.exists() && !a.force {
+        anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
+    }
     let h = dechrome::model::merge(&a.models, &a.output, a.partial)?;
     if !a.quiet {
         eprintln!(
