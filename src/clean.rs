@@ -230,13 +230,20 @@ impl<'m> Cleaner<'m> {
             // article, or a site seen once): every block with content evidence stands alone.
             segment(&self.ev, 0.0, &mut self.state, &mut self.back);
         }
-        let title = select_runs(&self.ev, &mut self.state, &cfg);
+        let title = match select_runs(&self.ev, &mut self.state, &cfg) {
+            Some(main) if !extend_leads(&self.ev, &mut self.state, &cfg, main) => {
+                find_title(&self.ev, main, &cfg)
+            }
+            _ => None,
+        };
         self.decisions.clear();
         out.clear();
         for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
             let in_run = self.state[i];
             let reason = match (in_run, ev.hard) {
                 _ if title == Some(i) => Reason::KeptTitle,
+                (true, _) if ev.soft_template => Reason::KeptShared,
+                (false, _) if ev.soft_template => Reason::SiteTemplate,
                 (_, Some(r)) => r,
                 (true, None) if ev.shared => Reason::KeptShared,
                 (true, None) if ev.score > 0.0 => Reason::KeptUnique,
@@ -339,41 +346,76 @@ fn evidence(
     }
 }
 
-/// Settles the score of each block from its evidence and, for blocks shared with other pages,
-/// from what follows them: a shared block that leads into this page's own text (a title or
-/// lead paragraph, teased elsewhere) belongs to this page; one that does not (a teaser of
-/// another article) does not.
+/// Settles the score each block brings to the segmentation. Hard chrome weighs as mild chrome
+/// (it is removed anyway; a byline between a title and its body must not cut the article in
+/// two, while a long template menu does), and a block shared with other pages must be carried
+/// by its neighbours.
 fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
-    // owned_next: the nearest following block that is neither hard chrome nor a short label
-    // is this page's own text, or leads into it.
+    // Whether the nearest following block that is neither chrome nor a weak line is this
+    // page's own text or leads into it: a shared block there (a quotation, a lead paragraph
+    // teased elsewhere) is scored as what it is, not as a teaser.
     let mut owned_next = false;
     for e in ev.iter_mut().rev() {
-        let transparent = e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
-        let owned = if e.hard.is_some() {
-            false
-        } else if e.shared || e.soft_template {
-            owned_next
+        let chrome = e.hard.is_some() || e.soft_template;
+        e.score = if chrome {
+            e.base.min(0.0) - 4.0
+        } else if e.shared && !owned_next {
+            e.base.min(cfg.shared_cap) - cfg.shared_cap
         } else {
-            e.base >= cfg.switch_cost
+            e.base
         };
-        e.score = match (e.hard, e.shared || e.soft_template) {
-            // Hard chrome is removed anyway; in the segmentation it weighs as mild chrome so
-            // that a byline between a title and the body does not cut the article in two,
-            // while a long template menu does.
-            (Some(_), _) => e.base.min(0.0) - 4.0,
-            (None, true) if owned => e.base,
-            (None, true) => e.base.min(cfg.shared_cap) - cfg.shared_cap,
-            (None, false) => e.base,
-        };
-        if e.soft_template && !owned {
-            e.hard = Some(Reason::SiteTemplate);
-            e.soft_template = false;
-            e.score = e.base.min(0.0) - 4.0;
-        }
-        if !transparent {
-            owned_next = owned;
+        if !chrome && e.base >= 0.0 {
+            owned_next = if e.shared {
+                owned_next
+            } else {
+                e.base >= cfg.switch_cost
+            };
         }
     }
+}
+
+/// Extends each kept run backwards over the blocks shared with other pages that lead into it:
+/// an article's title and lead paragraph, teased on other pages of the site, belong to the
+/// page whose own text they lead into. Hard chrome and weak unique lines between them (a
+/// byline, a date, a share row) are passed over, not kept. Returns whether any block was
+/// added before the main run.
+fn extend_leads(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig, main: usize) -> bool {
+    let mut added_main = false;
+    let mut i = 0;
+    while i < state.len() {
+        if !(state[i] && (i == 0 || !state[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = start;
+        let mut steps = 0;
+        while j > 0 && steps < cfg.title_reach {
+            j -= 1;
+            steps += 1;
+            let e = &ev[j];
+            if state[j] {
+                break;
+            }
+            let label = e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32);
+            if (e.shared || e.soft_template) && !label {
+                state[j] = true;
+                added_main |= start == main;
+                if e.sentence_end {
+                    continue;
+                }
+                // A heading ends the lead-in: above an article's title is the page's chrome
+                // (and often a list of other articles' titles).
+                break;
+            }
+            if e.hard.is_some() || e.base < 0.0 || label {
+                continue;
+            }
+            break;
+        }
+        i = start + 1;
+    }
+    added_main
 }
 
 fn templated_share(
@@ -399,9 +441,7 @@ fn templated_share(
 /// Keeps the article's runs: the run with the most content evidence, and any other run with
 /// at least `secondary_share` of its evidence (an article cut in two by an inline promo box);
 /// smaller runs elsewhere on the page (a comment, a caption, a stray teaser) are dropped.
-/// Returns the title block, if one is found: the first block before the main run, past hard
-/// chrome and labels (bylines, dates and share rows sit between a title and its body), that
-/// is neither chrome nor a sentence.
+/// Returns where the main run starts.
 fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
     let mut runs: Vec<(usize, usize, f32)> = Vec::new();
     let mut i = 0;
@@ -424,7 +464,14 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
             state[s..e].iter_mut().for_each(|x| *x = false);
         }
     }
-    let mut j = main_start;
+    Some(main_start)
+}
+
+/// The title of the article whose main run starts at `main`: the first block before it, past
+/// hard chrome and labels (bylines, dates and share rows sit between a title and its body),
+/// that is neither chrome nor a sentence.
+fn find_title(ev: &[Evidence], main: usize, cfg: &CleanConfig) -> Option<usize> {
+    let mut j = main;
     let mut steps = 0;
     while j > 0 && steps < cfg.title_reach {
         j -= 1;
@@ -433,7 +480,7 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
         if e.hard.is_some() || e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
-        return (!e.sentence_end && e.base < cfg.switch_cost).then_some(j);
+        return (!e.shared && !e.sentence_end && e.base < cfg.switch_cost).then_some(j);
     }
     None
 }
