@@ -469,10 +469,25 @@ fn chart_svg(st: &Stats) -> String {
                 pages
             );
         }
+        if bw >= 50.0 {
+            for (k, (site, _, sh)) in ext.iter().enumerate() {
+                let name: String = site.chars().take((bw / 6.5) as usize).collect();
+                let _ = write!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\">{}</text><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    pad + k as f64 * bw + bw * 0.1,
+                    hgt + 17.0,
+                    esc(&name),
+                    pad + k as f64 * bw + bw * 0.1,
+                    (5.0 + hgt - hgt * sh - 3.0).max(10.0),
+                    pct(*sh)
+                );
+            }
+        }
         let _ = write!(
             s,
             "<text x=\"{pad}\" y=\"{}\">sites, most removed first ({} sites)</text>",
-            hgt + pad,
+            hgt + pad + 8.0,
             ext.len()
         );
     } else {

@@ -99,8 +99,9 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode> {
     for (i, rec) in pages.iter().enumerate() {
         let e = explain_page(&mut cleaner, rec);
         if a.json {
-            serde_json::to_writer(&mut out, &e.to_json())?;
-            out.write_all(b"\n")?;
+            let mut line = serde_json::to_vec(&e.to_json())?;
+            line.push(b'\n');
+            out.write_all(&line)?;
         } else {
             if i > 0 {
                 out.write_all(b"\n")?;

@@ -174,7 +174,7 @@ pub fn run(a: InspectArgs) -> Result<ExitCode> {
             let _ = writeln!(out, "site {site}: {} pages in the model", view.pages);
             let _ = writeln!(
                 out,
-                "most frequent blocks (T: on ≥ {:.0}% of the pages, removed as site-template; sites: other sites with it)",
+                "most frequent blocks (T: on ≥ {:.0}% of the pages, removed as site-template; sites: sites that have it, when more than this one)",
                 100.0 * tshare
             );
             let _ = writeln!(
