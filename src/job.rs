@@ -87,7 +87,7 @@ pub struct Stats {
     /// Bytes of input read (decompressed record bytes).
     pub input_bytes: u64,
     /// Per site: text bytes removed per reason, indexed by [`Reason::index`] (kept reasons 0).
-    pub site_removed: BTreeMap<String, [u64; 8]>,
+    pub site_removed: BTreeMap<String, [u64; Reason::ALL.len()]>,
 }
 
 impl Stats {

@@ -170,7 +170,9 @@ pub fn build(
 /// CSS colour per reason (kept lines have none).
 pub fn reason_color(r: Reason) -> &'static str {
     match r {
-        Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext => "#2e7d32",
+        Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptTitle => {
+            "#2e7d32"
+        }
         Reason::SiteTemplate => "#c62828",
         Reason::CrossSite => "#8e24aa",
         Reason::Templated => "#ef6c00",
@@ -184,6 +186,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::KeptUnique => "kept: content, on no other page of the site",
         Reason::KeptShared => "kept: on other pages too, but inside this page's article",
         Reason::KeptContext => "kept: weak alone, but inside the article's run of lines",
+        Reason::KeptTitle => "kept: the page's title, attached to its article",
         Reason::SiteTemplate => "removed: on a large share of the site's pages",
         Reason::CrossSite => "removed: short line found on several sites",
         Reason::Templated => "removed: its words recur in the site's short chrome lines",
@@ -548,10 +551,12 @@ mod tests {
 
     #[test]
     fn html_is_self_contained_and_shows_the_numbers() {
-        let mut st = Stats::default();
-        st.pages = 3;
-        st.bytes_in = 1000;
-        st.bytes_out = 600;
+        let mut st = Stats {
+            pages: 3,
+            bytes_in: 1000,
+            bytes_out: 600,
+            ..Default::default()
+        };
         st.sites.insert("a.example".into(), (2, 800, 400));
         st.sites.insert("<b>".into(), (1, 200, 200));
         let r = Report {

@@ -40,8 +40,12 @@ pub struct ReportArgs {
     /// Heading of the report.
     #[arg(long, default_value = "dechrome report")]
     pub title: String,
-    #[command(flatten)]
-    pub stats: StatsArgs,
+    /// Print a table of counts, removals by reason and per-site extremes on stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Write the statistics as JSON to this file (the same figures as `clean --stats-json`).
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
 }
 
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
@@ -70,7 +74,12 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
     let r = report::build(&job, &model, CleanConfig::default(), &rc)?;
     let html = report::render_html(&r, &rc);
     report::write_html(&a.output, &html, a.force)?;
-    a.stats.report(&r.stats, a.input.quiet)?;
+    let stats = StatsArgs {
+        gold: None,
+        stats: a.stats,
+        stats_json: a.stats_json.clone(),
+    };
+    stats.report(&r.stats, a.input.quiet, &a.output, &a.input.text_field)?;
     if !a.input.quiet {
         eprintln!("dechrome: wrote {}", a.output.display());
     }
