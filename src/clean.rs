@@ -334,8 +334,7 @@ fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     // is this page's own text, or leads into it.
     let mut owned_next = false;
     for e in ev.iter_mut().rev() {
-        let transparent =
-            e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
+        let transparent = e.hard.is_some() || (!e.shared && !e.soft_template && e.base < 0.0);
         let owned = if e.hard.is_some() {
             false
         } else if e.shared || e.soft_template {

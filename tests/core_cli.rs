@@ -73,12 +73,11 @@ fn seed_shaped_chrome_is_removed_and_article_kept() {
     for (page, rec) in pages.iter().zip(&cleaned) {
         assert_eq!(rec["id"], page.id.as_str());
         let lines: Vec<&str> = page.text.lines().collect();
-        if !lines.iter().any(|l| *l == "Try Our AI Features") {
+        if !lines.contains(&"Try Our AI Features") {
             continue;
         }
         seed_pages += 1;
-        let kept: std::collections::HashSet<&str> =
-            rec["text"].as_str().unwrap().lines().collect();
+        let kept: std::collections::HashSet<&str> = rec["text"].as_str().unwrap().lines().collect();
         for m in seed_markers {
             assert!(!kept.contains(m), "{m:?} kept on {}", page.id);
         }
@@ -263,9 +262,18 @@ fn bad_records_are_counted_reported_and_skipped() {
     let out = dir.path().join("out.jsonl");
     let (code, err) = run_err(bin().args(["run", "-o"]).arg(&out).arg(&p));
     assert_eq!(code, 3, "exit status says records were skipped: {err}");
-    assert!(err.contains("bad.jsonl: record 2") && err.contains("invalid JSON"), "{err}");
-    assert!(err.contains("record 3") && err.contains("no text field"), "{err}");
-    assert!(err.contains("2 bad record(s) skipped, 1 decoded lossily"), "{err}");
+    assert!(
+        err.contains("bad.jsonl: record 2") && err.contains("invalid JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("record 3") && err.contains("no text field"),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 bad record(s) skipped, 1 decoded lossily"),
+        "{err}"
+    );
     assert_eq!(read_jsonl(&out).len(), 2);
 
     // --on-error fail stops, and leaves no output behind.
@@ -297,7 +305,12 @@ fn empty_input_and_bad_models_are_refused_with_a_fix() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
-    let (code, err) = run_err(bin().args(["learn", "-o"]).arg(dir.path().join("m")).arg(&empty));
+    let (code, err) = run_err(
+        bin()
+            .args(["learn", "-o"])
+            .arg(dir.path().join("m"))
+            .arg(&empty),
+    );
     assert_eq!(code, 1);
     assert!(err.contains("empty.jsonl: the file is empty"), "{err}");
 
@@ -310,7 +323,10 @@ fn empty_input_and_bad_models_are_refused_with_a_fix() {
     std::fs::write(&old, &bytes).unwrap();
     let (code, err) = run_err(bin().args(["clean", "--model"]).arg(&old).arg(&crawl));
     assert_eq!(code, 1);
-    assert!(err.contains("version 77") && err.contains("dechrome learn"), "{err}");
+    assert!(
+        err.contains("version 77") && err.contains("dechrome learn"),
+        "{err}"
+    );
     let mut bytes = std::fs::read(&model).unwrap();
     let n = bytes.len();
     bytes[n / 2] ^= 0x55;
@@ -330,5 +346,10 @@ fn existing_output_needs_force() {
     assert_eq!(code, 1);
     assert!(err.contains("--force"), "{err}");
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
-    run_ok(bin().args(["run", "-q", "--force", "-o"]).arg(&out).arg(&crawl));
+    run_ok(
+        bin()
+            .args(["run", "-q", "--force", "-o"])
+            .arg(&out)
+            .arg(&crawl),
+    );
 }
