@@ -86,10 +86,13 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Bytes of input read (decompressed record bytes).
     pub input_bytes: u64,
+    /// Per site: text bytes removed per reason, indexed by [`Reason::index`] (kept reasons 0).
+    pub site_removed: BTreeMap<String, [u64; Reason::ALL.len()]>,
 }
 
 impl Stats {
-    fn add_page(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) {
+    /// Counts one cleaned page.
+    pub fn add_page(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) {
         self.pages += 1;
         self.blocks += decisions.len() as u64;
         self.bytes_in += rec.text.len() as u64;
@@ -110,6 +113,10 @@ impl Stats {
         e.0 += 1;
         e.1 += rec.text.len() as u64;
         e.2 += cleaned.len() as u64;
+        let r = self.site_removed.entry(rec.site.clone()).or_default();
+        for d in decisions.iter().filter(|d| !d.keep) {
+            r[d.reason.index()] += (d.end - d.start) as u64;
+        }
     }
 
     /// Share of text bytes removed.
@@ -212,9 +219,17 @@ impl Stats {
             .sites
             .iter()
             .map(|(s, &(p, i, o))| {
+                let removed: serde_json::Map<String, serde_json::Value> = Reason::ALL
+                    .iter()
+                    .filter(|r| !r.is_kept())
+                    .map(|r| {
+                        let b = self.site_removed.get(s).map_or(0, |v| v[r.index()]);
+                        (r.as_str().to_string(), b.into())
+                    })
+                    .collect();
                 (
                     s.clone(),
-                    serde_json::json!({"pages": p, "bytes_in": i, "bytes_out": o}),
+                    serde_json::json!({"pages": p, "bytes_in": i, "bytes_out": o, "removed_bytes_by_reason": removed}),
                 )
             })
             .collect();
@@ -238,7 +253,7 @@ impl Stats {
 
 /// Reads batches of records on a separate thread and hands them to `f` in input order.
 /// Bad records are reported (skip) or end the job (fail).
-fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
+pub(crate) fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
 where
     F: FnMut(Vec<Record>) -> Result<()>,
 {
@@ -304,7 +319,7 @@ where
     Ok(())
 }
 
-fn progress_bar(cfg: &JobConfig, what: &str) -> ProgressBar {
+pub(crate) fn progress_bar(cfg: &JobConfig, what: &str) -> ProgressBar {
     if !cfg.progress || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -53,12 +53,15 @@ pub mod block;
 pub mod clean;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod generate;
 pub mod input;
 pub(crate) mod input_warc;
+pub mod inspect;
 pub mod job;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod shingle;
 pub mod site;
 

@@ -490,6 +490,17 @@ impl Model {
 /// be partial models learned with the same parameters; the result is partial when `partial`,
 /// else finalized exactly as `learn` would have written it from all the pages at once.
 pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<Header> {
+    merge_with_progress(inputs, out, partial, &mut |_| {})
+}
+
+/// [`merge`], calling `progress` now and then with the number of input keys read since the
+/// last call (the inputs' `header.keys` sum to the total).
+pub fn merge_with_progress(
+    inputs: &[PathBuf],
+    out: &Path,
+    partial: bool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Header> {
     let models: Vec<Model> = inputs
         .iter()
         .map(|p| Model::open(p))
@@ -523,10 +534,17 @@ pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<Header> {
     }
     let mut union = op.union();
     let mut merged: Vec<(Vec<u8>, u64)> = Vec::new();
+    let mut read = 0u64;
     while let Some((k, vals)) = union.next() {
         let v: u64 = vals.iter().map(|iv| iv.value).sum();
         merged.push((k.to_vec(), v));
+        read += vals.len() as u64;
+        if read >= 1 << 16 {
+            progress(read);
+            read = 0;
+        }
     }
+    progress(read);
     write_entries(out, merged, params, partial)
 }
 

@@ -1,10 +1,13 @@
 //! `dechrome merge`: streaming union of partial models.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
@@ -20,9 +23,32 @@ pub struct MergeArgs {
     /// Keep the result partial, for merging again later (a tree of merges).
     #[arg(long)]
     pub partial: bool,
-    /// No summary on stderr.
+    /// No progress bar and no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// A bar over the input keys (their count is in the model headers), drawn on a terminal only.
+fn progress_bar(a: &MergeArgs) -> ProgressBar {
+    if a.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = a
+        .models
+        .iter()
+        .filter_map(|p| dechrome::model::Model::open(p).ok())
+        .map(|m| m.header.keys)
+        .sum();
+    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} keys {per_sec} ETA {eta} {msg}",
+        )
+        .expect("valid template"),
+    );
+    pb.set_prefix("merge");
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
 }
 
 pub fn run(a: MergeArgs) -> Result<ExitCode> {
@@ -32,7 +58,14 @@ pub fn run(a: MergeArgs) -> Result<ExitCode> {
             a.output.display()
         );
     }
-    let h = dechrome::model::merge(&a.models, &a.output, a.partial)?;
+    let pb = progress_bar(&a);
+    let h = dechrome::model::merge_with_progress(&a.models, &a.output, a.partial, &mut |n| {
+        pb.inc(n);
+        if pb.position() >= pb.length().unwrap_or(u64::MAX) {
+            pb.set_message("writing");
+        }
+    })?;
+    pb.finish_and_clear();
     if !a.quiet {
         eprintln!(
             "dechrome: merged {} models: {} pages of {} sites, {} keys",

@@ -14,9 +14,12 @@ use dechrome::site::SiteKey;
 
 mod clean;
 mod eval;
+mod explain;
 mod generate;
+mod inspect;
 mod learn;
 mod merge;
+mod report;
 mod run;
 
 /// Exit status when the job completed but skipped bad records.
@@ -50,6 +53,12 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Write a synthetic multi-site crawl with gold text and per-line labels.
     Generate(generate::GenerateArgs),
+    /// Show pages line by line: kept or removed, why, and the figures behind it.
+    Explain(explain::ExplainArgs),
+    /// Show what a model holds: sites, frequent blocks, cross-site chrome, size; search sites.
+    Inspect(inspect::InspectArgs),
+    /// Write a self-contained HTML report of what a model removes from a crawl, and why.
+    Report(report::ReportArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -61,6 +70,9 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Report(a) => report::run(a),
     };
     match r {
         Ok(code) => code,
@@ -232,9 +244,13 @@ impl StatsArgs {
             eprintln!("dechrome: {}", stats.summary());
         }
         if let Some(p) = &self.stats_json {
-            let body = serde_json::to_vec_pretty(&stats.to_json())?;
-            std::fs::write(p, body)
+            use std::io::Write as _;
+            let mut body = serde_json::to_vec_pretty(&stats.to_json())?;
+            body.push(b'\n');
+            let mut f = dechrome::output::AtomicFile::create(p, true)?;
+            f.write_all(&body)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write stats: {e}", p.display()))?;
+            f.commit()?;
         }
         Ok(())
     }

@@ -1,0 +1,87 @@
+//! `dechrome report`: one self-contained HTML file to browse what was removed and why.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::Args;
+
+use dechrome::clean::CleanConfig;
+use dechrome::model::Model;
+use dechrome::report::{self, ReportConfig};
+
+use super::{InputArgs, StatsArgs};
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Model file from `dechrome learn` or `dechrome merge`.
+    #[arg(short, long)]
+    pub model: PathBuf,
+    /// HTML file to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    /// Sample pages per sampled site.
+    #[arg(long, default_value_t = 2)]
+    pub samples: usize,
+    /// Sites with sample pages (alternately the most and the least removed).
+    #[arg(long, default_value_t = 12)]
+    pub sample_sites: usize,
+    /// Rows of the site table (largest sites first).
+    #[arg(long, default_value_t = 500)]
+    pub max_sites: usize,
+    /// Seed of the page sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Heading of the report.
+    #[arg(long, default_value = "dechrome report")]
+    pub title: String,
+    /// Print a table of counts, removals by reason and per-site extremes on stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// Write the statistics as JSON to this file (the same figures as `clean --stats-json`).
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+}
+
+pub fn run(a: ReportArgs) -> Result<ExitCode> {
+    let job = a.input.to_job()?;
+    let model = Model::open(&a.model)?;
+    if model.header.partial {
+        bail!(
+            "{}: is a partial model; finish it with `dechrome merge {} -o MODEL` first",
+            a.model.display(),
+            a.model.display()
+        );
+    }
+    if !a.force && a.output.exists() {
+        bail!(
+            "{}: output exists; pass --force to overwrite it",
+            a.output.display()
+        );
+    }
+    let rc = ReportConfig {
+        samples_per_site: a.samples,
+        sample_sites: a.sample_sites,
+        max_sites: a.max_sites,
+        seed: a.seed,
+        title: a.title.clone(),
+    };
+    let r = report::build(&job, &model, CleanConfig::default(), &rc)?;
+    let html = report::render_html(&r, &rc);
+    report::write_html(&a.output, &html, a.force)?;
+    let stats = StatsArgs {
+        gold: None,
+        stats: a.stats,
+        stats_json: a.stats_json.clone(),
+    };
+    stats.report(&r.stats, a.input.quiet, &a.output, &a.input.text_field)?;
+    if !a.input.quiet {
+        eprintln!("dechrome: wrote {}", a.output.display());
+    }
+    Ok(super::exit_for(&r.stats))
+}
