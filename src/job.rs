@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
-use crate::input::{InputConfig, Reader, Record};
+use crate::input::{Chunk, InputConfig, Reader, Record};
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
 use crate::output::{OutputKind, Writer};
 use crate::shingle::Shingler;
@@ -236,71 +236,82 @@ impl Stats {
     }
 }
 
-/// Reads batches of records on a separate thread and hands them to `f` in input order.
-/// Bad records are reported (skip) or end the job (fail).
-fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
+/// Reads chunks of input on a separate thread and hands them to `f` as batches of records, in
+/// input order. The reading thread only splits JSONL into lines; the workers of `pool` parse
+/// them (keeping the raw line when `keep_raw`, for output). Bad records are reported, in input
+/// order, and skipped (skip) or end the job after the records before them (fail).
+fn for_each_batch<F>(
+    cfg: &JobConfig,
+    pool: &rayon::ThreadPool,
+    keep_raw: bool,
+    stats_bad: &mut u64,
+    mut f: F,
+) -> Result<()>
 where
     F: FnMut(Vec<Record>) -> Result<()>,
 {
-    let reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
     let batch_bytes = cfg.batch_bytes.max(1);
-    let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Record>>>(2);
-    let on_error = cfg.on_error;
-    let bad = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let bad_r = bad.clone();
+    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(2);
+    let mut bad = 0u64;
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(move || {
-            let mut batch = Vec::new();
-            let mut bytes = 0usize;
-            for rec in reader {
-                match rec {
-                    Ok(r) => {
-                        bytes += r.text.len() + 64;
-                        batch.push(r);
-                        if bytes >= batch_bytes {
-                            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
-                                return;
-                            }
-                            bytes = 0;
-                        }
-                    }
-                    Err(e) if e.is_record_error() && on_error == OnError::Skip => {
-                        let n = bad_r.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if n < 20 {
-                            eprintln!("dechrome: skipped: {e}");
-                        } else if n == 20 {
-                            eprintln!(
-                                "dechrome: more bad records; only the count is reported from here"
-                            );
-                        }
-                    }
-                    Err(e) => {
-                        if !batch.is_empty() {
-                            let _ = tx.send(Ok(std::mem::take(&mut batch)));
-                        }
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
+            while let Some(chunk) = reader.next_chunk(batch_bytes) {
+                if tx.send(chunk).is_err() {
+                    return;
                 }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(Ok(batch));
             }
         });
-        let mut result = Ok(());
-        for item in rx.iter() {
-            match item.and_then(&mut f) {
-                Ok(()) => {}
-                Err(e) => {
-                    result = Err(e);
-                    break;
+        let result = (|| -> Result<()> {
+            for chunk in rx.iter() {
+                let (parsed, tail) = match chunk {
+                    Chunk::Records(r) => (r, None),
+                    Chunk::JsonLines(mut lines) => {
+                        let tail = lines.error.take();
+                        let parsed: Vec<Result<Record>> = pool.install(|| {
+                            (0..lines.len())
+                                .into_par_iter()
+                                .with_min_len(16)
+                                .map(|i| lines.parse(i, keep_raw))
+                                .collect()
+                        });
+                        (parsed, tail)
+                    }
+                };
+                let mut batch = Vec::with_capacity(parsed.len());
+                let mut stop = None;
+                for r in parsed.into_iter().chain(tail.map(Err)) {
+                    match r {
+                        Ok(r) => batch.push(r),
+                        Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
+                            bad += 1;
+                            if bad <= 20 {
+                                eprintln!("dechrome: skipped: {e}");
+                            } else if bad == 21 {
+                                eprintln!(
+                                    "dechrome: more bad records; only the count is reported from here"
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            stop = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    f(batch)?;
+                }
+                if let Some(e) = stop {
+                    return Err(e);
                 }
             }
-        }
+            Ok(())
+        })();
         drop(rx);
         result
     })?;
-    *stats_bad += bad.load(std::sync::atomic::Ordering::Relaxed);
+    *stats_bad += bad;
     Ok(())
 }
 
@@ -356,18 +367,18 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     let pb = progress_bar(cfg, "learn");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    for_each_batch(cfg, &pool, false, &mut bad, |batch| {
         let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
         pool.install(|| {
             batch.par_iter().zip(ids.par_iter()).for_each_init(
                 || Shingler::new(params.shingle_max_tokens),
                 |sh, (rec, &site)| {
-                    let f = sh.page(&rec.text);
+                    let f = sh.distinct(&rec.text);
                     let w = rayon::current_thread_index().unwrap_or(0) % workers;
                     counters[w]
                         .lock()
                         .expect("no worker panics holding it")
-                        .add_page(site, &f.distinct);
+                        .add_page(site, f);
                 },
             )
         });
@@ -383,9 +394,16 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     })?;
     stats.bad_records = bad;
     pb.finish_and_clear();
-    let mut total = Counter::new();
-    for c in counters {
-        total.merge(c.into_inner().expect("no worker panics holding it"));
+    // The largest counter absorbs the others.
+    let mut all: Vec<Counter> = counters
+        .into_iter()
+        .map(|c| c.into_inner().expect("no worker panics holding it"))
+        .collect();
+    all.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    let mut all = all.into_iter();
+    let mut total = all.next().unwrap_or_default();
+    for c in all {
+        total.merge(c);
     }
     stats.elapsed = start.elapsed();
     Ok((total, sites, stats))
@@ -437,7 +455,7 @@ pub fn clean(
     let pb = progress_bar(cfg, "clean");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    for_each_batch(cfg, &pool, true, &mut bad, |batch| {
         let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
             batch
                 .par_iter()
