@@ -23,6 +23,7 @@ use crate::input::{Chunk, InputConfig, Reader, Record};
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
 use crate::output::{OutputKind, Writer};
 use crate::shingle::Shingler;
+use crate::spill::SpillDir;
 
 /// What to do with a record that cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +47,11 @@ pub struct JobConfig {
     pub progress: bool,
     /// Bytes of records per parallel batch.
     pub batch_bytes: usize,
+    /// Memory budget (bytes) for learning's counts; beyond it they spill to sorted runs in
+    /// `temp_dir`.
+    pub memory: usize,
+    /// Where spilled runs go (the system temporary directory when `None`).
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl JobConfig {
@@ -57,6 +63,8 @@ impl JobConfig {
             on_error: OnError::Skip,
             progress: false,
             batch_bytes: 8 << 20,
+            memory: model::DEFAULT_MEMORY,
+            temp_dir: None,
         }
     }
 
@@ -357,11 +365,20 @@ pub struct LearnSummary {
     pub stats: Stats,
 }
 
-/// Counts the features of every page into per-worker counters, merged at the end.
-fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, SiteTable, Stats)> {
+/// Counts the features of every page into per-worker counters. A counter that reaches its
+/// share of the memory budget is written to `dir` as a sorted run and started afresh.
+fn count_features(
+    cfg: &JobConfig,
+    params: ModelParams,
+    dir: &SpillDir,
+) -> Result<(Vec<Counter>, SiteTable, Stats)> {
     let pool = cfg.pool()?;
     let workers = pool.current_num_threads();
-    let counters: Vec<Mutex<Counter>> = (0..workers).map(|_| Mutex::new(Counter::new())).collect();
+    // Counters get 60% of the budget; the rest covers batches in flight and the model writer.
+    let per_worker = (cfg.memory / 10 * 6 / workers).max(1 << 20);
+    let counters: Vec<Mutex<Counter>> = (0..workers)
+        .map(|_| Mutex::new(Counter::with_budget(per_worker)))
+        .collect();
     let mut sites = SiteTable::default();
     let mut stats = Stats::default();
     let pb = progress_bar(cfg, "learn");
@@ -369,19 +386,23 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     let mut bad = 0;
     for_each_batch(cfg, &pool, false, &mut bad, |batch| {
         let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
+        let sites = &sites;
         pool.install(|| {
-            batch.par_iter().zip(ids.par_iter()).for_each_init(
+            batch.par_iter().zip(ids.par_iter()).try_for_each_init(
                 || Shingler::new(params.shingle_max_tokens),
-                |sh, (rec, &site)| {
+                |sh, (rec, &site)| -> Result<()> {
                     let f = sh.distinct(&rec.text);
                     let w = rayon::current_thread_index().unwrap_or(0) % workers;
-                    counters[w]
-                        .lock()
-                        .expect("no worker panics holding it")
-                        .add_page(site, f);
+                    let mut c = counters[w].lock().expect("no worker panics holding it");
+                    if c.is_full_for(f.len()) {
+                        let fresh = c.fresh();
+                        std::mem::replace(&mut *c, fresh).write_run(sites, dir)?;
+                    }
+                    c.add_page(site, f);
+                    Ok(())
                 },
             )
-        });
+        })?;
         for r in &batch {
             stats.pages += 1;
             stats.bytes_in += r.text.len() as u64;
@@ -394,37 +415,57 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     })?;
     stats.bad_records = bad;
     pb.finish_and_clear();
-    // The largest counter absorbs the others.
-    let mut all: Vec<Counter> = counters
+    let counters = counters
         .into_iter()
         .map(|c| c.into_inner().expect("no worker panics holding it"))
         .collect();
-    all.sort_by_key(|c| std::cmp::Reverse(c.len()));
-    let mut all = all.into_iter();
-    let mut total = all.next().unwrap_or_default();
-    for c in all {
-        total.merge(c);
-    }
     stats.elapsed = start.elapsed();
-    Ok((total, sites, stats))
+    Ok((counters, sites, stats))
 }
 
 /// Learns a model from the inputs and writes it to `out`.
+///
+/// Memory: the counts stay within `cfg.memory`; beyond it they spill to sorted runs that are
+/// merged by streaming. The result is the same file whatever the budget and thread count.
 pub fn learn(
     cfg: &JobConfig,
     out: &Path,
     partial: bool,
     params: ModelParams,
 ) -> Result<LearnSummary> {
-    let (counter, sites, mut stats) = count_features(cfg, params)?;
+    let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
+    let (counters, sites, mut stats) = count_features(cfg, params, &dir)?;
     if stats.pages == 0 {
         return Err(Error::Config(
             "no readable pages in the input; nothing to learn from".into(),
         ));
     }
     let start = Instant::now();
-    let entries = counter.into_sorted_entries(&sites);
-    let header = model::write_entries(out, entries, params, partial)?;
+    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, &dir)?;
+    let total: usize = counters.iter().map(Counter::len).sum();
+    let fits = counters.first().is_some_and(|c| c.fits(total));
+    if dir.key_runs() == 0 && fits {
+        // Everything fits in one counter: merge in memory, the largest absorbing the others.
+        let mut all = counters;
+        all.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        let mut all = all.into_iter();
+        let mut total = all.next().unwrap_or_default();
+        for c in all {
+            total.merge(c);
+        }
+        total.emit(&sites, |k, v| sink.push(k, v))?;
+    } else {
+        for c in counters {
+            if !c.is_empty() {
+                c.write_run(&sites, &dir)?;
+            }
+        }
+        let mut merged = dir.merge_keys()?;
+        while let Some((k, v)) = merged.next()? {
+            sink.push(k, v)?;
+        }
+    }
+    let header = sink.finish(out)?;
     stats.elapsed += start.elapsed();
     Ok(LearnSummary { header, stats })
 }

@@ -61,5 +61,6 @@ pub mod model;
 pub mod output;
 pub mod shingle;
 pub mod site;
+pub mod spill;
 
 pub use error::{Error, Result};

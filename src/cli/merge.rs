@@ -20,6 +20,9 @@ pub struct MergeArgs {
     /// Keep the result partial, for merging again later (a tree of merges).
     #[arg(long)]
     pub partial: bool,
+    /// Memory budget for the cross-site counts (e.g. 512M, 2G); beyond it they spill to disk.
+    #[arg(long, value_parser = super::generate::parse_size, default_value = "1G")]
+    pub memory: u64,
     /// No summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -29,7 +32,7 @@ pub fn run(a: MergeArgs) -> Result<ExitCode> {
     if a.output.exists() && !a.force {
         anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
     }
-    let h = dechrome::model::merge(&a.models, &a.output, a.partial)?;
+    let h = dechrome::model::merge_with_memory(&a.models, &a.output, a.partial, a.memory as usize)?;
     if !a.quiet {
         eprintln!(
             "dechrome: merged {} models: {} pages of {} sites, {} keys",
