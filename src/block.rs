@@ -99,6 +99,27 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
             }
             continue;
         }
+        // Two-byte letters of Latin-1 and Latin Extended-A/B (ä, ö, š, ž, é...): a table.
+        if b & 0xe0 == 0xc0 && i + 1 < bytes.len() {
+            let cp = ((b as u32 & 0x1f) << 6) | (bytes[i + 1] as u32 & 0x3f);
+            if (LATIN_LO..LATIN_HI).contains(&cp) {
+                let (class, lower) = LATIN.get_or_init(latin_table)[(cp - LATIN_LO) as usize];
+                if class == C_ALPHA {
+                    i += 2;
+                    if state != 1 {
+                        if !o.is_empty() {
+                            o.push(b' ');
+                        }
+                        info.tokens += 1;
+                        state = 1;
+                    }
+                    info.alnum_chars += 1;
+                    let mut enc = [0u8; 4];
+                    o.extend_from_slice(lower.encode_utf8(&mut enc).as_bytes());
+                    continue;
+                }
+            }
+        }
         let c = text[i..].chars().next().expect("i is on a char boundary");
         i += c.len_utf8();
         if c.is_numeric() {
@@ -132,6 +153,25 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
         }
     }
     info
+}
+
+const LATIN_LO: u32 = 0x80;
+const LATIN_HI: u32 = 0x250;
+static LATIN: std::sync::OnceLock<Vec<(u8, char)>> = std::sync::OnceLock::new();
+
+/// For U+0080..U+024F: `C_ALPHA` with the lower-case letter where the char is alphanumeric,
+/// not numeric, and lower-cases to exactly one char; `C_OTHER` (take the general path) else.
+fn latin_table() -> Vec<(u8, char)> {
+    (LATIN_LO..LATIN_HI)
+        .map(|cp| {
+            let c = char::from_u32(cp).expect("no surrogates below U+0250");
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(lc), None) if c.is_alphanumeric() && !c.is_numeric() => (C_ALPHA, lc),
+                _ => (C_OTHER, c),
+            }
+        })
+        .collect()
 }
 
 const C_OTHER: u8 = 0;
@@ -306,7 +346,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn normalize_matches_the_reference(s in "(\\PC|[a-z0-9 '’.]){0,80}") {
+        fn normalize_matches_the_reference(s in "(\\PC|[a-z0-9 '’.äöšžŽÖÄ©\u{80}-\u{250}]){0,80}") {
             prop_assert_eq!(normalize(&s), reference_normalize(&s));
         }
 
