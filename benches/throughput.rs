@@ -38,7 +38,9 @@ fn timed(cmd: &[&str]) -> Measure {
     };
     let user: f64 = field("User time (seconds):").parse().unwrap();
     let sys: f64 = field("System time (seconds):").parse().unwrap();
-    let rss_kb: f64 = field("Maximum resident set size (kbytes):").parse().unwrap();
+    let rss_kb: f64 = field("Maximum resident set size (kbytes):")
+        .parse()
+        .unwrap();
     let wall_s = field("Elapsed (wall clock) time (h:mm:ss or m:ss):");
     let wall = wall_s
         .split(':')
@@ -128,7 +130,16 @@ fn main() {
     for &thr in &thread_counts {
         let j = thr.to_string();
         let _ = std::fs::remove_file(&model);
-        let m = timed(&[bin, "learn", c, "-o", model.to_str().unwrap(), "-j", &j, "-q"]);
+        let m = timed(&[
+            bin,
+            "learn",
+            c,
+            "-o",
+            model.to_str().unwrap(),
+            "-j",
+            &j,
+            "-q",
+        ]);
         row("learn", thr, &m);
         results.push(("learn", thr, m));
     }

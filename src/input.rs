@@ -535,7 +535,10 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Fields<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Fields<'de>, A::Error> {
         let mut out = Fields::default();
         // Later duplicates win, as they would in a parsed map.
         while let Some(key) = map.next_key::<Key<'de>>()? {

@@ -205,9 +205,11 @@ impl Writer {
         if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
             // Splice the cleaned text into the line as read: every other field goes out byte
             // for byte, and nothing is parsed or rebuilt.
-            self.buf.extend_from_slice(&line.as_bytes()[..text_span.start]);
+            self.buf
+                .extend_from_slice(&line.as_bytes()[..text_span.start]);
             serde_json::to_writer(&mut self.buf, cleaned).expect("strings serialise");
-            self.buf.extend_from_slice(&line.as_bytes()[text_span.end..]);
+            self.buf
+                .extend_from_slice(&line.as_bytes()[text_span.end..]);
             self.buf.push(b'\n');
             return self.flush_buf();
         }

@@ -69,7 +69,9 @@ impl SpillDir {
     /// Creates the directory under `parent` (the system temporary directory when `None`).
     pub fn new(parent: Option<&Path>) -> Result<SpillDir> {
         let dir = match parent {
-            Some(p) => tempfile::Builder::new().prefix("dechrome-spill").tempdir_in(p),
+            Some(p) => tempfile::Builder::new()
+                .prefix("dechrome-spill")
+                .tempdir_in(p),
             None => tempfile::Builder::new().prefix("dechrome-spill").tempdir(),
         }
         .map_err(|e| Error::io(parent.unwrap_or(Path::new("temporary directory")), e))?;
@@ -99,7 +101,10 @@ impl SpillDir {
 
     /// Records a finished key run for [`SpillDir::merge_keys`].
     pub fn add_key_run(&self, path: PathBuf) {
-        self.key_runs.lock().expect("no panics holding it").push(path);
+        self.key_runs
+            .lock()
+            .expect("no panics holding it")
+            .push(path);
     }
 
     /// Number of key runs written so far.

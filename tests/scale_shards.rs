@@ -56,7 +56,11 @@ fn eight_merged_shards_equal_one_learn() {
         std::fs::write(&shard, body).unwrap();
         let part = dir.path().join(format!("part{s}.model"));
         // One shard learns under a tiny budget, so its counts spill.
-        let memory = if s == 3 { 1 << 20 } else { model::DEFAULT_MEMORY };
+        let memory = if s == 3 {
+            1 << 20
+        } else {
+            model::DEFAULT_MEMORY
+        };
         learn(vec![shard], &part, true, 1 + s % 2, memory);
         parts.push(part);
     }
