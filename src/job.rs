@@ -461,7 +461,7 @@ pub fn learn(
             }
         }
         let mut merged = dir.merge_keys()?;
-        while let Some((k, v)) = merged.next()? {
+        while let Some((k, v)) = merged.next_entry()? {
             sink.push(k, v)?;
         }
     }

@@ -222,7 +222,7 @@ impl KeyMerger {
     }
 
     /// The next key in order with its summed count; the key is valid until the next call.
-    pub fn next(&mut self) -> Result<Option<(&[u8], u64)>> {
+    pub fn next_entry(&mut self) -> Result<Option<(&[u8], u64)>> {
         let Some(Reverse((key, i, mut sum))) = self.heap.pop() else {
             return Ok(None);
         };

@@ -30,7 +30,10 @@ pub struct MergeArgs {
 
 pub fn run(a: MergeArgs) -> Result<ExitCode> {
     if a.output.exists() && !a.force {
-        anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
+        anyhow::bail!(
+            "{}: output exists; pass --force to overwrite it",
+            a.output.display()
+        );
     }
     let h = dechrome::model::merge_with_memory(&a.models, &a.output, a.partial, a.memory as usize)?;
     if !a.quiet {
