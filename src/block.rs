@@ -59,54 +59,76 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     let mut info = NormInfo::default();
     // 0 = at a boundary, 1 = inside a word, 2 = inside a digit run
     let mut state = 0u8;
-    let push_sep = |out: &mut String, state: u8| {
-        if state == 0 && !out.is_empty() {
-            out.push(' ');
-        }
-    };
-    for c in text.chars() {
-        if c.is_ascii() {
-            let b = c as u8;
-            if b.is_ascii_digit() {
-                info.alnum_chars += 1;
-                if state != 2 {
-                    if state == 1 {
-                        out.push(' ');
-                    } else {
-                        push_sep(out, state);
+    let bytes = text.as_bytes();
+    // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so `out` stays
+    // valid UTF-8.
+    let o = unsafe { out.as_mut_vec() };
+    o.reserve(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            match ASCII_CLASS[b as usize] {
+                C_DIGIT => {
+                    if state != 2 {
+                        if !o.is_empty() {
+                            o.push(b' ');
+                        }
+                        o.push(b'0');
+                        info.tokens += 1;
+                        info.digit_tokens += 1;
+                        state = 2;
                     }
-                    out.push('0');
-                    info.tokens += 1;
-                    info.digit_tokens += 1;
-                    state = 2;
+                    info.alnum_chars += 1;
                 }
-            } else if b.is_ascii_alphabetic() {
-                info.alnum_chars += 1;
-                if state != 1 {
-                    if state == 2 {
-                        out.push(' ');
-                    } else {
-                        push_sep(out, state);
+                C_ALPHA => {
+                    if state != 1 {
+                        if !o.is_empty() {
+                            o.push(b' ');
+                        }
+                        info.tokens += 1;
+                        state = 1;
                     }
-                    info.tokens += 1;
-                    state = 1;
+                    info.alnum_chars += 1;
+                    o.push(b.to_ascii_lowercase());
                 }
-                out.push(b.to_ascii_lowercase() as char);
-            } else if b == b'\'' && state == 1 {
                 // An apostrophe inside a word joins it ("don't"), as its typographic forms do.
-                continue;
-            } else {
-                state = 0;
+                C_APOS if state == 1 => {}
+                _ => state = 0,
             }
-        } else if c.is_numeric() {
+            continue;
+        }
+        // Two-byte letters of Latin-1 and Latin Extended-A/B (ä, ö, š, ž, é...): a table.
+        if b & 0xe0 == 0xc0 && i + 1 < bytes.len() {
+            let cp = ((b as u32 & 0x1f) << 6) | (bytes[i + 1] as u32 & 0x3f);
+            if (LATIN_LO..LATIN_HI).contains(&cp) {
+                let (class, lower) = LATIN.get_or_init(latin_table)[(cp - LATIN_LO) as usize];
+                if class == C_ALPHA {
+                    i += 2;
+                    if state != 1 {
+                        if !o.is_empty() {
+                            o.push(b' ');
+                        }
+                        info.tokens += 1;
+                        state = 1;
+                    }
+                    info.alnum_chars += 1;
+                    let mut enc = [0u8; 4];
+                    o.extend_from_slice(lower.encode_utf8(&mut enc).as_bytes());
+                    continue;
+                }
+            }
+        }
+        let c = text[i..].chars().next().expect("i is on a char boundary");
+        i += c.len_utf8();
+        if c.is_numeric() {
             info.alnum_chars += 1;
             if state != 2 {
-                if state == 1 {
-                    out.push(' ');
-                } else {
-                    push_sep(out, state);
+                if !o.is_empty() {
+                    o.push(b' ');
                 }
-                out.push('0');
+                o.push(b'0');
                 info.tokens += 1;
                 info.digit_tokens += 1;
                 state = 2;
@@ -114,16 +136,15 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
         } else if c.is_alphanumeric() {
             info.alnum_chars += 1;
             if state != 1 {
-                if state == 2 {
-                    out.push(' ');
-                } else {
-                    push_sep(out, state);
+                if !o.is_empty() {
+                    o.push(b' ');
                 }
                 info.tokens += 1;
                 state = 1;
             }
+            let mut enc = [0u8; 4];
             for l in c.to_lowercase() {
-                out.push(l);
+                o.extend_from_slice(l.encode_utf8(&mut enc).as_bytes());
             }
         } else if is_word_joiner(c) && state == 1 {
             continue;
@@ -133,6 +154,50 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     }
     info
 }
+
+const LATIN_LO: u32 = 0x80;
+const LATIN_HI: u32 = 0x250;
+static LATIN: std::sync::OnceLock<Vec<(u8, char)>> = std::sync::OnceLock::new();
+
+/// For U+0080..U+024F: `C_ALPHA` with the lower-case letter where the char is alphanumeric,
+/// not numeric, and lower-cases to exactly one char; `C_OTHER` (take the general path) else.
+fn latin_table() -> Vec<(u8, char)> {
+    (LATIN_LO..LATIN_HI)
+        .map(|cp| {
+            let c = char::from_u32(cp).expect("no surrogates below U+0250");
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(lc), None) if c.is_alphanumeric() && !c.is_numeric() => (C_ALPHA, lc),
+                _ => (C_OTHER, c),
+            }
+        })
+        .collect()
+}
+
+const C_OTHER: u8 = 0;
+const C_ALPHA: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_APOS: u8 = 3;
+
+/// Class of each ASCII byte for [`normalize_into`].
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [C_OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            C_DIGIT
+        } else if c.is_ascii_alphabetic() {
+            C_ALPHA
+        } else if c == b'\'' {
+            C_APOS
+        } else {
+            C_OTHER
+        };
+        b += 1;
+    }
+    t
+};
 
 fn is_word_joiner(c: char) -> bool {
     matches!(c, '\u{2019}' | '\u{02bc}')
@@ -175,22 +240,28 @@ pub struct Shape {
 pub fn shape(text: &str) -> Shape {
     let t = text.trim();
     let mut s = Shape::default();
-    let mut last_significant = None;
-    for c in t.chars() {
-        s.chars += 1;
-        match c {
-            ',' | ';' | '、' | '，' | '；' | '،' => s.commas += 1,
-            '|' | '»' | '«' | '>' | '·' | '•' | '›' | '‹' | '¦' => s.separators += 1,
-            _ => {}
+    if t.is_ascii() {
+        s.chars = t.len() as u32;
+        for &b in t.as_bytes() {
+            s.commas += matches!(b, b',' | b';') as u32;
+            s.separators += matches!(b, b'|' | b'>') as u32;
         }
-        if !matches!(
+    } else {
+        for c in t.chars() {
+            s.chars += 1;
+            match c {
+                ',' | ';' | '、' | '，' | '；' | '،' => s.commas += 1,
+                '|' | '»' | '«' | '>' | '·' | '•' | '›' | '‹' | '¦' => s.separators += 1,
+                _ => {}
+            }
+        }
+    }
+    let last_significant = t.chars().rev().find(|&c| {
+        !matches!(
             c,
             '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）'
         ) && !c.is_whitespace()
-        {
-            last_significant = Some(c);
-        }
-    }
+    });
     s.sentence_end = matches!(
         last_significant,
         Some('.' | '!' | '?' | '。' | '！' | '？' | '…' | '۔' | '।' | '؟')
@@ -246,7 +317,39 @@ mod tests {
         assert_eq!(shape("U.S. | EUROPE | ASIA").separators, 2);
     }
 
+    /// The straightforward char-by-char normaliser that `normalize_into` must match.
+    fn reference_normalize(text: &str) -> String {
+        let mut out = String::new();
+        let mut state = 0u8;
+        for c in text.chars() {
+            if c.is_numeric() {
+                if state != 2 {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push('0');
+                    state = 2;
+                }
+            } else if c.is_alphanumeric() {
+                if state != 1 && !out.is_empty() {
+                    out.push(' ');
+                }
+                state = 1;
+                out.extend(c.to_lowercase());
+            } else if matches!(c, '\'' | '\u{2019}' | '\u{02bc}') && state == 1 {
+            } else {
+                state = 0;
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn normalize_matches_the_reference(s in "(\\PC|[a-z0-9 '’.äöšžŽÖÄ©\u{80}-\u{250}]){0,80}") {
+            prop_assert_eq!(normalize(&s), reference_normalize(&s));
+        }
+
         #[test]
         fn normalize_is_idempotent(s in "\\PC{0,80}") {
             let once = normalize(&s);

@@ -13,6 +13,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
@@ -65,6 +71,15 @@ pub enum Payload {
     Text { rel: PathBuf },
     /// A WARC/WET record: its header lines, in order, as read.
     Warc { headers: Vec<(String, String)> },
+    /// A JSONL line as read (without its line terminator); `text_span` is the byte range of
+    /// the text field's JSON string value, which the writer replaces by the cleaned text so
+    /// that every other field goes out byte for byte as it came in.
+    JsonLine {
+        line: String,
+        text_span: std::ops::Range<usize>,
+    },
+    /// Nothing kept (a record read only to learn from).
+    None,
 }
 
 /// One page of a crawl.
@@ -180,6 +195,27 @@ pub struct Reader {
 /// A stream of records from one file.
 pub trait RecordStream: Send {
     fn next_record(&mut self) -> Option<Result<Record>>;
+
+    /// The next records, about `max_bytes` of them. Streams whose records are cheap to split
+    /// but dear to parse (JSONL) override this to hand out raw lines that workers parse.
+    fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
+        let mut recs = Vec::new();
+        let mut bytes = 0usize;
+        while bytes < max_bytes {
+            match self.next_record() {
+                Some(r) => {
+                    bytes += r.as_ref().map_or(64, |r| r.text.len() + 64);
+                    recs.push(r);
+                }
+                None => break,
+            }
+        }
+        if recs.is_empty() {
+            None
+        } else {
+            Some(Chunk::Records(recs))
+        }
+    }
 }
 
 impl Reader {
@@ -223,6 +259,25 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
             r,
         ))),
         Format::Auto => unreachable!("sniff never answers Auto"),
+    }
+}
+
+impl Reader {
+    /// The next chunk of about `max_bytes` of records, from one file. Errors opening a file
+    /// come as a one-record chunk.
+    pub fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
+        loop {
+            if let Some(cur) = self.current.as_mut() {
+                match cur.next_chunk(max_bytes) {
+                    Some(c) => return Some(c),
+                    None => self.current = None,
+                }
+            }
+            match self.open_next()? {
+                Ok(s) => self.current = Some(s),
+                Err(e) => return Some(Chunk::Records(vec![Err(e)])),
+            }
+        }
     }
 }
 
@@ -300,8 +355,8 @@ pub(crate) fn resolve_site(
 }
 
 struct JsonlStream {
-    cfg: InputConfig,
-    path: PathBuf,
+    cfg: Arc<InputConfig>,
+    path: Arc<PathBuf>,
     r: Box<dyn BufRead + Send>,
     buf: Vec<u8>,
     line_no: u64,
@@ -312,69 +367,14 @@ struct JsonlStream {
 impl JsonlStream {
     fn new(cfg: InputConfig, path: PathBuf, r: Box<dyn BufRead + Send>) -> JsonlStream {
         JsonlStream {
-            cfg,
-            path,
+            cfg: Arc::new(cfg),
+            path: Arc::new(path),
             r,
             buf: Vec::with_capacity(1 << 16),
             line_no: 0,
             offset: 0,
             done: false,
         }
-    }
-
-    fn parse(&mut self, loc: Location) -> Result<Record> {
-        let line = std::mem::take(&mut self.buf);
-        let (line, lossy) = decode_utf8(line, self.cfg.strict_utf8, &loc)?;
-        let value: Value = serde_json::from_str(line.trim_end()).map_err(|e| Error::BadRecord {
-            loc: loc.clone(),
-            msg: format!("invalid JSON at column {}: {e}", e.column()),
-        })?;
-        let Value::Object(mut map) = value else {
-            return Err(Error::BadRecord {
-                loc,
-                msg: "a JSONL record must be a JSON object".into(),
-            });
-        };
-        let page_text = match map.get_mut(&self.cfg.text_field) {
-            Some(Value::String(s)) => std::mem::take(s),
-            Some(_) => {
-                return Err(Error::BadRecord {
-                    loc,
-                    msg: format!("field {:?} is not a string", self.cfg.text_field),
-                })
-            }
-            None => {
-                return Err(Error::MissingField {
-                    loc,
-                    field: self.cfg.text_field.clone(),
-                })
-            }
-        };
-        let id = match map.get(&self.cfg.id_field) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => format!("{}#{}", self.path.display(), loc.record),
-        };
-        let url = map
-            .get(&self.cfg.url_field)
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let site = resolve_site(
-            map.get(&self.cfg.site_field).and_then(Value::as_str),
-            url.as_deref(),
-            None,
-            self.cfg.site_key,
-        );
-        Ok(Record {
-            id,
-            site,
-            url,
-            text: page_text,
-            payload: Payload::Json(map),
-            bytes: line.len() as u64,
-            loc,
-            lossy,
-        })
     }
 }
 
@@ -402,9 +402,281 @@ impl RecordStream for JsonlStream {
                 continue;
             }
             let loc = Location::new(&self.path, self.line_no, start);
-            return Some(self.parse(loc));
+            return Some(parse_json_line(&self.cfg, &self.buf, loc, true));
         }
     }
+
+    fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = JsonLines {
+            cfg: self.cfg.clone(),
+            buf: Vec::with_capacity(max_bytes + (1 << 16)),
+            lines: Vec::with_capacity(max_bytes / 2048 + 16),
+            path: self.path.clone(),
+            error: None,
+        };
+        while chunk.buf.len() < max_bytes {
+            let at = chunk.buf.len();
+            let n = match self.r.read_until(b'\n', &mut chunk.buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    chunk.buf.truncate(at);
+                    chunk.error = Some(read_error(e, &self.path, self.offset));
+                    self.done = true;
+                    break;
+                }
+            };
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            let start = self.offset;
+            self.offset += n as u64;
+            self.line_no += 1;
+            if chunk.buf[at..].iter().all(u8::is_ascii_whitespace) {
+                chunk.buf.truncate(at);
+                continue;
+            }
+            chunk.lines.push(LineSpan {
+                start: at,
+                end: at + n,
+                record: self.line_no,
+                offset: start,
+            });
+        }
+        if chunk.lines.is_empty() && chunk.error.is_none() {
+            return None;
+        }
+        Some(Chunk::JsonLines(chunk))
+    }
+}
+
+/// A run of records read from one input, handed from the reading thread to the workers.
+pub enum Chunk {
+    /// Records parsed by the reading thread (text files, WARC/WET).
+    Records(Vec<Result<Record>>),
+    /// Raw JSONL lines, parsed by the workers in parallel with [`JsonLines::parse`].
+    JsonLines(JsonLines),
+}
+
+/// Raw JSONL lines of one file, in one buffer.
+pub struct JsonLines {
+    cfg: Arc<InputConfig>,
+    path: Arc<PathBuf>,
+    buf: Vec<u8>,
+    lines: Vec<LineSpan>,
+    /// The stream broke after these lines.
+    pub error: Option<Error>,
+}
+
+struct LineSpan {
+    start: usize,
+    end: usize,
+    record: u64,
+    offset: u64,
+}
+
+impl JsonLines {
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Parses line `i` into a record. With `keep_raw`, the record keeps the raw line so the
+    /// writer can give every other field back unchanged ([`Payload::JsonLine`]); learning does
+    /// not need it.
+    pub fn parse(&self, i: usize, keep_raw: bool) -> Result<Record> {
+        let l = &self.lines[i];
+        let loc = Location::new(&self.path, l.record, l.offset);
+        parse_json_line(&self.cfg, &self.buf[l.start..l.end], loc, keep_raw)
+    }
+}
+
+fn read_error(e: io::Error, path: &Path, offset: u64) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                detail: e.to_string(),
+            }
+        }
+        _ => Error::io(path, e),
+    }
+}
+
+/// The fields of a JSONL record that dechrome reads, borrowed from the line where possible.
+/// Every other field is skipped without being built.
+#[derive(Default)]
+struct Fields<'a> {
+    text: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    url: Option<&'a RawValue>,
+    site: Option<&'a RawValue>,
+}
+
+struct FieldsSeed<'c>(&'c InputConfig);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Fields<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Fields<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Fields<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Fields<'de>, A::Error> {
+        let mut out = Fields::default();
+        // Later duplicates win, as they would in a parsed map.
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let v: &'de RawValue = map.next_value()?;
+            let k: &str = &key.0;
+            if k == self.0.text_field {
+                out.text = Some(v);
+            } else if k == self.0.id_field {
+                out.id = Some(v);
+            } else if k == self.0.url_field {
+                out.url = Some(v);
+            } else if k == self.0.site_field {
+                out.site = Some(v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An object key, borrowed unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Key<'de>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON string value as text: `None` when the value is not a string.
+fn raw_str(v: &RawValue) -> Option<String> {
+    let raw = v.get();
+    if !raw.starts_with('"') {
+        return None;
+    }
+    let inner = &raw[1..raw.len() - 1];
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Some(inner.to_owned());
+    }
+    serde_json::from_str::<String>(raw).ok()
+}
+
+/// Parses one JSONL line (with or without its line terminator) into a record.
+pub(crate) fn parse_json_line(
+    cfg: &InputConfig,
+    line: &[u8],
+    loc: Location,
+    keep_raw: bool,
+) -> Result<Record> {
+    let bytes = line.len() as u64;
+    let mut end = line.len();
+    while end > 0 && line[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let line = &line[..end];
+    let (line, lossy): (Cow<str>, bool) = match std::str::from_utf8(line) {
+        Ok(s) => (Cow::Borrowed(s), false),
+        Err(e) => {
+            if cfg.strict_utf8 {
+                return Err(Error::InvalidUtf8 {
+                    loc,
+                    bad_byte: e.valid_up_to() as u64,
+                });
+            }
+            (String::from_utf8_lossy(line), true)
+        }
+    };
+    let line: &str = &line;
+    let mut de = serde_json::Deserializer::from_str(line);
+    let parsed = FieldsSeed(cfg)
+        .deserialize(&mut de)
+        .and_then(|f| de.end().map(|()| f));
+    let fields = match parsed {
+        Ok(f) => f,
+        Err(e) => {
+            let msg = if !line.trim_start().starts_with('{') {
+                "a JSONL record must be a JSON object".to_string()
+            } else {
+                format!("invalid JSON at column {}: {e}", e.column())
+            };
+            return Err(Error::BadRecord { loc, msg });
+        }
+    };
+    let Some(text_raw) = fields.text else {
+        return Err(Error::MissingField {
+            loc,
+            field: cfg.text_field.clone(),
+        });
+    };
+    let Some(text) = raw_str(text_raw) else {
+        return Err(Error::BadRecord {
+            loc,
+            msg: format!("field {:?} is not a string", cfg.text_field),
+        });
+    };
+    let id = match fields.id {
+        Some(v) if v.get().starts_with('"') => raw_str(v).unwrap_or_default(),
+        Some(v) => match serde_json::from_str::<Value>(v.get()) {
+            Ok(Value::Number(n)) => n.to_string(),
+            _ => format!("{}#{}", loc.file.display(), loc.record),
+        },
+        None => format!("{}#{}", loc.file.display(), loc.record),
+    };
+    let url = fields.url.and_then(raw_str);
+    let site_field = fields.site.and_then(raw_str);
+    let site = resolve_site(site_field.as_deref(), url.as_deref(), None, cfg.site_key);
+    let payload = if keep_raw {
+        let base = line.as_ptr() as usize;
+        let s = text_raw.get().as_ptr() as usize - base;
+        Payload::JsonLine {
+            text_span: s..s + text_raw.get().len(),
+            line: line.to_owned(),
+        }
+    } else {
+        Payload::None
+    };
+    Ok(Record {
+        id,
+        site,
+        url,
+        text,
+        payload,
+        bytes,
+        loc,
+        lossy,
+    })
 }
 
 /// A text file is one page; its site is its directory relative to the input root.

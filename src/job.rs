@@ -19,10 +19,11 @@ use rayon::prelude::*;
 
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
-use crate::input::{InputConfig, Reader, Record};
+use crate::input::{Chunk, InputConfig, Reader, Record};
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
 use crate::output::{OutputKind, Writer};
 use crate::shingle::Shingler;
+use crate::spill::SpillDir;
 
 /// What to do with a record that cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +47,11 @@ pub struct JobConfig {
     pub progress: bool,
     /// Bytes of records per parallel batch.
     pub batch_bytes: usize,
+    /// Memory budget (bytes) for learning's counts; beyond it they spill to sorted runs in
+    /// `temp_dir`.
+    pub memory: usize,
+    /// Where spilled runs go (the system temporary directory when `None`).
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl JobConfig {
@@ -57,6 +63,8 @@ impl JobConfig {
             on_error: OnError::Skip,
             progress: false,
             batch_bytes: 8 << 20,
+            memory: model::DEFAULT_MEMORY,
+            temp_dir: None,
         }
     }
 
@@ -251,71 +259,82 @@ impl Stats {
     }
 }
 
-/// Reads batches of records on a separate thread and hands them to `f` in input order.
-/// Bad records are reported (skip) or end the job (fail).
-pub(crate) fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
+/// Reads chunks of input on a separate thread and hands them to `f` as batches of records, in
+/// input order. The reading thread only splits JSONL into lines; the workers of `pool` parse
+/// them (keeping the raw line when `keep_raw`, for output). Bad records are reported, in input
+/// order, and skipped (skip) or end the job after the records before them (fail).
+pub(crate) fn for_each_batch<F>(
+    cfg: &JobConfig,
+    pool: &rayon::ThreadPool,
+    keep_raw: bool,
+    stats_bad: &mut u64,
+    mut f: F,
+) -> Result<()>
 where
     F: FnMut(Vec<Record>) -> Result<()>,
 {
-    let reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
     let batch_bytes = cfg.batch_bytes.max(1);
-    let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Record>>>(2);
-    let on_error = cfg.on_error;
-    let bad = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let bad_r = bad.clone();
+    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(2);
+    let mut bad = 0u64;
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(move || {
-            let mut batch = Vec::new();
-            let mut bytes = 0usize;
-            for rec in reader {
-                match rec {
-                    Ok(r) => {
-                        bytes += r.text.len() + 64;
-                        batch.push(r);
-                        if bytes >= batch_bytes {
-                            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
-                                return;
-                            }
-                            bytes = 0;
-                        }
-                    }
-                    Err(e) if e.is_record_error() && on_error == OnError::Skip => {
-                        let n = bad_r.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if n < 20 {
-                            eprintln!("dechrome: skipped: {e}");
-                        } else if n == 20 {
-                            eprintln!(
-                                "dechrome: more bad records; only the count is reported from here"
-                            );
-                        }
-                    }
-                    Err(e) => {
-                        if !batch.is_empty() {
-                            let _ = tx.send(Ok(std::mem::take(&mut batch)));
-                        }
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
+            while let Some(chunk) = reader.next_chunk(batch_bytes) {
+                if tx.send(chunk).is_err() {
+                    return;
                 }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(Ok(batch));
             }
         });
-        let mut result = Ok(());
-        for item in rx.iter() {
-            match item.and_then(&mut f) {
-                Ok(()) => {}
-                Err(e) => {
-                    result = Err(e);
-                    break;
+        let result = (|| -> Result<()> {
+            for chunk in rx.iter() {
+                let (parsed, tail) = match chunk {
+                    Chunk::Records(r) => (r, None),
+                    Chunk::JsonLines(mut lines) => {
+                        let tail = lines.error.take();
+                        let parsed: Vec<Result<Record>> = pool.install(|| {
+                            (0..lines.len())
+                                .into_par_iter()
+                                .with_min_len(16)
+                                .map(|i| lines.parse(i, keep_raw))
+                                .collect()
+                        });
+                        (parsed, tail)
+                    }
+                };
+                let mut batch = Vec::with_capacity(parsed.len());
+                let mut stop = None;
+                for r in parsed.into_iter().chain(tail.map(Err)) {
+                    match r {
+                        Ok(r) => batch.push(r),
+                        Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
+                            bad += 1;
+                            if bad <= 20 {
+                                eprintln!("dechrome: skipped: {e}");
+                            } else if bad == 21 {
+                                eprintln!(
+                                    "dechrome: more bad records; only the count is reported from here"
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            stop = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    f(batch)?;
+                }
+                if let Some(e) = stop {
+                    return Err(e);
                 }
             }
-        }
+            Ok(())
+        })();
         drop(rx);
         result
     })?;
-    *stats_bad += bad.load(std::sync::atomic::Ordering::Relaxed);
+    *stats_bad += bad;
     Ok(())
 }
 
@@ -361,31 +380,44 @@ pub struct LearnSummary {
     pub stats: Stats,
 }
 
-/// Counts the features of every page into per-worker counters, merged at the end.
-fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, SiteTable, Stats)> {
+/// Counts the features of every page into per-worker counters. A counter that reaches its
+/// share of the memory budget is written to `dir` as a sorted run and started afresh.
+fn count_features(
+    cfg: &JobConfig,
+    params: ModelParams,
+    dir: &SpillDir,
+) -> Result<(Vec<Counter>, SiteTable, Stats)> {
     let pool = cfg.pool()?;
     let workers = pool.current_num_threads();
-    let counters: Vec<Mutex<Counter>> = (0..workers).map(|_| Mutex::new(Counter::new())).collect();
+    // Counters get 60% of the budget; the rest covers batches in flight and the model writer.
+    let per_worker = (cfg.memory / 10 * 6 / workers).max(1 << 20);
+    let counters: Vec<Mutex<Counter>> = (0..workers)
+        .map(|_| Mutex::new(Counter::with_budget(per_worker)))
+        .collect();
     let mut sites = SiteTable::default();
     let mut stats = Stats::default();
     let pb = progress_bar(cfg, "learn");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    for_each_batch(cfg, &pool, false, &mut bad, |batch| {
         let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
+        let sites = &sites;
         pool.install(|| {
-            batch.par_iter().zip(ids.par_iter()).for_each_init(
+            batch.par_iter().zip(ids.par_iter()).try_for_each_init(
                 || Shingler::new(params.shingle_max_tokens),
-                |sh, (rec, &site)| {
-                    let f = sh.page(&rec.text);
+                |sh, (rec, &site)| -> Result<()> {
+                    let f = sh.distinct(&rec.text);
                     let w = rayon::current_thread_index().unwrap_or(0) % workers;
-                    counters[w]
-                        .lock()
-                        .expect("no worker panics holding it")
-                        .add_page(site, &f.distinct);
+                    let mut c = counters[w].lock().expect("no worker panics holding it");
+                    if c.is_full_for(f.len()) {
+                        let fresh = c.fresh();
+                        std::mem::replace(&mut *c, fresh).write_run(sites, dir)?;
+                    }
+                    c.add_page(site, f);
+                    Ok(())
                 },
             )
-        });
+        })?;
         for r in &batch {
             stats.pages += 1;
             stats.bytes_in += r.text.len() as u64;
@@ -398,30 +430,57 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     })?;
     stats.bad_records = bad;
     pb.finish_and_clear();
-    let mut total = Counter::new();
-    for c in counters {
-        total.merge(c.into_inner().expect("no worker panics holding it"));
-    }
+    let counters = counters
+        .into_iter()
+        .map(|c| c.into_inner().expect("no worker panics holding it"))
+        .collect();
     stats.elapsed = start.elapsed();
-    Ok((total, sites, stats))
+    Ok((counters, sites, stats))
 }
 
 /// Learns a model from the inputs and writes it to `out`.
+///
+/// Memory: the counts stay within `cfg.memory`; beyond it they spill to sorted runs that are
+/// merged by streaming. The result is the same file whatever the budget and thread count.
 pub fn learn(
     cfg: &JobConfig,
     out: &Path,
     partial: bool,
     params: ModelParams,
 ) -> Result<LearnSummary> {
-    let (counter, sites, mut stats) = count_features(cfg, params)?;
+    let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
+    let (counters, sites, mut stats) = count_features(cfg, params, &dir)?;
     if stats.pages == 0 {
         return Err(Error::Config(
             "no readable pages in the input; nothing to learn from".into(),
         ));
     }
     let start = Instant::now();
-    let entries = counter.into_sorted_entries(&sites);
-    let header = model::write_entries(out, entries, params, partial)?;
+    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, &dir)?;
+    let total: usize = counters.iter().map(Counter::len).sum();
+    let fits = counters.first().is_some_and(|c| c.fits(total));
+    if dir.key_runs() == 0 && fits {
+        // Everything fits in one counter: merge in memory, the largest absorbing the others.
+        let mut all = counters;
+        all.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        let mut all = all.into_iter();
+        let mut total = all.next().unwrap_or_default();
+        for c in all {
+            total.merge(c);
+        }
+        total.emit(&sites, |k, v| sink.push(k, v))?;
+    } else {
+        for c in counters {
+            if !c.is_empty() {
+                c.write_run(&sites, &dir)?;
+            }
+        }
+        let mut merged = dir.merge_keys()?;
+        while let Some((k, v)) = merged.next_entry()? {
+            sink.push(k, v)?;
+        }
+    }
+    let header = sink.finish(out)?;
     stats.elapsed += start.elapsed();
     Ok(LearnSummary { header, stats })
 }
@@ -452,7 +511,7 @@ pub fn clean(
     let pb = progress_bar(cfg, "clean");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    for_each_batch(cfg, &pool, true, &mut bad, |batch| {
         let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
             batch
                 .par_iter()

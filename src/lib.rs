@@ -64,5 +64,6 @@ pub mod output;
 pub mod report;
 pub mod shingle;
 pub mod site;
+pub mod spill;
 
 pub use error::{Error, Result};

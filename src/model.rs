@@ -13,7 +13,7 @@
 //! A *partial* model (`learn --partial`) keeps every site feature, singletons included, and no
 //! `G` keys: that is what a later [`merge`] needs to give exactly the model learned in one go.
 //! A *final* model drops features seen on one page only (they carry no evidence) and adds the
-//! cross-site `G` counts. Both learning and merging end in [`finalize`], so the two paths give
+//! cross-site `G` counts. Both learning and merging end in [`ModelSink`], so the two paths give
 //! byte-identical files.
 //!
 //! # File layout
@@ -40,6 +40,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 use crate::shingle::KIND_BLOCK;
+use crate::spill::{HashCounter, SpillDir};
 
 /// The on-disk format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -110,15 +111,77 @@ impl SiteTable {
 ///
 /// Invariant: a feature is added at most once per page (callers pass a page's distinct
 /// features), so counts are document frequencies.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counter {
     features: FxHashMap<(u32, u8, u64), u32>,
     pages: FxHashMap<u32, u64>,
+    /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
+    max_items: usize,
 }
+
+impl Default for Counter {
+    fn default() -> Self {
+        Counter {
+            features: FxHashMap::default(),
+            pages: FxHashMap::default(),
+            max_items: usize::MAX,
+        }
+    }
+}
+
+/// Bytes a [`Counter`] costs per hash-table bucket (a 24-byte entry and a control byte).
+const COUNTER_BUCKET_BYTES: usize = 25;
+/// Bytes per entry of the sorted vector a counter becomes when it is written out.
+const COUNTER_SORTED_BYTES: usize = 24;
 
 impl Counter {
     pub fn new() -> Counter {
         Counter::default()
+    }
+
+    /// A counter that stays within about `budget_bytes`, including the sorted copy it makes
+    /// when it is written out: it reports [`Counter::is_full_for`] before it would grow past.
+    pub fn with_budget(budget_bytes: usize) -> Counter {
+        // The table grows in powers of two, up to 7/8 full, and becomes a sorted vector when
+        // written out: pick the table size that lets the most entries fit with that copy.
+        let items = |buckets: usize| {
+            let table = buckets * COUNTER_BUCKET_BYTES;
+            if table >= budget_bytes {
+                0
+            } else {
+                (buckets / 8 * 7).min((budget_bytes - table) / COUNTER_SORTED_BYTES)
+            }
+        };
+        let mut best = 0;
+        let mut buckets = 1usize << 10;
+        while buckets < 1 << 40 && buckets * COUNTER_BUCKET_BYTES < budget_bytes {
+            best = best.max(items(buckets));
+            buckets *= 2;
+        }
+        Counter {
+            max_items: best.max(1024),
+            ..Counter::default()
+        }
+    }
+
+    /// Whether adding a page with `n` distinct features could take the counter past its
+    /// budget; the caller then writes it out ([`Counter::write_run`]) and starts afresh.
+    #[inline]
+    pub fn is_full_for(&self, n: usize) -> bool {
+        !self.features.is_empty() && self.features.len() + n > self.max_items
+    }
+
+    /// Whether `n` distinct pairs fit in this counter's budget.
+    pub fn fits(&self, n: usize) -> bool {
+        n <= self.max_items
+    }
+
+    /// An empty counter with the same budget.
+    pub fn fresh(&self) -> Counter {
+        Counter {
+            max_items: self.max_items,
+            ..Counter::default()
+        }
     }
 
     /// Counts one page of site `site` with its distinct features.
@@ -151,6 +214,22 @@ impl Counter {
 
     /// Turns the counts into the sorted `B` and `P` entries of a partial model.
     pub fn into_sorted_entries(self, sites: &SiteTable) -> Vec<(Vec<u8>, u64)> {
+        let mut out = Vec::new();
+        self.emit(sites, |k, v| {
+            out.push((k.to_vec(), v));
+            Ok(())
+        })
+        .expect("collecting cannot fail");
+        out
+    }
+
+    /// Streams the counts as the sorted `B` and `P` entries of a partial model, building each
+    /// key in one reused buffer.
+    pub fn emit(
+        self,
+        sites: &SiteTable,
+        mut f: impl FnMut(&[u8], u64) -> Result<()>,
+    ) -> Result<()> {
         // Rank sites by name so that sorting (rank, kind, hash) gives key order without
         // building every key first.
         let mut order: Vec<u32> = (0..sites.len() as u32).collect();
@@ -159,29 +238,47 @@ impl Counter {
         for (r, &id) in order.iter().enumerate() {
             rank[id as usize] = r as u32;
         }
-        let mut feats: Vec<((u32, u8, u64), u32)> = self
-            .features
+        let Counter {
+            features, pages, ..
+        } = self;
+        let mut feats: Vec<((u32, u8, u64), u32)> = features
             .into_iter()
             .map(|((s, k, h), v)| ((rank[s as usize], k, h), v))
             .collect();
         feats.sort_unstable_by_key(|e| e.0);
-        let mut out = Vec::with_capacity(feats.len() + self.pages.len());
+        let mut key = Vec::with_capacity(64);
+        let mut last_rank = u32::MAX;
         for ((r, kind, hash), v) in feats {
-            out.push((
-                block_key(sites.name(order[r as usize]), kind, hash),
-                v as u64,
-            ));
+            if r != last_rank {
+                key.clear();
+                key.push(TAG_BLOCK);
+                key.extend_from_slice(sites.name(order[r as usize]).as_bytes());
+                key.push(0);
+                last_rank = r;
+            }
+            let n = key.len();
+            key.push(kind);
+            key.extend_from_slice(&hash.to_be_bytes());
+            f(&key, v as u64)?;
+            key.truncate(n);
         }
-        let mut pages: Vec<(&str, u64)> = self
-            .pages
-            .iter()
-            .map(|(&s, &n)| (sites.name(s), n))
-            .collect();
+        let mut pages: Vec<(&str, u64)> = pages.iter().map(|(&s, &n)| (sites.name(s), n)).collect();
         pages.sort_unstable();
         for (name, n) in pages {
-            out.push((pages_key(name), n));
+            key.clear();
+            key.push(TAG_PAGES);
+            key.extend_from_slice(name.as_bytes());
+            f(&key, n)?;
         }
-        out
+        Ok(())
+    }
+
+    /// Writes the counts as a sorted run in `dir`, for a later [`SpillDir::merge_keys`].
+    pub fn write_run(self, sites: &SiteTable, dir: &SpillDir) -> Result<()> {
+        let mut w = dir.key_run()?;
+        self.emit(sites, |k, v| w.push(k, v))?;
+        dir.add_key_run(w.finish()?);
+        Ok(())
     }
 }
 
@@ -224,55 +321,77 @@ fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
     Some((&key[1..n - 10], key[n - 9], hash))
 }
 
+/// Builds a model file from keys in order: the fst goes to a temporary file first, since the
+/// header (which precedes it) holds the key count.
+pub struct ModelWriter {
+    builder: MapBuilder<BufWriter<File>>,
+    keys: u64,
+}
+
+impl ModelWriter {
+    pub fn new() -> Result<ModelWriter> {
+        let tmp = tempfile::tempfile().map_err(|e| Error::io("temporary file", e))?;
+        let builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
+            .map_err(|e| Error::fst("starting the model", e))?;
+        Ok(ModelWriter { builder, keys: 0 })
+    }
+
+    #[inline]
+    pub fn insert(&mut self, key: &[u8], value: u64) -> Result<()> {
+        self.builder
+            .insert(key, value)
+            .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
+        self.keys += 1;
+        Ok(())
+    }
+
+    /// Writes the file (under a temporary name, renamed when complete).
+    pub fn finish(self, path: &Path, mut header: Header) -> Result<Header> {
+        let tmp = self
+            .builder
+            .into_inner()
+            .map_err(|e| Error::fst("finishing the model", e))?;
+        let mut tmp = tmp
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?;
+        header.keys = self.keys;
+        let file = AtomicFile::create(path, true)?;
+        let mut w = HashingWriter {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            hasher: Xxh3::new(),
+        };
+        let hjson = serde_json::to_vec(&header).expect("header serialises");
+        let io_err = |e| Error::io(path, e);
+        w.write_all(MAGIC).map_err(io_err)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io_err)?;
+        w.write_all(&(hjson.len() as u32).to_le_bytes())
+            .map_err(io_err)?;
+        w.write_all(&hjson).map_err(io_err)?;
+        use std::io::Seek;
+        tmp.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+        io::copy(&mut tmp, &mut w).map_err(io_err)?;
+        let sum = w.hasher.digest();
+        let mut inner = w.inner;
+        inner.write_all(&sum.to_le_bytes()).map_err(io_err)?;
+        let file = inner
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?;
+        file.commit()?;
+        Ok(header)
+    }
+}
+
 /// Writes a model file from entries already in key order. Written under a temporary name and
 /// renamed when complete.
-pub fn write_model<I>(path: &Path, mut header: Header, entries: I) -> Result<Header>
+pub fn write_model<I>(path: &Path, header: Header, entries: I) -> Result<Header>
 where
     I: IntoIterator<Item = (Vec<u8>, u64)>,
 {
-    let file = AtomicFile::create(path, true)?;
-    let mut w = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 20, file),
-        hasher: Xxh3::new(),
-    };
-    // The fst is written first into a buffer-free stream after a fixed-size header slot would
-    // need seeking; instead build the fst into memory-light temp writer: the header's key count
-    // is only known at the end, so the fst goes to a temporary file first.
-    let tmp = tempfile::tempfile().map_err(|e| Error::io(path, e))?;
-    let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
-        .map_err(|e| Error::fst("starting the model", e))?;
-    let mut keys = 0u64;
+    let mut w = ModelWriter::new()?;
     for (k, v) in entries {
-        builder
-            .insert(&k, v)
-            .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
-        keys += 1;
+        w.insert(&k, v)?;
     }
-    let tmp = builder
-        .into_inner()
-        .map_err(|e| Error::fst("finishing the model", e))?;
-    let mut tmp = tmp
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    header.keys = keys;
-    let hjson = serde_json::to_vec(&header).expect("header serialises");
-    let io_err = |e| Error::io(path, e);
-    w.write_all(MAGIC).map_err(io_err)?;
-    w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io_err)?;
-    w.write_all(&(hjson.len() as u32).to_le_bytes())
-        .map_err(io_err)?;
-    w.write_all(&hjson).map_err(io_err)?;
-    use std::io::Seek;
-    tmp.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
-    io::copy(&mut tmp, &mut w).map_err(io_err)?;
-    let sum = w.hasher.digest();
-    let mut inner = w.inner;
-    inner.write_all(&sum.to_le_bytes()).map_err(io_err)?;
-    let file = inner
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    file.commit()?;
-    Ok(header)
+    w.finish(path, header)
 }
 
 struct HashingWriter<W> {
@@ -291,50 +410,103 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// Turns the sorted `B`/`P` entries of a partial model (all counts, singletons included) into
-/// the entries of a final model: site features on ≥ 2 pages, cross-site block counts on ≥ 2
-/// sites, page counts. Returns the entries in key order and the numbers for the header.
+/// Where the sorted entries of a partial model go to become a model file: as they are
+/// (`partial`), or finalized: site features on ≥ 2 pages, cross-site block counts on ≥ 2
+/// sites, page counts. Learning (in memory or from spilled runs) and merging all end here, so
+/// every path gives byte-identical files.
 ///
-/// Memory: the cross-site counts are held in a map keyed by block hash, one entry per distinct
-/// block that occurs on two or more sites or once anywhere (about 24 bytes each).
-pub fn finalize<I>(sorted_partial: I) -> (Vec<(Vec<u8>, u64)>, u64, u64)
-where
-    I: IntoIterator<Item = (Vec<u8>, u64)>,
-{
-    let mut site_entries = Vec::new();
-    let mut pages_entries = Vec::new();
-    let mut global: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut total_pages = 0u64;
-    for (k, v) in sorted_partial {
+/// Memory: the cross-site counts are gathered by an external sort keyed by block hash
+/// ([`HashCounter`]) within `budget` bytes; the page counts (one per site) are held until the
+/// end. Everything else streams into the fst builder.
+pub struct ModelSink<'d> {
+    writer: ModelWriter,
+    params: ModelParams,
+    partial: bool,
+    global: Option<HashCounter<'d>>,
+    pages_entries: Vec<(Vec<u8>, u64)>,
+    total_pages: u64,
+    sites: u64,
+    last: Vec<u8>,
+}
+
+impl<'d> ModelSink<'d> {
+    pub fn new(
+        params: ModelParams,
+        partial: bool,
+        budget: usize,
+        dir: &'d SpillDir,
+    ) -> Result<ModelSink<'d>> {
+        Ok(ModelSink {
+            writer: ModelWriter::new()?,
+            params,
+            partial,
+            global: (!partial).then(|| HashCounter::new(budget, dir)),
+            pages_entries: Vec::new(),
+            total_pages: 0,
+            sites: 0,
+            last: Vec::new(),
+        })
+    }
+
+    /// Takes the next entry of a partial model; keys must be strictly increasing.
+    pub fn push(&mut self, k: &[u8], v: u64) -> Result<()> {
+        debug_assert!(self.last.is_empty() || self.last.as_slice() < k);
         match k.first() {
             Some(&TAG_BLOCK) => {
-                if let Some((_, kind, hash)) = parse_block_key(&k) {
-                    if kind == KIND_BLOCK {
-                        *global.entry(hash).or_default() += 1;
+                if let Some(g) = self.global.as_mut() {
+                    if let Some((_, kind, hash)) = parse_block_key(k) {
+                        if kind == KIND_BLOCK {
+                            g.push(hash)?;
+                        }
                     }
-                }
-                if v >= 2 {
-                    site_entries.push((k, v));
+                    if v >= 2 {
+                        self.writer.insert(k, v)?;
+                    }
+                } else {
+                    self.writer.insert(k, v)?;
                 }
             }
             Some(&TAG_PAGES) => {
-                total_pages += v;
-                pages_entries.push((k, v));
+                self.total_pages += v;
+                self.sites += 1;
+                if self.partial {
+                    self.writer.insert(k, v)?;
+                } else {
+                    self.pages_entries.push((k.to_vec(), v));
+                }
             }
             _ => {}
         }
+        Ok(())
     }
-    let mut g: Vec<(u64, u32)> = global.into_iter().filter(|&(_, n)| n >= 2).collect();
-    g.sort_unstable();
-    let sites = pages_entries.len() as u64;
-    let mut out = site_entries;
-    out.extend(
-        g.into_iter()
-            .map(|(h, n)| (global_key(KIND_BLOCK, h).to_vec(), n as u64)),
-    );
-    out.extend(pages_entries);
-    (out, total_pages, sites)
+
+    /// Writes the cross-site counts and page counts (final models) and the file.
+    pub fn finish(mut self, path: &Path) -> Result<Header> {
+        if let Some(g) = self.global.take() {
+            let w = &mut self.writer;
+            g.for_each(|h, n| {
+                if n >= 2 {
+                    w.insert(&global_key(KIND_BLOCK, h), n)?;
+                }
+                Ok(())
+            })?;
+            for (k, v) in std::mem::take(&mut self.pages_entries) {
+                self.writer.insert(&k, v)?;
+            }
+        }
+        let header = Header {
+            partial: self.partial,
+            params: self.params,
+            pages: self.total_pages,
+            sites: self.sites,
+            keys: 0,
+        };
+        self.writer.finish(path, header)
+    }
 }
+
+/// Default memory for learning and merging when none is given: 1 GiB.
+pub const DEFAULT_MEMORY: usize = 1 << 30;
 
 /// Bytes of a memory-mapped model file, restricted to its fst region.
 #[derive(Clone)]
@@ -489,16 +661,30 @@ impl Model {
 /// Merges models by streaming union, summing counts (fst-bin's `merge` pattern). Inputs must
 /// be partial models learned with the same parameters; the result is partial when `partial`,
 /// else finalized exactly as `learn` would have written it from all the pages at once.
+///
+/// Memory: the inputs are memory-mapped and read in key order; the cross-site counts are
+/// sorted within `memory` bytes (spilling to temporary files beyond).
 pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<Header> {
-    merge_with_progress(inputs, out, partial, &mut |_| {})
+    merge_with_memory(inputs, out, partial, DEFAULT_MEMORY)
 }
 
-/// [`merge`], calling `progress` now and then with the number of input keys read since the
-/// last call (the inputs' `header.keys` sum to the total).
+/// [`merge`] within a memory budget (bytes) for the cross-site counts.
+pub fn merge_with_memory(
+    inputs: &[PathBuf],
+    out: &Path,
+    partial: bool,
+    memory: usize,
+) -> Result<Header> {
+    merge_with_progress(inputs, out, partial, memory, &mut |_| {})
+}
+
+/// [`merge_with_memory`], calling `progress` now and then with the number of input keys read
+/// since the last call (the inputs' `header.keys` sum to the total).
 pub fn merge_with_progress(
     inputs: &[PathBuf],
     out: &Path,
     partial: bool,
+    memory: usize,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Header> {
     let models: Vec<Model> = inputs
@@ -533,11 +719,12 @@ pub fn merge_with_progress(
         op.push(m.map.stream());
     }
     let mut union = op.union();
-    let mut merged: Vec<(Vec<u8>, u64)> = Vec::new();
+    let dir = SpillDir::new(None)?;
+    let mut sink = ModelSink::new(params, partial, memory / 2, &dir)?;
     let mut read = 0u64;
     while let Some((k, vals)) = union.next() {
         let v: u64 = vals.iter().map(|iv| iv.value).sum();
-        merged.push((k.to_vec(), v));
+        sink.push(k, v)?;
         read += vals.len() as u64;
         if read >= 1 << 16 {
             progress(read);
@@ -545,7 +732,7 @@ pub fn merge_with_progress(
         }
     }
     progress(read);
-    write_entries(out, merged, params, partial)
+    sink.finish(out)
 }
 
 /// Writes a model from sorted partial entries: as is when `partial`, else finalized.
@@ -555,34 +742,12 @@ pub fn write_entries(
     params: ModelParams,
     partial: bool,
 ) -> Result<Header> {
-    if partial {
-        let mut pages = 0;
-        let mut sites = 0;
-        for (k, v) in &sorted_partial {
-            if k.first() == Some(&TAG_PAGES) {
-                pages += v;
-                sites += 1;
-            }
-        }
-        let header = Header {
-            partial: true,
-            params,
-            pages,
-            sites,
-            keys: 0,
-        };
-        write_model(out, header, sorted_partial)
-    } else {
-        let (entries, pages, sites) = finalize(sorted_partial);
-        let header = Header {
-            partial: false,
-            params,
-            pages,
-            sites,
-            keys: 0,
-        };
-        write_model(out, header, entries)
+    let dir = SpillDir::new(None)?;
+    let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir)?;
+    for (k, v) in sorted_partial {
+        sink.push(&k, v)?;
     }
+    sink.finish(out)
 }
 
 #[cfg(test)]

@@ -202,8 +202,23 @@ impl Writer {
             }
             return fs::write(&p, body).map_err(|e| Error::io(&p, e));
         }
+        if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
+            // Splice the cleaned text into the line as read: every other field goes out byte
+            // for byte, and nothing is parsed or rebuilt.
+            self.buf
+                .extend_from_slice(&line.as_bytes()[..text_span.start]);
+            serde_json::to_writer(&mut self.buf, cleaned).expect("strings serialise");
+            self.buf
+                .extend_from_slice(&line.as_bytes()[text_span.end..]);
+            self.buf.push(b'\n');
+            return self.flush_buf();
+        }
         let mut obj = match &rec.payload {
             Payload::Json(map) => map.clone(),
+            Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
+                Ok(Value::Object(map)) => map,
+                _ => unreachable!("the reader only keeps lines that parse as objects"),
+            },
             _ => {
                 let mut m = serde_json::Map::new();
                 m.insert("id".into(), Value::String(rec.id.clone()));
@@ -232,6 +247,10 @@ impl Writer {
         }
         serde_json::to_writer(&mut self.buf, &obj).expect("JSON values serialise");
         self.buf.push(b'\n');
+        self.flush_buf()
+    }
+
+    fn flush_buf(&mut self) -> Result<()> {
         let path = &self.path;
         let r = match &mut self.sink {
             Sink::Stdout(w) => w.write_all(&self.buf),

@@ -82,7 +82,7 @@ pub fn build(
     let pb = progress_bar(cfg, "report");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch: Vec<Record>| {
+    for_each_batch(cfg, &pool, false, &mut bad, |batch: Vec<Record>| {
         let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
             batch
                 .par_iter()

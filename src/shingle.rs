@@ -91,6 +91,18 @@ impl Shingler {
 
     /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
     pub fn page(&mut self, text: &str) -> &PageFeatures {
+        self.compute(text, true);
+        &self.feats
+    }
+
+    /// The distinct (kind, hash) features of a page, sorted: what learning counts. The same
+    /// as `page(text).distinct`, without the per-block figures only cleaning needs.
+    pub fn distinct(&mut self, text: &str) -> &[(u8, u64)] {
+        self.compute(text, false);
+        &self.feats.distinct
+    }
+
+    fn compute(&mut self, text: &str, with_blocks: bool) {
         let f = &mut self.feats;
         f.blocks.clear();
         f.token_hashes.clear();
@@ -125,25 +137,26 @@ impl Shingler {
                     }
                 }
             }
-            let tok_end = f.token_hashes.len() as u32;
-            f.blocks.push(BlockFeatures {
-                start: b.start,
-                end: b.start + b.text.len(),
-                hash,
-                norm,
-                shape: shape(b.text),
-                tok_start,
-                tok_end,
-                prefix,
-                suffix,
-            });
+            if with_blocks {
+                let tok_end = f.token_hashes.len() as u32;
+                f.blocks.push(BlockFeatures {
+                    start: b.start,
+                    end: b.start + b.text.len(),
+                    hash,
+                    norm,
+                    shape: shape(b.text),
+                    tok_start,
+                    tok_end,
+                    prefix,
+                    suffix,
+                });
+            }
             f.distinct.push((KIND_BLOCK, hash));
         }
         f.distinct
             .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
         f.distinct.sort_unstable();
         f.distinct.dedup();
-        &self.feats
     }
 }
 
@@ -180,5 +193,13 @@ mod tests {
         let n1 = s.page("a\nb\nc").blocks.len();
         let n2 = s.page("d").blocks.len();
         assert_eq!((n1, n2), (3, 1));
+    }
+
+    #[test]
+    fn distinct_equals_page_distinct() {
+        let mut s = Shingler::new(12);
+        let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\n40 minutes ago";
+        let want = s.page(text).distinct.clone();
+        assert_eq!(s.distinct(text), &want[..]);
     }
 }

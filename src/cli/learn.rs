@@ -9,12 +9,14 @@ use clap::Args;
 use dechrome::job;
 use dechrome::model::ModelParams;
 
-use super::InputArgs;
+use super::{InputArgs, MemoryArgs};
 
 #[derive(Args, Debug)]
 pub struct LearnArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     /// Model file to write.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -36,7 +38,8 @@ pub fn run(a: LearnArgs) -> Result<ExitCode> {
             a.output.display()
         );
     }
-    let job = a.input.to_job()?;
+    let mut job = a.input.to_job()?;
+    a.memory.apply(&mut job);
     let params = ModelParams {
         shingle_max_tokens: a.shingle_max_tokens,
     };

@@ -23,6 +23,9 @@ pub struct MergeArgs {
     /// Keep the result partial, for merging again later (a tree of merges).
     #[arg(long)]
     pub partial: bool,
+    /// Memory budget for the cross-site counts (e.g. 512M, 2G); beyond it they spill to disk.
+    #[arg(long, value_parser = super::generate::parse_size, default_value = "1G")]
+    pub memory: u64,
     /// No progress bar and no summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -59,12 +62,18 @@ pub fn run(a: MergeArgs) -> Result<ExitCode> {
         );
     }
     let pb = progress_bar(&a);
-    let h = dechrome::model::merge_with_progress(&a.models, &a.output, a.partial, &mut |n| {
-        pb.inc(n);
-        if pb.position() >= pb.length().unwrap_or(u64::MAX) {
-            pb.set_message("writing");
-        }
-    })?;
+    let h = dechrome::model::merge_with_progress(
+        &a.models,
+        &a.output,
+        a.partial,
+        a.memory as usize,
+        &mut |n| {
+            pb.inc(n);
+            if pb.position() >= pb.length().unwrap_or(u64::MAX) {
+                pb.set_message("writing");
+            }
+        },
+    )?;
     pb.finish_and_clear();
     if !a.quiet {
         eprintln!(

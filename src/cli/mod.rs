@@ -186,6 +186,25 @@ impl InputArgs {
     }
 }
 
+/// Memory flags of the jobs that learn.
+#[derive(Args, Debug, Clone)]
+pub struct MemoryArgs {
+    /// Memory budget for the counts (e.g. 512M, 2G); beyond it they spill to sorted runs on
+    /// disk, merged by streaming. The model is the same whatever the budget.
+    #[arg(long, value_parser = generate::parse_size, default_value = "1G")]
+    pub memory: u64,
+    /// Directory for spilled runs (default: the system temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+}
+
+impl MemoryArgs {
+    pub fn apply(&self, job: &mut JobConfig) {
+        job.memory = self.memory as usize;
+        job.temp_dir = self.temp_dir.clone();
+    }
+}
+
 /// Flags that report on a clean job.
 #[derive(Args, Debug, Clone)]
 pub struct StatsArgs {

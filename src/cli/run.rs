@@ -11,7 +11,7 @@ use dechrome::job;
 use dechrome::model::ModelParams;
 
 use super::clean::OutArgs;
-use super::{InputArgs, StatsArgs};
+use super::{InputArgs, MemoryArgs, StatsArgs};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -21,13 +21,16 @@ pub struct RunArgs {
     pub out: OutArgs,
     #[command(flatten)]
     pub stats: StatsArgs,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     /// Also keep the learned model in this file.
     #[arg(long, value_name = "MODEL")]
     pub save_model: Option<PathBuf>,
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode> {
-    let job = a.input.to_job()?;
+    let mut job = a.input.to_job()?;
+    a.memory.apply(&mut job);
     a.stats.check(&a.out.output)?;
     let (_, stats) = job::run(
         &job,

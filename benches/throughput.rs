@@ -1,0 +1,220 @@
+//! Corpus-scale throughput: `cargo bench --bench throughput`.
+//!
+//! Generates a crawl in a temporary directory (or uses `DECHROME_BENCH_CORPUS`), then runs the
+//! release `dechrome` binary as a subprocess under `/usr/bin/time -v` for `learn`, `clean` (with
+//! the learned model) and `run`, at 1 thread and at every core, and the plain-Python CCNet-style
+//! line dedup (`scripts/line_dedup.py`) on the same corpus. Prints one table: wall time, CPU
+//! time, MB/s of input (wall and per CPU-second), pages/s, peak RSS; then the model size per
+//! million pages and the per-core ratio to the Python baseline.
+//!
+//! Environment: `DECHROME_BENCH_BYTES` (corpus size, default 200M), `DECHROME_BENCH_CORPUS`
+//! (an existing JSONL crawl instead), `DECHROME_BENCH_NO_PYTHON=1` (skip the baseline).
+//! See docs/benchmarks.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Measure {
+    wall: f64,
+    cpu: f64,
+    rss_mb: f64,
+}
+
+fn timed(cmd: &[&str]) -> Measure {
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .args(cmd)
+        .output()
+        .expect("run /usr/bin/time (install GNU time)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        panic!("{cmd:?} failed:\n{err}");
+    }
+    let field = |name: &str| -> &str {
+        err.lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name:?} in /usr/bin/time output:\n{err}"))
+            .trim()
+    };
+    let user: f64 = field("User time (seconds):").parse().unwrap();
+    let sys: f64 = field("System time (seconds):").parse().unwrap();
+    let rss_kb: f64 = field("Maximum resident set size (kbytes):")
+        .parse()
+        .unwrap();
+    let wall_s = field("Elapsed (wall clock) time (h:mm:ss or m:ss):");
+    let wall = wall_s
+        .split(':')
+        .fold(0.0, |acc, p| acc * 60.0 + p.parse::<f64>().unwrap());
+    Measure {
+        wall,
+        cpu: user + sys,
+        rss_mb: rss_kb / 1024.0,
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else to parse.
+    let bin = env!("CARGO_BIN_EXE_dechrome");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::Builder::new()
+        .prefix("dechrome-bench")
+        .tempdir()
+        .unwrap();
+    let t = |n: &str| -> PathBuf { tmp.path().join(n) };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+
+    let corpus = match std::env::var("DECHROME_BENCH_CORPUS") {
+        Ok(p) => PathBuf::from(p),
+        Err(_) => {
+            let bytes = std::env::var("DECHROME_BENCH_BYTES").unwrap_or_else(|_| "200M".into());
+            let p = t("crawl.jsonl");
+            let g = timed(&[
+                bin,
+                "generate",
+                "--sites",
+                "100",
+                "--pages-per-site",
+                "50",
+                "--zipf",
+                "--bytes",
+                &bytes,
+                "-o",
+                p.to_str().unwrap(),
+            ]);
+            let size = std::fs::metadata(&p).unwrap().len() as f64;
+            eprintln!(
+                "generated {:.0} MB in {:.1}s ({:.0} MB/s)",
+                size / 1e6,
+                g.wall,
+                size / 1e6 / g.wall
+            );
+            p
+        }
+    };
+    let c = corpus.to_str().unwrap();
+    let bytes = std::fs::metadata(&corpus).unwrap().len() as f64;
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    let pages = text.lines().filter(|l| !l.trim().is_empty()).count() as f64;
+    drop(text);
+
+    println!(
+        "corpus: {} ({:.0} MB, {} pages), {} cores",
+        corpus.display(),
+        bytes / 1e6,
+        pages,
+        cores
+    );
+    println!(
+        "{:<22} {:>3} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
+        "job", "thr", "wall s", "cpu s", "MB/s", "MB/cpu-s", "pages/s", "RSS MB"
+    );
+    let row = |name: &str, thr: usize, m: &Measure| {
+        println!(
+            "{:<22} {:>3} {:>8.2} {:>8.2} {:>9.1} {:>11.1} {:>9.0} {:>9.0}",
+            name,
+            thr,
+            m.wall,
+            m.cpu,
+            bytes / 1e6 / m.wall,
+            bytes / 1e6 / m.cpu,
+            pages / m.wall,
+            m.rss_mb
+        );
+    };
+    let model = t("model");
+    let mut results = Vec::new();
+    let mut thread_counts = vec![1];
+    if cores > 1 {
+        thread_counts.push(cores);
+    }
+    for &thr in &thread_counts {
+        let j = thr.to_string();
+        let _ = std::fs::remove_file(&model);
+        let m = timed(&[
+            bin,
+            "learn",
+            c,
+            "-o",
+            model.to_str().unwrap(),
+            "-j",
+            &j,
+            "-q",
+        ]);
+        row("learn", thr, &m);
+        results.push(("learn", thr, m));
+    }
+    let model_bytes = std::fs::metadata(&model).unwrap().len() as f64;
+    for &thr in &thread_counts {
+        let j = thr.to_string();
+        let out = t("clean.jsonl");
+        let _ = std::fs::remove_file(&out);
+        let m = timed(&[
+            bin,
+            "clean",
+            c,
+            "--model",
+            model.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-j",
+            &j,
+            "-q",
+        ]);
+        row("clean", thr, &m);
+        results.push(("clean", thr, m));
+    }
+    for &thr in &thread_counts {
+        let j = thr.to_string();
+        let out = t("run.jsonl");
+        let _ = std::fs::remove_file(&out);
+        let m = timed(&[bin, "run", c, "-o", out.to_str().unwrap(), "-j", &j, "-q"]);
+        row("run", thr, &m);
+        results.push(("run", thr, m));
+    }
+    let python = if std::env::var("DECHROME_BENCH_NO_PYTHON").is_ok() {
+        None
+    } else {
+        let script = root.join("scripts/line_dedup.py");
+        let out = t("py.jsonl");
+        let m = timed(&[
+            "python3",
+            script.to_str().unwrap(),
+            c,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        row("python line_dedup.py", 1, &m);
+        Some(m)
+    };
+    println!();
+    println!(
+        "model: {:.1} MB for {:.0} pages = {:.1} MB per million pages",
+        model_bytes / 1e6,
+        pages,
+        model_bytes / 1e6 / (pages / 1e6)
+    );
+    let get = |name: &str, thr: usize| {
+        results
+            .iter()
+            .find(|r| r.0 == name && r.1 == thr)
+            .map(|r| &r.2)
+    };
+    if let (Some(r1), Some(rn)) = (get("run", 1), get("run", cores)) {
+        if cores > 1 {
+            println!(
+                "run scaling 1 -> {cores} threads: {:.2}x (wall)",
+                r1.wall / rn.wall
+            );
+        }
+    }
+    if let Some(py) = python {
+        for name in ["learn", "clean", "run"] {
+            if let Some(m) = get(name, 1) {
+                println!(
+                    "{name} per core vs python line dedup per core: {:.1}x",
+                    (bytes / m.cpu) / (bytes / py.cpu)
+                );
+            }
+        }
+    }
+}
