@@ -12,6 +12,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -39,6 +41,12 @@ pub struct InputConfig {
     pub site_key: SiteKey,
     /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
     pub strict_utf8: bool,
+    /// A record (JSONL line, WARC record, text file) longer than this is reported and skipped
+    /// without being held in memory.
+    pub max_record_bytes: u64,
+    /// Input files read at once, each on its own thread (records still come out in input
+    /// order); 0 picks one per core, at most 8.
+    pub parallel_files: usize,
 }
 
 impl Default for InputConfig {
@@ -51,6 +59,8 @@ impl Default for InputConfig {
             site_field: "site".into(),
             site_key: SiteKey::Domain,
             strict_utf8: false,
+            max_record_bytes: 64 << 20,
+            parallel_files: 0,
         }
     }
 }
@@ -81,6 +91,62 @@ pub struct Record {
     pub lossy: bool,
     /// Bytes the record took in its (decompressed) input stream.
     pub bytes: u64,
+}
+
+/// Records of the input that are not pages and were passed over (counted, not errors).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PassedOver {
+    /// WARC `warcinfo` records.
+    pub warcinfo: u64,
+    /// WARC `response`/`resource` records whose payload is not HTML (or not a 2xx answer, or
+    /// in a content encoding that cannot be undone).
+    pub non_html: u64,
+    /// Other WARC records: `request`, `metadata`, `revisit`, ...
+    pub other: u64,
+}
+
+impl PassedOver {
+    pub fn total(&self) -> u64 {
+        self.warcinfo + self.non_html + self.other
+    }
+}
+
+/// Shared counters behind [`PassedOver`], updated by the reading threads.
+#[derive(Debug, Default)]
+pub(crate) struct PassedCounters([AtomicU64; 3]);
+
+impl PassedCounters {
+    pub(crate) fn warcinfo(&self) {
+        self.0[0].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn non_html(&self) {
+        self.0[1].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn other(&self) {
+        self.0[2].fetch_add(1, Ordering::Relaxed);
+    }
+    fn snapshot(&self) -> PassedOver {
+        PassedOver {
+            warcinfo: self.0[0].load(Ordering::Relaxed),
+            non_html: self.0[1].load(Ordering::Relaxed),
+            other: self.0[2].load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Maps an error of the decompressor (or a read) to [`Error::Truncated`] when it is damage to
+/// the stream, else to [`Error::Io`].
+pub(crate) fn stream_error(path: &Path, offset: u64, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                detail: e.to_string(),
+            }
+        }
+        _ => Error::io(path, e),
+    }
 }
 
 /// Opens a file (or stdin for `-`) and undoes gzip or zstd compression, detected from the
@@ -124,6 +190,25 @@ pub fn sniff(head: &[u8]) -> Format {
     } else {
         Format::Text
     }
+}
+
+/// Why the first bytes of a stream cannot be text: NUL bytes, or mostly control bytes.
+fn binary_reason(head: &[u8]) -> Option<String> {
+    let head = &head[..head.len().min(4096)];
+    if let Some(i) = memchr::memchr(0, head) {
+        return Some(format!("binary data: a NUL byte at offset {i}"));
+    }
+    let ctrl = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    if ctrl * 10 > head.len() {
+        return Some(format!(
+            "binary data: {ctrl} control bytes in the first {}",
+            head.len()
+        ));
+    }
+    None
 }
 
 /// Lists the input files under the given paths: files as given, directories walked in sorted
@@ -171,10 +256,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// Reads the records of every input, file after file, in order.
+///
+/// Up to [`InputConfig::parallel_files`] files are opened, decompressed and parsed at once,
+/// each on its own thread, which hands its records over in chunks through a small bounded
+/// channel; the reader drains the files strictly in input order, so the order of records
+/// (and so of the output) does not depend on the number of threads. Memory: at most two
+/// chunks (about 1 MiB of text each) per file in flight.
 pub struct Reader {
     cfg: InputConfig,
     files: std::vec::IntoIter<(PathBuf, PathBuf)>,
-    current: Option<Box<dyn RecordStream>>,
+    window: usize,
+    open: std::collections::VecDeque<crossbeam_channel::Receiver<Vec<Result<Record>>>>,
+    chunk: std::vec::IntoIter<Result<Record>>,
+    passed: Arc<PassedCounters>,
 }
 
 /// A stream of records from one file.
@@ -191,22 +285,89 @@ impl Reader {
                     .into(),
             ));
         }
+        let window = match cfg.parallel_files {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
+            n => n,
+        };
         Ok(Reader {
             cfg,
             files: files.into_iter(),
-            current: None,
+            window,
+            open: Default::default(),
+            chunk: Vec::new().into_iter(),
+            passed: Default::default(),
         })
     }
 
-    fn open_next(&mut self) -> Option<Result<Box<dyn RecordStream>>> {
-        let (path, root) = self.files.next()?;
-        Some(open_stream(&self.cfg, path, root))
+    /// Records passed over so far (warcinfo, non-HTML payloads, ...); final once the reader
+    /// is exhausted.
+    pub fn passed_over(&self) -> PassedOver {
+        self.passed.snapshot()
+    }
+
+    /// A handle on the passed-over counts that stays valid after the reader is moved.
+    pub fn passed_over_handle(&self) -> impl Fn() -> PassedOver + Send + 'static {
+        let p = self.passed.clone();
+        move || p.snapshot()
+    }
+
+    /// Starts reading files until `window` are open.
+    fn fill_window(&mut self) {
+        while self.open.len() < self.window {
+            let Some((path, root)) = self.files.next() else {
+                return;
+            };
+            let (tx, rx) = crossbeam_channel::bounded(2);
+            let cfg = self.cfg.clone();
+            let passed = self.passed.clone();
+            std::thread::spawn(move || read_file(cfg, path, root, passed, tx));
+            self.open.push_back(rx);
+        }
     }
 }
 
-fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dyn RecordStream>> {
+/// Reads one file on its own thread and sends its records in chunks; stops early when the
+/// receiver is gone.
+fn read_file(
+    cfg: InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    passed: Arc<PassedCounters>,
+    tx: crossbeam_channel::Sender<Vec<Result<Record>>>,
+) {
+    const CHUNK_BYTES: usize = 1 << 20;
+    let mut stream = match open_stream(&cfg, path, root, passed) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(vec![Err(e)]);
+            return;
+        }
+    };
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while let Some(r) = stream.next_record() {
+        bytes += r.as_ref().map_or(64, |r| r.text.len() + 64);
+        chunk.push(r);
+        if bytes >= CHUNK_BYTES || chunk.len() >= 4096 {
+            if tx.send(std::mem::take(&mut chunk)).is_err() {
+                return;
+            }
+            bytes = 0;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(chunk);
+    }
+}
+
+fn open_stream(
+    cfg: &InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    passed: Arc<PassedCounters>,
+) -> Result<Box<dyn RecordStream>> {
     let mut r = open_decompressed(&path)?;
-    let head = r.fill_buf().map_err(|e| Error::io(&path, e))?;
+    let head = r.fill_buf().map_err(|e| stream_error(&path, 0, e))?;
     if head.is_empty() {
         return Err(Error::EmptyInput { path });
     }
@@ -214,6 +375,11 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
         Format::Auto => sniff(head),
         f => f,
     };
+    if cfg.format == Format::Auto {
+        if let Some(detail) = binary_reason(head) {
+            return Err(Error::NotText { path, detail });
+        }
+    }
     match fmt {
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
@@ -221,6 +387,7 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
             cfg.clone(),
             path,
             r,
+            passed,
         ))),
         Format::Auto => unreachable!("sniff never answers Auto"),
     }
@@ -230,39 +397,64 @@ impl Iterator for Reader {
     type Item = Result<Record>;
     fn next(&mut self) -> Option<Result<Record>> {
         loop {
-            if let Some(cur) = self.current.as_mut() {
-                match cur.next_record() {
-                    Some(r) => return Some(r),
-                    None => self.current = None,
-                }
+            if let Some(r) = self.chunk.next() {
+                return Some(r);
             }
-            match self.open_next()? {
-                Ok(s) => self.current = Some(s),
-                Err(e) => return Some(Err(e)),
+            self.fill_window();
+            let rx = self.open.front()?;
+            match rx.recv() {
+                Ok(chunk) => self.chunk = chunk.into_iter(),
+                // That file is done (its thread dropped the sender).
+                Err(_) => {
+                    self.open.pop_front();
+                }
             }
         }
     }
 }
 
-/// Reads one line (up to and including `\n`) into `buf`; returns bytes read, 0 at the end.
-/// A decompression error after some records becomes [`Error::Truncated`].
+/// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it;
+/// returns the bytes the line took in the stream (0 at the end) and whether it was longer
+/// than `limit` (then `buf` holds only its start and the rest was read past, not kept).
+/// A decompression error becomes [`Error::Truncated`].
 pub(crate) fn read_line(
     r: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     path: &Path,
     offset: u64,
-) -> Result<usize> {
+    limit: u64,
+) -> Result<(u64, bool)> {
     buf.clear();
-    r.read_until(b'\n', buf).map_err(|e| match e.kind() {
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            Error::Truncated {
-                path: path.to_path_buf(),
-                offset,
-                detail: e.to_string(),
+    let mut total = 0u64;
+    let mut over = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(stream_error(path, offset + total, e)),
+        };
+        if avail.is_empty() {
+            return Ok((total, over));
+        }
+        let (n, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        if !over {
+            let room = limit.saturating_sub(buf.len() as u64) as usize;
+            if n <= room {
+                buf.extend_from_slice(&avail[..n]);
+            } else {
+                buf.extend_from_slice(&avail[..room]);
+                over = true;
             }
         }
-        _ => Error::io(path, e),
-    })
+        r.consume(n);
+        total += n as u64;
+        if done {
+            return Ok((total, over));
+        }
+    }
 }
 
 /// Decodes bytes as UTF-8, lossily unless `strict`. Returns the text and whether it was lossy.
@@ -385,7 +577,9 @@ impl RecordStream for JsonlStream {
                 return None;
             }
             let start = self.offset;
-            let n = match read_line(&mut *self.r, &mut self.buf, &self.path, start) {
+            let limit = self.cfg.max_record_bytes;
+            let (n, over) = match read_line(&mut *self.r, &mut self.buf, &self.path, start, limit)
+            {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;
@@ -396,12 +590,20 @@ impl RecordStream for JsonlStream {
                 self.done = true;
                 return None;
             }
-            self.offset += n as u64;
+            self.offset += n;
             self.line_no += 1;
+            let loc = Location::new(&self.path, self.line_no, start);
+            if over {
+                self.buf.clear();
+                return Some(Err(Error::RecordTooLarge {
+                    loc,
+                    size: n,
+                    limit,
+                }));
+            }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let loc = Location::new(&self.path, self.line_no, start);
             return Some(self.parse(loc));
         }
     }
@@ -436,12 +638,16 @@ impl RecordStream for TextFileStream {
         let mut r = self.r.take()?;
         let loc = Location::new(&self.path, 1, 0);
         let mut bytes = Vec::new();
-        if let Err(e) = r.read_to_end(&mut bytes) {
-            return Some(Err(Error::Truncated {
-                path: self.path.clone(),
-                offset: bytes.len() as u64,
-                detail: e.to_string(),
-            }));
+        let limit = self.cfg.max_record_bytes;
+        if let Err(e) = (&mut r).take(limit + 1).read_to_end(&mut bytes) {
+            return Some(Err(stream_error(&self.path, bytes.len() as u64, e)));
+        }
+        if bytes.len() as u64 > limit {
+            let size = match io::copy(&mut r, &mut io::sink()) {
+                Ok(n) => n + bytes.len() as u64,
+                Err(e) => return Some(Err(stream_error(&self.path, bytes.len() as u64, e))),
+            };
+            return Some(Err(Error::RecordTooLarge { loc, size, limit }));
         }
         let (text, lossy) = match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
             Ok(t) => t,

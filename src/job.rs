@@ -19,9 +19,9 @@ use rayon::prelude::*;
 
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
-use crate::input::{InputConfig, Reader, Record};
+use crate::input::{InputConfig, PassedOver, Reader, Record};
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
-use crate::output::{OutputKind, Writer};
+use crate::output::{Compression, OutputKind, Writer};
 use crate::shingle::Shingler;
 
 /// What to do with a record that cannot be read.
@@ -46,6 +46,9 @@ pub struct JobConfig {
     pub progress: bool,
     /// Bytes of records per parallel batch.
     pub batch_bytes: usize,
+    /// Print each skipped record on stderr (off for the second pass of `run`, which meets the
+    /// same bad records as the first).
+    pub report_bad: bool,
 }
 
 impl JobConfig {
@@ -57,6 +60,7 @@ impl JobConfig {
             on_error: OnError::Skip,
             progress: false,
             batch_bytes: 8 << 20,
+            report_bad: true,
         }
     }
 
@@ -81,6 +85,8 @@ pub struct Stats {
     pub reason_bytes: [u64; 9],
     pub bad_records: u64,
     pub lossy_records: u64,
+    /// Input records that are not pages (WARC warcinfo, non-HTML payloads, ...).
+    pub passed_over: PassedOver,
     /// Per site: (pages, text bytes in, text bytes out).
     pub sites: BTreeMap<String, (u64, u64, u64)>,
     pub elapsed: Duration,
@@ -141,6 +147,20 @@ impl Stats {
 
     /// One-paragraph summary for stderr.
     pub fn summary(&self) -> String {
+        let mut s = self.summary_pages();
+        if self.passed_over.total() > 0 {
+            s.push_str(&format!(
+                "; passed over {} non-page record(s) ({} warcinfo, {} non-HTML, {} other)",
+                self.passed_over.total(),
+                self.passed_over.warcinfo,
+                self.passed_over.non_html,
+                self.passed_over.other
+            ));
+        }
+        s
+    }
+
+    fn summary_pages(&self) -> String {
         format!(
             "{} pages, {} blocks: removed {} blocks ({:.1}% of text bytes, {} of {} bytes); {} bad record(s) skipped, {} decoded lossily",
             self.pages,
@@ -228,6 +248,11 @@ impl Stats {
             "removed_share": self.removed_share(),
             "bad_records": self.bad_records,
             "lossy_records": self.lossy_records,
+            "passed_over": {
+                "warcinfo": self.passed_over.warcinfo,
+                "non_html": self.passed_over.non_html,
+                "other": self.passed_over.other,
+            },
             "elapsed_s": secs,
             "mb_per_s": if secs > 0.0 { self.input_bytes as f64 / 1e6 / secs } else { 0.0 },
             "reasons": reasons,
@@ -238,11 +263,18 @@ impl Stats {
 
 /// Reads batches of records on a separate thread and hands them to `f` in input order.
 /// Bad records are reported (skip) or end the job (fail).
-fn for_each_batch<F>(cfg: &JobConfig, stats_bad: &mut u64, mut f: F) -> Result<()>
+fn for_each_batch<F>(
+    cfg: &JobConfig,
+    stats_bad: &mut u64,
+    passed: &mut PassedOver,
+    mut f: F,
+) -> Result<()>
 where
     F: FnMut(Vec<Record>) -> Result<()>,
 {
     let reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    let passed_now = reader.passed_over_handle();
+    let report_bad = cfg.report_bad;
     let batch_bytes = cfg.batch_bytes.max(1);
     let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Record>>>(2);
     let on_error = cfg.on_error;
@@ -266,9 +298,9 @@ where
                     }
                     Err(e) if e.is_record_error() && on_error == OnError::Skip => {
                         let n = bad_r.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if n < 20 {
+                        if report_bad && n < 20 {
                             eprintln!("dechrome: skipped: {e}");
-                        } else if n == 20 {
+                        } else if report_bad && n == 20 {
                             eprintln!(
                                 "dechrome: more bad records; only the count is reported from here"
                             );
@@ -301,6 +333,7 @@ where
         result
     })?;
     *stats_bad += bad.load(std::sync::atomic::Ordering::Relaxed);
+    *passed = passed_now();
     Ok(())
 }
 
@@ -356,7 +389,8 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
     let pb = progress_bar(cfg, "learn");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    let mut passed = PassedOver::default();
+    for_each_batch(cfg, &mut bad, &mut passed, |batch| {
         let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
         pool.install(|| {
             batch.par_iter().zip(ids.par_iter()).for_each_init(
@@ -382,6 +416,7 @@ fn count_features(cfg: &JobConfig, params: ModelParams) -> Result<(Counter, Site
         Ok(())
     })?;
     stats.bad_records = bad;
+    stats.passed_over = passed;
     pb.finish_and_clear();
     let mut total = Counter::new();
     for c in counters {
@@ -417,6 +452,8 @@ pub struct CleanOutput {
     pub kind: OutputKind,
     pub keep_removed: bool,
     pub force: bool,
+    /// Compression that overrides the one the output's name implies.
+    pub compress: Option<Compression>,
 }
 
 /// Cleans the inputs against a model, writing records in input order.
@@ -429,6 +466,7 @@ pub fn clean(
     let pool = cfg.pool()?;
     let mut writer = Writer::create(
         &out.kind,
+        out.compress,
         &cfg.input.text_field,
         out.keep_removed,
         out.force,
@@ -437,7 +475,8 @@ pub fn clean(
     let pb = progress_bar(cfg, "clean");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &mut bad, |batch| {
+    let mut passed = PassedOver::default();
+    for_each_batch(cfg, &mut bad, &mut passed, |batch| {
         let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
             batch
                 .par_iter()
@@ -460,6 +499,7 @@ pub fn clean(
         Ok(())
     })?;
     stats.bad_records = bad;
+    stats.passed_over = passed;
     pb.finish_and_clear();
     if cfg.on_error == OnError::Fail && stats.bad_records > 0 {
         unreachable!("fail mode stops at the first bad record");
@@ -508,6 +548,7 @@ pub fn run(
     let learned = learn(&cfg, &model_path, false, params)?;
     let model = Model::open(&model_path)?;
     // The bad records were reported during learning; do not report them twice.
+    cfg.report_bad = false;
     let mut stats = clean(&cfg, &model, clean_cfg, out)?;
     stats.elapsed += learned.stats.elapsed;
     drop(spool);

@@ -54,11 +54,13 @@ pub mod clean;
 pub mod error;
 pub mod eval;
 pub mod generate;
+pub mod html;
 pub mod input;
 pub(crate) mod input_warc;
 pub mod job;
 pub mod model;
 pub mod output;
+pub(crate) mod output_warc;
 pub mod shingle;
 pub mod site;
 
