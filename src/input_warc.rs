@@ -245,7 +245,11 @@ impl WarcStream {
         if !self.trailer() {
             // The block does not end where Content-Length says. If the next record starts
             // inside it, the length was too long: resume there.
-            if let Some(p) = memchr::memmem::find(&block, b"\r\n\r\nWARC/1.") {
+            let next = memchr::memmem::find_iter(&block, b"\r\n\r\n").find(|&p| {
+                let rest = &block[p + 4..];
+                rest.starts_with(b"WARC/") || (!rest.is_empty() && b"WARC/".starts_with(rest))
+            });
+            if let Some(p) = next {
                 let rest = block.split_off(p + 4);
                 self.push_back(rest);
                 return Err(Error::BadRecord {

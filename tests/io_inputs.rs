@@ -150,7 +150,7 @@ fn big9_html_warc_cleans_end_to_end() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     eprintln!("big9 from HTML WARC: {v}");
-    let f1 = v["f1"].as_f64().or_else(|| v["overall"]["f1"].as_f64()).unwrap();
+    let f1 = v["F1"].as_f64().unwrap();
     assert!(f1 > 0.85, "F1 {f1}");
 }
 
