@@ -68,7 +68,11 @@ pub enum Error {
         "{loc}: record is {size} bytes or more, over the limit of {limit} bytes; raise \
          --max-record-mb if it is a real page, or fix the input (a missing newline?)"
     )]
-    RecordTooLarge { loc: Location, size: u64, limit: u64 },
+    RecordTooLarge {
+        loc: Location,
+        size: u64,
+        limit: u64,
+    },
 
     #[error(
         "{path}: not JSONL, WARC or text ({detail}); check the file, or name its format with \

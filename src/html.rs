@@ -42,7 +42,10 @@ pub fn decode_html(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
                 .collect()
         })
     });
-    if named.as_deref().is_some_and(|c| c == "utf-8" || c == "utf8") {
+    if named
+        .as_deref()
+        .is_some_and(|c| c == "utf-8" || c == "utf8")
+    {
         return (String::from_utf8_lossy(bytes).into_owned(), true);
     }
     (bytes.iter().map(|&b| cp1252(b)).collect(), false)
@@ -316,7 +319,10 @@ mod tests {
     #[test]
     fn decoding_prefers_utf8_then_cp1252() {
         assert_eq!(decode_html("café".as_bytes(), None), ("café".into(), false));
-        assert_eq!(decode_html(b"caf\xe9 \x93q\x94", None), ("café “q”".into(), false));
+        assert_eq!(
+            decode_html(b"caf\xe9 \x93q\x94", None),
+            ("café “q”".into(), false)
+        );
         let (s, lossy) = decode_html(b"<meta charset=utf-8>caf\xe9", None);
         assert!(lossy && s.ends_with('\u{fffd}'));
     }

@@ -366,7 +366,28 @@ fn open_stream(
     root: PathBuf,
     passed: Arc<PassedCounters>,
 ) -> Result<Box<dyn RecordStream>> {
-    let mut r = open_decompressed(&path)?;
+    let r = open_decompressed(&path)?;
+    stream_from(cfg, path, root, r, passed)
+}
+
+/// Reads records from an already decompressed stream named `path` (used in messages), with
+/// the format sniffed unless `cfg` names one. For callers (and fuzzers) that have the bytes.
+pub fn records_from(
+    cfg: &InputConfig,
+    path: &Path,
+    r: Box<dyn BufRead + Send>,
+) -> Result<Box<dyn RecordStream>> {
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    stream_from(cfg, path.to_path_buf(), root, r, Default::default())
+}
+
+fn stream_from(
+    cfg: &InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    mut r: Box<dyn BufRead + Send>,
+    passed: Arc<PassedCounters>,
+) -> Result<Box<dyn RecordStream>> {
     let head = r.fill_buf().map_err(|e| stream_error(&path, 0, e))?;
     if head.is_empty() {
         return Err(Error::EmptyInput { path });
@@ -578,8 +599,7 @@ impl RecordStream for JsonlStream {
             }
             let start = self.offset;
             let limit = self.cfg.max_record_bytes;
-            let (n, over) = match read_line(&mut *self.r, &mut self.buf, &self.path, start, limit)
-            {
+            let (n, over) = match read_line(&mut *self.r, &mut self.buf, &self.path, start, limit) {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;

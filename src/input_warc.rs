@@ -152,14 +152,15 @@ impl WarcStream {
             let shown = String::from_utf8_lossy(&self.line[..self.line.len().min(40)])
                 .trim_end()
                 .to_owned();
-            return self.bad(
-                loc,
-                format!(
-                    "expected a WARC version line (\"WARC/1.0\"), found {shown:?}: the \
+            return self
+                .bad(
+                    loc,
+                    format!(
+                        "expected a WARC version line (\"WARC/1.0\"), found {shown:?}: the \
                      Content-Length of the record before may be wrong, or this is not a WARC file"
-                ),
-            )
-            .map(Some);
+                    ),
+                )
+                .map(Some);
         }
         // Header lines.
         let mut headers: Vec<(String, String)> = Vec::new();
@@ -175,7 +176,10 @@ impl WarcStream {
                 }
                 Some(true) => {
                     return self
-                        .bad(loc, format!("a header line is over {MAX_HEADER_LINE} bytes"))
+                        .bad(
+                            loc,
+                            format!("a header line is over {MAX_HEADER_LINE} bytes"),
+                        )
                         .map(Some)
                 }
                 Some(false) => {}
@@ -283,9 +287,9 @@ impl WarcStream {
             }
             "conversion" => {
                 let (text, lossy) = decode_utf8(block, self.cfg.strict_utf8, &loc)?;
-                Ok(Some(Step::Record(Box::new(self.record(
-                    headers, text, lossy, loc, cl,
-                )))))
+                Ok(Some(Step::Record(Box::new(
+                    self.record(headers, text, lossy, loc, cl),
+                ))))
             }
             "response" | "resource" => match html_payload(&headers, &block) {
                 Some((body, charset)) => {
@@ -299,9 +303,9 @@ impl WarcStream {
                         });
                     }
                     let text = crate::html::html_to_text(&html);
-                    Ok(Some(Step::Record(Box::new(self.record(
-                        headers, text, lossy, loc, cl,
-                    )))))
+                    Ok(Some(Step::Record(Box::new(
+                        self.record(headers, text, lossy, loc, cl),
+                    ))))
                 }
                 None => {
                     self.passed.non_html();
@@ -578,7 +582,9 @@ mod tests {
         // Too long: swallows the next record's start, which is found again.
         let mut w = rec("conversion", "", b"one");
         let mut bad = rec("conversion", "", b"two");
-        let s = String::from_utf8(bad.clone()).unwrap().replace("Length: 3", "Length: 30");
+        let s = String::from_utf8(bad.clone())
+            .unwrap()
+            .replace("Length: 3", "Length: 30");
         bad = s.into_bytes();
         w.extend(bad);
         w.extend(rec("conversion", "", b"three"));
@@ -616,13 +622,19 @@ mod tests {
         let e = v[0].as_ref().unwrap_err().to_string();
         assert!(e.contains("record 1 (byte 0)") && e.contains("missing Content-Length"));
         let e = v[1].as_ref().unwrap_err().to_string();
-        assert!(e.contains("record 2") && e.contains("missing WARC-Type"), "{e}");
+        assert!(
+            e.contains("record 2") && e.contains("missing WARC-Type"),
+            "{e}"
+        );
         assert_eq!(v[2].as_ref().unwrap().text, "ok");
     }
 
     #[test]
     fn chunked_and_gzip_http_payloads() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), Default::default());
         io::Write::write_all(&mut gz, b"<p>zipped</p>").unwrap();
         let body = gz.finish().unwrap();

@@ -58,7 +58,8 @@ pub(crate) fn wet_headers(rec: &Record) -> Vec<(String, String)> {
     let h = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     match &rec.payload {
         Payload::Warc { headers }
-            if header(headers, "WARC-Type").is_some_and(|t| t.eq_ignore_ascii_case("conversion")) =>
+            if header(headers, "WARC-Type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("conversion")) =>
         {
             headers
                 .iter()

@@ -53,12 +53,20 @@ fn invalid_json_on_line_n() {
     let bad_offset = page(0).len();
     let (code, err, n, _) = run(dir.path(), &[&f], &[]);
     assert_eq!(code, SKIPPED, "{err}");
-    assert!(err.contains(&format!("a.jsonl: record 2 (byte {bad_offset}): invalid JSON")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "a.jsonl: record 2 (byte {bad_offset}): invalid JSON"
+        )),
+        "{err}"
+    );
     assert!(err.contains("1 bad record(s) skipped"), "{err}");
     assert_eq!(n, 4);
     let (code, err, n, out) = run(dir.path(), &[&f], &["--on-error", "fail"]);
     assert_eq!(code, FAILED);
-    assert!(err.contains("record 2") && err.contains("invalid JSON"), "{err}");
+    assert!(
+        err.contains("record 2") && err.contains("invalid JSON"),
+        "{err}"
+    );
     assert_eq!(n, 0);
     assert!(!out.exists());
     no_temp_files(dir.path());
@@ -68,10 +76,19 @@ fn invalid_json_on_line_n() {
 fn record_without_the_text_field() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("a.jsonl");
-    std::fs::write(&f, format!("{}{{\"id\":\"x\",\"body\":\"t\"}}\n{}", pages(2), page(5))).unwrap();
+    std::fs::write(
+        &f,
+        format!("{}{{\"id\":\"x\",\"body\":\"t\"}}\n{}", pages(2), page(5)),
+    )
+    .unwrap();
     let (code, err, n, _) = run(dir.path(), &[&f], &[]);
     assert_eq!(code, SKIPPED);
-    assert!(err.contains("record 3") && err.contains("no text field \"text\"") && err.contains("--text-field"), "{err}");
+    assert!(
+        err.contains("record 3")
+            && err.contains("no text field \"text\"")
+            && err.contains("--text-field"),
+        "{err}"
+    );
     assert_eq!(n, 3);
 }
 
@@ -86,10 +103,15 @@ fn invalid_utf8_is_lossy_or_refused_with_strict() {
     assert_eq!(code, OK, "{err}");
     assert!(err.contains("1 decoded lossily"), "{err}");
     assert_eq!(n, 3);
-    assert!(std::fs::read_to_string(out).unwrap().contains("caf\u{fffd} au lait"));
+    assert!(std::fs::read_to_string(out)
+        .unwrap()
+        .contains("caf\u{fffd} au lait"));
     let (code, err, n, _) = run(dir.path(), &[&f], &["--strict"]);
     assert_eq!(code, SKIPPED);
-    assert!(err.contains("record 3") && err.contains("not valid UTF-8") && err.contains("--strict"), "{err}");
+    assert!(
+        err.contains("record 3") && err.contains("not valid UTF-8") && err.contains("--strict"),
+        "{err}"
+    );
     assert_eq!(n, 2);
     let (code, _, n, _) = run(dir.path(), &[&f], &["--strict", "--on-error", "fail"]);
     assert_eq!((code, n), (FAILED, 0));
@@ -105,7 +127,10 @@ fn truncated(dir: &Path, name: &str, compress: impl Fn(&[u8]) -> Vec<u8>) {
     std::fs::write(&good, pages(3)).unwrap();
     let (code, err, n, _) = run(dir, &[&f, &good], &[]);
     assert_eq!(code, SKIPPED, "{err}");
-    assert!(err.contains(name) && err.contains("stream is damaged after byte"), "{err}");
+    assert!(
+        err.contains(name) && err.contains("stream is damaged after byte"),
+        "{err}"
+    );
     assert!(n > 3 && n < 4003, "records before the damage are kept: {n}");
     let (code, err, n, out) = run(dir, &[&f, &good], &["--on-error", "fail"]);
     assert_eq!(code, FAILED, "{err}");
@@ -124,7 +149,9 @@ fn truncated_gzip_stream() {
 #[test]
 fn truncated_zstd_stream() {
     let dir = tempfile::tempdir().unwrap();
-    truncated(dir.path(), "cut.jsonl.zst", |b| zstd::encode_all(b, 3).unwrap());
+    truncated(dir.path(), "cut.jsonl.zst", |b| {
+        zstd::encode_all(b, 3).unwrap()
+    });
 }
 
 #[test]
@@ -142,7 +169,9 @@ fn warc_with_wrong_content_length_or_missing_headers() {
     };
     let mut w = good(1);
     // Content-Length 10 bytes too long: swallows the start of the next record.
-    let long = String::from_utf8(good(2)).unwrap().replace("Content-Length: 27", "Content-Length: 37");
+    let long = String::from_utf8(good(2))
+        .unwrap()
+        .replace("Content-Length: 27", "Content-Length: 37");
     assert_ne!(long, String::from_utf8(good(2)).unwrap());
     let bad_at = w.len();
     w.extend(long.into_bytes());
@@ -156,9 +185,20 @@ fn warc_with_wrong_content_length_or_missing_headers() {
     std::fs::write(&f, w).unwrap();
     let (code, err, n, _) = run(dir.path(), &[&f], &[]);
     assert_eq!(code, SKIPPED, "{err}");
-    assert!(err.contains(&format!("x.wet: record 2 (byte {bad_at}): Content-Length 37 is wrong")), "{err}");
-    assert!(err.contains("record 4") && err.contains("missing WARC-Type"), "{err}");
-    assert!(err.contains("record 5") && err.contains("missing Content-Length"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "x.wet: record 2 (byte {bad_at}): Content-Length 37 is wrong"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("record 4") && err.contains("missing WARC-Type"),
+        "{err}"
+    );
+    assert!(
+        err.contains("record 5") && err.contains("missing Content-Length"),
+        "{err}"
+    );
     assert!(err.contains("3 bad record(s) skipped"), "{err}");
     assert_eq!(n, 3, "records 1, 3 and 6");
 }
@@ -170,7 +210,8 @@ fn single_line_of_100_mb() {
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&f).unwrap());
         w.write_all(pages(2).as_bytes()).unwrap();
-        w.write_all(b"{\"id\":\"huge\",\"site\":\"s\",\"text\":\"").unwrap();
+        w.write_all(b"{\"id\":\"huge\",\"site\":\"s\",\"text\":\"")
+            .unwrap();
         let chunk = vec![b'x'; 1 << 20];
         for _ in 0..100 {
             w.write_all(&chunk).unwrap();
@@ -180,7 +221,12 @@ fn single_line_of_100_mb() {
     }
     let (code, err, n, _) = run(dir.path(), &[&f], &[]);
     assert_eq!(code, SKIPPED, "{err}");
-    assert!(err.contains("record 3") && err.contains("over the limit of 67108864 bytes") && err.contains("--max-record-mb"), "{err}");
+    assert!(
+        err.contains("record 3")
+            && err.contains("over the limit of 67108864 bytes")
+            && err.contains("--max-record-mb"),
+        "{err}"
+    );
     assert_eq!(n, 3);
     // A higher limit reads it.
     let (code, err, n, _) = run(dir.path(), &[&f], &["--max-record-mb", "200"]);
@@ -209,13 +255,18 @@ fn empty_file() {
 fn binary_garbage() {
     let dir = tempfile::tempdir().unwrap();
     let g = dir.path().join("garbage.bin");
-    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&g, &bytes).unwrap();
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, pages(3)).unwrap();
     let (code, err, n, _) = run(dir.path(), &[&g, &good], &[]);
     assert_eq!(code, SKIPPED);
-    assert!(err.contains("garbage.bin: not JSONL, WARC or text (binary data"), "{err}");
+    assert!(
+        err.contains("garbage.bin: not JSONL, WARC or text (binary data"),
+        "{err}"
+    );
     assert_eq!(n, 3);
     let (code, _, n, out) = run(dir.path(), &[&g, &good], &["--on-error", "fail"]);
     assert_eq!((code, n), (FAILED, 0));
@@ -252,12 +303,18 @@ fn model_from_another_version_or_damaged() {
     std::fs::write(&f, v2).unwrap();
     let (code, err) = clean(&f);
     assert_eq!(code, FAILED);
-    assert!(err.contains("v99.model: model format version 99") && err.contains("dechrome learn"), "{err}");
+    assert!(
+        err.contains("v99.model: model format version 99") && err.contains("dechrome learn"),
+        "{err}"
+    );
     let f = dir.path().join("cut.model");
     std::fs::write(&f, &bytes[..bytes.len() / 2]).unwrap();
     let (code, err) = clean(&f);
     assert_eq!(code, FAILED);
-    assert!(err.contains("cut.model") && err.contains("damaged"), "{err}");
+    assert!(
+        err.contains("cut.model") && err.contains("damaged"),
+        "{err}"
+    );
     let f = dir.path().join("junk.model");
     std::fs::write(&f, b"not a model at all").unwrap();
     let (code, err) = clean(&f);

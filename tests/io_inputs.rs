@@ -39,7 +39,12 @@ fn wet_gzip_per_record_in_gives_valid_wet_out() {
         let dechrome::input::Payload::Warc { headers } = &r.payload else {
             panic!("WET record")
         };
-        let h = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let h = |k: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(h("WARC-Type"), Some("conversion"));
         assert_eq!(h("X-Dechrome-Id"), Some(id.as_str()));
         assert_eq!(r.url.as_deref(), Some(url.as_str()));
@@ -47,7 +52,10 @@ fn wet_gzip_per_record_in_gives_valid_wet_out() {
         before += text.len();
         after += r.text.len();
     }
-    assert!(after * 10 < before * 8, "chrome removed: {after} of {before} bytes kept");
+    assert!(
+        after * 10 < before * 8,
+        "chrome removed: {after} of {before} bytes kept"
+    );
     if let Some(py) = warcio_available() {
         let o = Command::new(py)
             .args([
@@ -57,7 +65,11 @@ fn wet_gzip_per_record_in_gives_valid_wet_out() {
             ])
             .output()
             .unwrap();
-        assert!(o.status.success(), "warcio: {}", String::from_utf8_lossy(&o.stdout));
+        assert!(
+            o.status.success(),
+            "warcio: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
     } else {
         eprintln!("warcio not installed; skipped reading the output with warcio");
     }
@@ -83,7 +95,10 @@ fn many_files_in_parallel_keep_input_order_and_bytes() {
     let pages = generated_pages(dir.path(), 4, 10);
     let mut inputs = Vec::new();
     for (i, chunk) in pages.chunks(7).enumerate() {
-        let f = dir.path().join(format!("part{i}.wet{}", if i % 2 == 0 { ".gz" } else { "" }));
+        let f = dir.path().join(format!(
+            "part{i}.wet{}",
+            if i % 2 == 0 { ".gz" } else { "" }
+        ));
         inputs.push(write_wet(&f, chunk, i % 2 == 0));
     }
     let mut outs = Vec::new();
@@ -99,7 +114,12 @@ fn many_files_in_parallel_keep_input_order_and_bytes() {
     let ids: Vec<String> = String::from_utf8(outs[0].clone())
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let want: Vec<String> = (0..pages.len())
         .map(|i| format!("urn:uuid:00000000-0000-4000-8000-{:012}", i % 7))
@@ -116,13 +136,24 @@ fn jsonl_to_wet_keeps_ids_and_zstd_wet_reads_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     let back = dir.path().join("back.jsonl");
     let o = dechrome(&[
-        "run", "-q", "--id-field", "X-Dechrome-Id", p(&out), "-o", p(&back),
+        "run",
+        "-q",
+        "--id-field",
+        "X-Dechrome-Id",
+        p(&out),
+        "-o",
+        p(&back),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ids: Vec<String> = std::fs::read_to_string(&back)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let want: Vec<String> = pages.iter().map(|(id, _, _)| id.clone()).collect();
     assert_eq!(ids, want);
@@ -143,7 +174,13 @@ fn big9_html_warc_cleans_end_to_end() {
     assert_eq!(n, 359);
     let out = dir.path().join("out.jsonl");
     let o = dechrome(&[
-        "run", "-q", "--id-field", "X-Dechrome-Id", p(&warc), "-o", p(&out),
+        "run",
+        "-q",
+        "--id-field",
+        "X-Dechrome-Id",
+        p(&warc),
+        "-o",
+        p(&out),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = dechrome(&["eval", p(&out), p(&big9.join("gold.jsonl")), "--json"]);
@@ -163,7 +200,13 @@ pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
         let id = v["id"].as_str().unwrap();
         let safe: String = id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let html = std::fs::read(big9.join("html").join(format!("{safe}.html"))).unwrap();
         let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();

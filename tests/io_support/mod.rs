@@ -82,7 +82,10 @@ pub fn write_wet(path: &Path, pages: &[(String, String, String)], gzip: bool) ->
         &[
             ("WARC-Type", "warcinfo"),
             ("WARC-Date", "2024-01-01T00:00:00Z"),
-            ("WARC-Record-ID", "<urn:uuid:00000000-0000-4000-8000-000000000000>"),
+            (
+                "WARC-Record-ID",
+                "<urn:uuid:00000000-0000-4000-8000-000000000000>",
+            ),
             ("Content-Type", "application/warc-fields"),
         ],
         b"software: test\r\n",
