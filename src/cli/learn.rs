@@ -31,7 +31,10 @@ pub struct LearnArgs {
 
 pub fn run(a: LearnArgs) -> Result<ExitCode> {
     if a.output.exists() && !a.force {
-        anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
+        anyhow::bail!(
+            "{}: output exists; pass --force to overwrite it",
+            a.output.display()
+        );
     }
     let job = a.input.to_job()?;
     let params = ModelParams {

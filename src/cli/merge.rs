@@ -27,7 +27,10 @@ pub struct MergeArgs {
 
 pub fn run(a: MergeArgs) -> Result<ExitCode> {
     if a.output.exists() && !a.force {
-        anyhow::bail!("{}: output exists; pass --force to overwrite it", a.output.display());
+        anyhow::bail!(
+            "{}: output exists; pass --force to overwrite it",
+            a.output.display()
+        );
     }
     let h = dechrome::model::merge(&a.models, &a.output, a.partial)?;
     if !a.quiet {
