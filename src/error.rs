@@ -65,8 +65,24 @@ pub enum Error {
     EmptyInput { path: PathBuf },
 
     #[error(
-        "{path}: stream is damaged after byte {offset} ({detail}); records before it were \
-         processed; re-fetch the file or rerun with --on-error skip"
+        "{loc}: record is {size} bytes or more, over the limit of {limit} bytes; raise \
+         --max-record-mb if it is a real page, or fix the input (a missing newline?)"
+    )]
+    RecordTooLarge {
+        loc: Location,
+        size: u64,
+        limit: u64,
+    },
+
+    #[error(
+        "{path}: not JSONL, WARC or text ({detail}); check the file, or name its format with \
+         --format"
+    )]
+    NotText { path: PathBuf, detail: String },
+
+    #[error(
+        "{path}: stream is damaged after byte {offset} of decompressed data ({detail}); the \
+         records before it were read, the rest of the file is lost; re-fetch or repair the file"
     )]
     Truncated {
         path: PathBuf,
@@ -133,11 +149,18 @@ impl Error {
         }
     }
 
-    /// True for errors about one record, which `--on-error skip` may count and pass over.
+    /// True for errors about one record, or about the rest of one input file (an empty,
+    /// binary or damaged file), which `--on-error skip` counts, reports and passes over.
     pub fn is_record_error(&self) -> bool {
         matches!(
             self,
-            Error::BadRecord { .. } | Error::MissingField { .. } | Error::InvalidUtf8 { .. }
+            Error::BadRecord { .. }
+                | Error::MissingField { .. }
+                | Error::InvalidUtf8 { .. }
+                | Error::RecordTooLarge { .. }
+                | Error::EmptyInput { .. }
+                | Error::NotText { .. }
+                | Error::Truncated { .. }
         )
     }
 }

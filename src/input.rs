@@ -12,9 +12,10 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -45,6 +46,12 @@ pub struct InputConfig {
     pub site_key: SiteKey,
     /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
     pub strict_utf8: bool,
+    /// A record (JSONL line, WARC record, text file) longer than this is reported and skipped
+    /// without being held in memory.
+    pub max_record_bytes: u64,
+    /// Input files read at once, each on its own thread (records still come out in input
+    /// order); 0 picks one per core, at most 8.
+    pub parallel_files: usize,
 }
 
 impl Default for InputConfig {
@@ -57,6 +64,8 @@ impl Default for InputConfig {
             site_field: "site".into(),
             site_key: SiteKey::Domain,
             strict_utf8: false,
+            max_record_bytes: 64 << 20,
+            parallel_files: 0,
         }
     }
 }
@@ -96,6 +105,62 @@ pub struct Record {
     pub lossy: bool,
     /// Bytes the record took in its (decompressed) input stream.
     pub bytes: u64,
+}
+
+/// Records of the input that are not pages and were passed over (counted, not errors).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PassedOver {
+    /// WARC `warcinfo` records.
+    pub warcinfo: u64,
+    /// WARC `response`/`resource` records whose payload is not HTML (or not a 2xx answer, or
+    /// in a content encoding that cannot be undone).
+    pub non_html: u64,
+    /// Other WARC records: `request`, `metadata`, `revisit`, ...
+    pub other: u64,
+}
+
+impl PassedOver {
+    pub fn total(&self) -> u64 {
+        self.warcinfo + self.non_html + self.other
+    }
+}
+
+/// Shared counters behind [`PassedOver`], updated by the reading threads.
+#[derive(Debug, Default)]
+pub(crate) struct PassedCounters([AtomicU64; 3]);
+
+impl PassedCounters {
+    pub(crate) fn warcinfo(&self) {
+        self.0[0].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn non_html(&self) {
+        self.0[1].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn other(&self) {
+        self.0[2].fetch_add(1, Ordering::Relaxed);
+    }
+    fn snapshot(&self) -> PassedOver {
+        PassedOver {
+            warcinfo: self.0[0].load(Ordering::Relaxed),
+            non_html: self.0[1].load(Ordering::Relaxed),
+            other: self.0[2].load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Maps an error of the decompressor (or a read) to [`Error::Truncated`] when it is damage to
+/// the stream, else to [`Error::Io`].
+pub(crate) fn stream_error(path: &Path, offset: u64, e: io::Error) -> Error {
+    match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
+            Error::Truncated {
+                path: path.to_path_buf(),
+                offset,
+                detail: e.to_string(),
+            }
+        }
+        _ => Error::io(path, e),
+    }
 }
 
 /// Opens a file (or stdin for `-`) and undoes gzip or zstd compression, detected from the
@@ -139,6 +204,25 @@ pub fn sniff(head: &[u8]) -> Format {
     } else {
         Format::Text
     }
+}
+
+/// Why the first bytes of a stream cannot be text: NUL bytes, or mostly control bytes.
+fn binary_reason(head: &[u8]) -> Option<String> {
+    let head = &head[..head.len().min(4096)];
+    if let Some(i) = memchr::memchr(0, head) {
+        return Some(format!("binary data: a NUL byte at offset {i}"));
+    }
+    let ctrl = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    if ctrl * 10 > head.len() {
+        return Some(format!(
+            "binary data: {ctrl} control bytes in the first {}",
+            head.len()
+        ));
+    }
+    None
 }
 
 /// Lists the input files under the given paths: files as given, directories walked in sorted
@@ -186,10 +270,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// Reads the records of every input, file after file, in order.
+///
+/// Up to [`InputConfig::parallel_files`] files are opened, decompressed and parsed at once,
+/// each on its own thread, which hands its records over in chunks through a small bounded
+/// channel; the reader drains the files strictly in input order, so the order of records
+/// (and so of the output) does not depend on the number of threads. Memory: at most two
+/// chunks (about 1 MiB of text each) per file in flight.
 pub struct Reader {
     cfg: InputConfig,
     files: std::vec::IntoIter<(PathBuf, PathBuf)>,
-    current: Option<Box<dyn RecordStream>>,
+    window: usize,
+    open: std::collections::VecDeque<crossbeam_channel::Receiver<Chunk>>,
+    chunk: std::vec::IntoIter<Result<Record>>,
+    passed: Arc<PassedCounters>,
 }
 
 /// A stream of records from one file.
@@ -227,22 +320,100 @@ impl Reader {
                     .into(),
             ));
         }
+        let window = match cfg.parallel_files {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
+            n => n,
+        };
         Ok(Reader {
             cfg,
             files: files.into_iter(),
-            current: None,
+            window,
+            open: Default::default(),
+            chunk: Vec::new().into_iter(),
+            passed: Default::default(),
         })
     }
 
-    fn open_next(&mut self) -> Option<Result<Box<dyn RecordStream>>> {
-        let (path, root) = self.files.next()?;
-        Some(open_stream(&self.cfg, path, root))
+    /// Records passed over so far (warcinfo, non-HTML payloads, ...); final once the reader
+    /// is exhausted.
+    pub fn passed_over(&self) -> PassedOver {
+        self.passed.snapshot()
+    }
+
+    /// A handle on the passed-over counts that stays valid after the reader is moved.
+    pub fn passed_over_handle(&self) -> impl Fn() -> PassedOver + Send + 'static {
+        let p = self.passed.clone();
+        move || p.snapshot()
+    }
+
+    /// Starts reading files until `window` are open.
+    fn fill_window(&mut self) {
+        while self.open.len() < self.window {
+            let Some((path, root)) = self.files.next() else {
+                return;
+            };
+            let (tx, rx) = crossbeam_channel::bounded(2);
+            let cfg = self.cfg.clone();
+            let passed = self.passed.clone();
+            std::thread::spawn(move || read_file(cfg, path, root, passed, tx));
+            self.open.push_back(rx);
+        }
     }
 }
 
-fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dyn RecordStream>> {
-    let mut r = open_decompressed(&path)?;
-    let head = r.fill_buf().map_err(|e| Error::io(&path, e))?;
+/// Reads one file on its own thread and sends it in chunks (raw JSONL lines for the workers
+/// to parse, or parsed records); stops early when the receiver is gone.
+fn read_file(
+    cfg: InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    passed: Arc<PassedCounters>,
+    tx: crossbeam_channel::Sender<Chunk>,
+) {
+    const CHUNK_BYTES: usize = 4 << 20;
+    let mut stream = match open_stream(&cfg, path, root, passed) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(Chunk::Records(vec![Err(e)]));
+            return;
+        }
+    };
+    while let Some(chunk) = stream.next_chunk(CHUNK_BYTES) {
+        if tx.send(chunk).is_err() {
+            return;
+        }
+    }
+}
+
+fn open_stream(
+    cfg: &InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    passed: Arc<PassedCounters>,
+) -> Result<Box<dyn RecordStream>> {
+    let r = open_decompressed(&path)?;
+    stream_from(cfg, path, root, r, passed)
+}
+
+/// Reads records from an already decompressed stream named `path` (used in messages), with
+/// the format sniffed unless `cfg` names one. For callers (and fuzzers) that have the bytes.
+pub fn records_from(
+    cfg: &InputConfig,
+    path: &Path,
+    r: Box<dyn BufRead + Send>,
+) -> Result<Box<dyn RecordStream>> {
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    stream_from(cfg, path.to_path_buf(), root, r, Default::default())
+}
+
+fn stream_from(
+    cfg: &InputConfig,
+    path: PathBuf,
+    root: PathBuf,
+    mut r: Box<dyn BufRead + Send>,
+    passed: Arc<PassedCounters>,
+) -> Result<Box<dyn RecordStream>> {
+    let head = r.fill_buf().map_err(|e| stream_error(&path, 0, e))?;
     if head.is_empty() {
         return Err(Error::EmptyInput { path });
     }
@@ -250,6 +421,11 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
         Format::Auto => sniff(head),
         f => f,
     };
+    if cfg.format == Format::Auto {
+        if let Some(detail) = binary_reason(head) {
+            return Err(Error::NotText { path, detail });
+        }
+    }
     match fmt {
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
@@ -257,6 +433,7 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
             cfg.clone(),
             path,
             r,
+            passed,
         ))),
         Format::Auto => unreachable!("sniff never answers Auto"),
     }
@@ -265,17 +442,16 @@ fn open_stream(cfg: &InputConfig, path: PathBuf, root: PathBuf) -> Result<Box<dy
 impl Reader {
     /// The next chunk of about `max_bytes` of records, from one file. Errors opening a file
     /// come as a one-record chunk.
-    pub fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
+    pub fn next_chunk(&mut self) -> Option<Chunk> {
         loop {
-            if let Some(cur) = self.current.as_mut() {
-                match cur.next_chunk(max_bytes) {
-                    Some(c) => return Some(c),
-                    None => self.current = None,
+            self.fill_window();
+            let rx = self.open.front()?;
+            match rx.recv() {
+                Ok(chunk) => return Some(chunk),
+                // That file is done (its thread dropped the sender).
+                Err(_) => {
+                    self.open.pop_front();
                 }
-            }
-            match self.open_next()? {
-                Ok(s) => self.current = Some(s),
-                Err(e) => return Some(Chunk::Records(vec![Err(e)])),
             }
         }
     }
@@ -285,39 +461,69 @@ impl Iterator for Reader {
     type Item = Result<Record>;
     fn next(&mut self) -> Option<Result<Record>> {
         loop {
-            if let Some(cur) = self.current.as_mut() {
-                match cur.next_record() {
-                    Some(r) => return Some(r),
-                    None => self.current = None,
-                }
+            if let Some(r) = self.chunk.next() {
+                return Some(r);
             }
-            match self.open_next()? {
-                Ok(s) => self.current = Some(s),
-                Err(e) => return Some(Err(e)),
-            }
+            self.chunk = self.next_chunk()?.into_records(true).into_iter();
         }
     }
 }
 
-/// Reads one line (up to and including `\n`) into `buf`; returns bytes read, 0 at the end.
-/// A decompression error after some records becomes [`Error::Truncated`].
+/// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it;
+/// returns the bytes the line took in the stream (0 at the end) and whether it was longer
+/// than `limit` (then `buf` holds only its start and the rest was read past, not kept).
+/// A decompression error becomes [`Error::Truncated`].
 pub(crate) fn read_line(
     r: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     path: &Path,
     offset: u64,
-) -> Result<usize> {
+    limit: u64,
+) -> Result<(u64, bool)> {
     buf.clear();
-    r.read_until(b'\n', buf).map_err(|e| match e.kind() {
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            Error::Truncated {
-                path: path.to_path_buf(),
-                offset,
-                detail: e.to_string(),
+    append_line(r, buf, path, offset, limit)
+}
+
+/// [`read_line`], appending to `buf` instead of replacing it; on a line over `limit`, `buf`
+/// keeps only the line's first `limit` bytes after what it held before.
+pub(crate) fn append_line(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    path: &Path,
+    offset: u64,
+    limit: u64,
+) -> Result<(u64, bool)> {
+    let at = buf.len();
+    let mut total = 0u64;
+    let mut over = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(stream_error(path, offset + total, e)),
+        };
+        if avail.is_empty() {
+            return Ok((total, over));
+        }
+        let (n, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        if !over {
+            let room = limit.saturating_sub((buf.len() - at) as u64) as usize;
+            if n <= room {
+                buf.extend_from_slice(&avail[..n]);
+            } else {
+                buf.extend_from_slice(&avail[..room]);
+                over = true;
             }
         }
-        _ => Error::io(path, e),
-    })
+        r.consume(n);
+        total += n as u64;
+        if done {
+            return Ok((total, over));
+        }
+    }
 }
 
 /// Decodes bytes as UTF-8, lossily unless `strict`. Returns the text and whether it was lossy.
@@ -385,7 +591,8 @@ impl RecordStream for JsonlStream {
                 return None;
             }
             let start = self.offset;
-            let n = match read_line(&mut *self.r, &mut self.buf, &self.path, start) {
+            let limit = self.cfg.max_record_bytes;
+            let (n, over) = match read_line(&mut *self.r, &mut self.buf, &self.path, start, limit) {
                 Ok(n) => n,
                 Err(e) => {
                     self.done = true;
@@ -396,12 +603,20 @@ impl RecordStream for JsonlStream {
                 self.done = true;
                 return None;
             }
-            self.offset += n as u64;
+            self.offset += n;
             self.line_no += 1;
+            let loc = Location::new(&self.path, self.line_no, start);
+            if over {
+                self.buf.clear();
+                return Some(Err(Error::RecordTooLarge {
+                    loc,
+                    size: n,
+                    limit,
+                }));
+            }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let loc = Location::new(&self.path, self.line_no, start);
             return Some(parse_json_line(&self.cfg, &self.buf, loc, true));
         }
     }
@@ -417,33 +632,48 @@ impl RecordStream for JsonlStream {
             path: self.path.clone(),
             error: None,
         };
+        let limit = self.cfg.max_record_bytes;
         while chunk.buf.len() < max_bytes {
             let at = chunk.buf.len();
-            let n = match self.r.read_until(b'\n', &mut chunk.buf) {
-                Ok(n) => n,
-                Err(e) => {
-                    chunk.buf.truncate(at);
-                    chunk.error = Some(read_error(e, &self.path, self.offset));
-                    self.done = true;
-                    break;
-                }
-            };
+            let start = self.offset;
+            let (n, over) =
+                match append_line(&mut *self.r, &mut chunk.buf, &self.path, start, limit) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        chunk.buf.truncate(at);
+                        chunk.error = Some(e);
+                        self.done = true;
+                        break;
+                    }
+                };
             if n == 0 {
                 self.done = true;
                 break;
             }
-            let start = self.offset;
-            self.offset += n as u64;
+            self.offset += n;
             self.line_no += 1;
+            if over {
+                // Reported by `parse`; the line itself was read past, not kept.
+                chunk.buf.truncate(at);
+                chunk.lines.push(LineSpan {
+                    start: at,
+                    end: at,
+                    record: self.line_no,
+                    offset: start,
+                    too_large: n,
+                });
+                continue;
+            }
             if chunk.buf[at..].iter().all(u8::is_ascii_whitespace) {
                 chunk.buf.truncate(at);
                 continue;
             }
             chunk.lines.push(LineSpan {
                 start: at,
-                end: at + n,
+                end: at + n as usize,
                 record: self.line_no,
                 offset: start,
+                too_large: 0,
             });
         }
         if chunk.lines.is_empty() && chunk.error.is_none() {
@@ -461,6 +691,24 @@ pub enum Chunk {
     JsonLines(JsonLines),
 }
 
+impl Chunk {
+    /// The chunk's records in order, parsing JSONL lines on this thread; a stream error after
+    /// the lines comes last.
+    pub fn into_records(self, keep_raw: bool) -> Vec<Result<Record>> {
+        match self {
+            Chunk::Records(r) => r,
+            Chunk::JsonLines(mut j) => {
+                let mut out: Vec<Result<Record>> =
+                    (0..j.len()).map(|i| j.parse(i, keep_raw)).collect();
+                if let Some(e) = j.error.take() {
+                    out.push(Err(e));
+                }
+                out
+            }
+        }
+    }
+}
+
 /// Raw JSONL lines of one file, in one buffer.
 pub struct JsonLines {
     cfg: Arc<InputConfig>,
@@ -476,6 +724,8 @@ struct LineSpan {
     end: usize,
     record: u64,
     offset: u64,
+    /// Bytes of a line over the record size limit (0 for a line within it).
+    too_large: u64,
 }
 
 impl JsonLines {
@@ -494,20 +744,14 @@ impl JsonLines {
     pub fn parse(&self, i: usize, keep_raw: bool) -> Result<Record> {
         let l = &self.lines[i];
         let loc = Location::new(&self.path, l.record, l.offset);
-        parse_json_line(&self.cfg, &self.buf[l.start..l.end], loc, keep_raw)
-    }
-}
-
-fn read_error(e: io::Error, path: &Path, offset: u64) -> Error {
-    match e.kind() {
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            Error::Truncated {
-                path: path.to_path_buf(),
-                offset,
-                detail: e.to_string(),
-            }
+        if l.too_large > 0 {
+            return Err(Error::RecordTooLarge {
+                loc,
+                size: l.too_large,
+                limit: self.cfg.max_record_bytes,
+            });
         }
-        _ => Error::io(path, e),
+        parse_json_line(&self.cfg, &self.buf[l.start..l.end], loc, keep_raw)
     }
 }
 
@@ -708,12 +952,16 @@ impl RecordStream for TextFileStream {
         let mut r = self.r.take()?;
         let loc = Location::new(&self.path, 1, 0);
         let mut bytes = Vec::new();
-        if let Err(e) = r.read_to_end(&mut bytes) {
-            return Some(Err(Error::Truncated {
-                path: self.path.clone(),
-                offset: bytes.len() as u64,
-                detail: e.to_string(),
-            }));
+        let limit = self.cfg.max_record_bytes;
+        if let Err(e) = (&mut r).take(limit + 1).read_to_end(&mut bytes) {
+            return Some(Err(stream_error(&self.path, bytes.len() as u64, e)));
+        }
+        if bytes.len() as u64 > limit {
+            let size = match io::copy(&mut r, &mut io::sink()) {
+                Ok(n) => n + bytes.len() as u64,
+                Err(e) => return Some(Err(stream_error(&self.path, bytes.len() as u64, e))),
+            };
+            return Some(Err(Error::RecordTooLarge { loc, size, limit }));
         }
         let (text, lossy) = match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
             Ok(t) => t,

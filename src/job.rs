@@ -19,9 +19,9 @@ use rayon::prelude::*;
 
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
-use crate::input::{Chunk, InputConfig, Reader, Record};
+use crate::input::{Chunk, InputConfig, PassedOver, Reader, Record};
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
-use crate::output::{OutputKind, Writer};
+use crate::output::{Compression, OutputKind, Writer};
 use crate::shingle::Shingler;
 use crate::spill::SpillDir;
 
@@ -52,6 +52,9 @@ pub struct JobConfig {
     pub memory: usize,
     /// Where spilled runs go (the system temporary directory when `None`).
     pub temp_dir: Option<PathBuf>,
+    /// Print each skipped record on stderr (off for the second pass of `run`, which meets the
+    /// same bad records as the first).
+    pub report_bad: bool,
 }
 
 impl JobConfig {
@@ -65,6 +68,7 @@ impl JobConfig {
             batch_bytes: 8 << 20,
             memory: model::DEFAULT_MEMORY,
             temp_dir: None,
+            report_bad: true,
         }
     }
 
@@ -89,6 +93,8 @@ pub struct Stats {
     pub reason_bytes: [u64; 9],
     pub bad_records: u64,
     pub lossy_records: u64,
+    /// Input records that are not pages (WARC warcinfo, non-HTML payloads, ...).
+    pub passed_over: PassedOver,
     /// Per site: (pages, text bytes in, text bytes out).
     pub sites: BTreeMap<String, (u64, u64, u64)>,
     pub elapsed: Duration,
@@ -156,6 +162,20 @@ impl Stats {
 
     /// One-paragraph summary for stderr.
     pub fn summary(&self) -> String {
+        let mut s = self.summary_pages();
+        if self.passed_over.total() > 0 {
+            s.push_str(&format!(
+                "; passed over {} non-page record(s) ({} warcinfo, {} non-HTML, {} other)",
+                self.passed_over.total(),
+                self.passed_over.warcinfo,
+                self.passed_over.non_html,
+                self.passed_over.other
+            ));
+        }
+        s
+    }
+
+    fn summary_pages(&self) -> String {
         format!(
             "{} pages, {} blocks: removed {} blocks ({:.1}% of text bytes, {} of {} bytes); {} bad record(s) skipped, {} decoded lossily",
             self.pages,
@@ -251,6 +271,11 @@ impl Stats {
             "removed_share": self.removed_share(),
             "bad_records": self.bad_records,
             "lossy_records": self.lossy_records,
+            "passed_over": {
+                "warcinfo": self.passed_over.warcinfo,
+                "non_html": self.passed_over.non_html,
+                "other": self.passed_over.other,
+            },
             "elapsed_s": secs,
             "mb_per_s": if secs > 0.0 { self.input_bytes as f64 / 1e6 / secs } else { 0.0 },
             "reasons": reasons,
@@ -268,74 +293,66 @@ pub(crate) fn for_each_batch<F>(
     pool: &rayon::ThreadPool,
     keep_raw: bool,
     stats_bad: &mut u64,
+    passed: &mut PassedOver,
     mut f: F,
 ) -> Result<()>
 where
     F: FnMut(Vec<Record>) -> Result<()>,
 {
     let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
-    let batch_bytes = cfg.batch_bytes.max(1);
-    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(2);
+    let passed_now = reader.passed_over_handle();
+    let report_bad = cfg.report_bad;
     let mut bad = 0u64;
-    std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(move || {
-            while let Some(chunk) = reader.next_chunk(batch_bytes) {
-                if tx.send(chunk).is_err() {
-                    return;
+    // The reader's own threads read, decompress and split the files ahead of this loop.
+    let result = (|| -> Result<()> {
+        while let Some(chunk) = reader.next_chunk() {
+            let (parsed, tail) = match chunk {
+                Chunk::Records(r) => (r, None),
+                Chunk::JsonLines(mut lines) => {
+                    let tail = lines.error.take();
+                    let parsed: Vec<Result<Record>> = pool.install(|| {
+                        (0..lines.len())
+                            .into_par_iter()
+                            .with_min_len(16)
+                            .map(|i| lines.parse(i, keep_raw))
+                            .collect()
+                    });
+                    (parsed, tail)
                 }
-            }
-        });
-        let result = (|| -> Result<()> {
-            for chunk in rx.iter() {
-                let (parsed, tail) = match chunk {
-                    Chunk::Records(r) => (r, None),
-                    Chunk::JsonLines(mut lines) => {
-                        let tail = lines.error.take();
-                        let parsed: Vec<Result<Record>> = pool.install(|| {
-                            (0..lines.len())
-                                .into_par_iter()
-                                .with_min_len(16)
-                                .map(|i| lines.parse(i, keep_raw))
-                                .collect()
-                        });
-                        (parsed, tail)
-                    }
-                };
-                let mut batch = Vec::with_capacity(parsed.len());
-                let mut stop = None;
-                for r in parsed.into_iter().chain(tail.map(Err)) {
-                    match r {
-                        Ok(r) => batch.push(r),
-                        Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
-                            bad += 1;
-                            if bad <= 20 {
-                                eprintln!("dechrome: skipped: {e}");
-                            } else if bad == 21 {
-                                eprintln!(
-                                    "dechrome: more bad records; only the count is reported from here"
-                                );
-                            }
-                        }
-                        Err(e) => {
-                            stop = Some(e);
-                            break;
+            };
+            let mut batch = Vec::with_capacity(parsed.len());
+            let mut stop = None;
+            for r in parsed.into_iter().chain(tail.map(Err)) {
+                match r {
+                    Ok(r) => batch.push(r),
+                    Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
+                        bad += 1;
+                        if report_bad && bad <= 20 {
+                            eprintln!("dechrome: skipped: {e}");
+                        } else if report_bad && bad == 21 {
+                            eprintln!(
+                                "dechrome: more bad records; only the count is reported from here"
+                            );
                         }
                     }
-                }
-                if !batch.is_empty() {
-                    f(batch)?;
-                }
-                if let Some(e) = stop {
-                    return Err(e);
+                    Err(e) => {
+                        stop = Some(e);
+                        break;
+                    }
                 }
             }
-            Ok(())
-        })();
-        drop(rx);
-        result
-    })?;
+            if !batch.is_empty() {
+                f(batch)?;
+            }
+            if let Some(e) = stop {
+                return Err(e);
+            }
+        }
+        Ok(())
+    })();
     *stats_bad += bad;
-    Ok(())
+    *passed = passed_now();
+    result
 }
 
 pub(crate) fn progress_bar(cfg: &JobConfig, what: &str) -> ProgressBar {
@@ -399,7 +416,8 @@ fn count_features(
     let pb = progress_bar(cfg, "learn");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &pool, false, &mut bad, |batch| {
+    let mut passed = PassedOver::default();
+    for_each_batch(cfg, &pool, false, &mut bad, &mut passed, |batch| {
         let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
         let sites = &sites;
         pool.install(|| {
@@ -429,6 +447,7 @@ fn count_features(
         Ok(())
     })?;
     stats.bad_records = bad;
+    stats.passed_over = passed;
     pb.finish_and_clear();
     let counters = counters
         .into_iter()
@@ -491,6 +510,8 @@ pub struct CleanOutput {
     pub kind: OutputKind,
     pub keep_removed: bool,
     pub force: bool,
+    /// Compression that overrides the one the output's name implies.
+    pub compress: Option<Compression>,
 }
 
 /// Cleans the inputs against a model, writing records in input order.
@@ -503,6 +524,7 @@ pub fn clean(
     let pool = cfg.pool()?;
     let mut writer = Writer::create(
         &out.kind,
+        out.compress,
         &cfg.input.text_field,
         out.keep_removed,
         out.force,
@@ -511,7 +533,8 @@ pub fn clean(
     let pb = progress_bar(cfg, "clean");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &pool, true, &mut bad, |batch| {
+    let mut passed = PassedOver::default();
+    for_each_batch(cfg, &pool, true, &mut bad, &mut passed, |batch| {
         let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
             batch
                 .par_iter()
@@ -534,6 +557,7 @@ pub fn clean(
         Ok(())
     })?;
     stats.bad_records = bad;
+    stats.passed_over = passed;
     pb.finish_and_clear();
     if cfg.on_error == OnError::Fail && stats.bad_records > 0 {
         unreachable!("fail mode stops at the first bad record");
@@ -582,6 +606,7 @@ pub fn run(
     let learned = learn(&cfg, &model_path, false, params)?;
     let model = Model::open(&model_path)?;
     // The bad records were reported during learning; do not report them twice.
+    cfg.report_bad = false;
     let mut stats = clean(&cfg, &model, clean_cfg, out)?;
     stats.elapsed += learned.stats.elapsed;
     drop(spool);

@@ -1,6 +1,7 @@
-//! Writing cleaned crawls: JSONL (plain, gzip or zstd by the file name), a directory of text
-//! files, or stdout, always through a temporary name that is renamed only when the run
-//! completes, so a failed run leaves no partial output behind.
+//! Writing cleaned crawls: JSONL or WET (plain, gzip or zstd by the file name or
+//! `--compress`), a directory of text files, or stdout, always through a temporary name that
+//! is renamed only when the run completes, so a failed run leaves no partial output behind.
+//! Gzip WET output has one gzip member per record, as Common Crawl ships it.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -72,22 +73,33 @@ impl Drop for AtomicFile {
 pub enum OutputKind {
     /// JSONL to stdout.
     Stdout,
+    /// WET to stdout.
+    StdoutWet,
     /// JSONL file, compressed as its name says (`.gz`, `.zst`).
     Jsonl(PathBuf),
+    /// WET file (WARC `conversion` records), compressed as its name says.
+    Wet(PathBuf),
     /// A directory of text files mirroring the input's relative paths (or ids).
     Dir(PathBuf),
 }
 
 impl OutputKind {
-    /// Picks the output kind from the `-o` argument: `-` is stdout, a name ending in `.jsonl`,
-    /// `.json`, `.gz` or `.zst` is a JSONL file, anything else (or an existing directory, or a
-    /// trailing `/`) is a directory.
+    /// Picks the output kind from the `-o` argument: `-` is stdout; a name ending in `.warc`
+    /// or `.wet` (optionally followed by `.gz`/`.zst`) is a WET file; one ending in `.jsonl`,
+    /// `.json`, `.ndjson`, `.gz` or `.zst` is a JSONL file; anything else (or an existing
+    /// directory, or a trailing `/`) is a directory.
     pub fn from_arg(arg: &Path) -> OutputKind {
         let s = arg.to_string_lossy();
+        let stem = s
+            .strip_suffix(".gz")
+            .or_else(|| s.strip_suffix(".zst"))
+            .unwrap_or(&s);
         if s == "-" {
             OutputKind::Stdout
         } else if arg.is_dir() || s.ends_with('/') {
             OutputKind::Dir(arg.to_path_buf())
+        } else if stem.ends_with(".warc") || stem.ends_with(".wet") {
+            OutputKind::Wet(arg.to_path_buf())
         } else if [".jsonl", ".json", ".gz", ".zst", ".ndjson"]
             .iter()
             .any(|e| s.ends_with(e))
@@ -97,25 +109,102 @@ impl OutputKind {
             OutputKind::Dir(arg.to_path_buf())
         }
     }
+
+    /// This kind with its format overridden (`--output-format`). A directory cannot change
+    /// format; a file path keeps its name.
+    pub fn with_format(self, format: OutputFormat) -> Result<OutputKind> {
+        Ok(match (self, format) {
+            (OutputKind::Stdout | OutputKind::StdoutWet, OutputFormat::Text) => {
+                return Err(Error::Config(
+                    "--output-format text needs a directory for -o, not stdout".into(),
+                ))
+            }
+            (OutputKind::Stdout | OutputKind::StdoutWet, OutputFormat::Wet) => {
+                OutputKind::StdoutWet
+            }
+            (OutputKind::Stdout | OutputKind::StdoutWet, _) => OutputKind::Stdout,
+            (OutputKind::Jsonl(p) | OutputKind::Wet(p) | OutputKind::Dir(p), f) => match f {
+                OutputFormat::Jsonl => OutputKind::Jsonl(p),
+                OutputFormat::Wet => OutputKind::Wet(p),
+                OutputFormat::Text => OutputKind::Dir(p),
+            },
+        })
+    }
 }
 
-/// Compression of a JSONL output, from its file name.
-fn compression_of(path: &Path) -> Option<&'static str> {
+/// Output formats, for `--output-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Jsonl,
+    Wet,
+    Text,
+}
+
+/// Output compression, for `--compress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gz,
+    Zst,
+}
+
+/// Compression of an output file, from its file name.
+fn compression_of(path: &Path) -> Compression {
     let s = path.to_string_lossy();
     if s.ends_with(".gz") {
-        Some("gz")
+        Compression::Gz
     } else if s.ends_with(".zst") {
-        Some("zst")
+        Compression::Zst
     } else {
-        None
+        Compression::None
+    }
+}
+
+/// The uncompressed end of an output: stdout or a file under a temporary name.
+enum Base {
+    Stdout(BufWriter<io::Stdout>),
+    File(BufWriter<AtomicFile>),
+}
+
+impl Write for Base {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Base::Stdout(w) => w.write(buf),
+            Base::File(w) => w.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Base::Stdout(w) => w.write_all(buf),
+            Base::File(w) => w.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Base::Stdout(w) => w.flush(),
+            Base::File(w) => w.flush(),
+        }
+    }
+}
+
+impl Base {
+    fn finish(self, path: &Path) -> Result<()> {
+        match self {
+            Base::Stdout(mut w) => w.flush().map_err(|e| Error::io(path, e)),
+            Base::File(w) => w
+                .into_inner()
+                .map_err(|e| Error::io(path, e.into_error()))?
+                .commit(),
+        }
     }
 }
 
 enum Sink {
-    Stdout(BufWriter<io::Stdout>),
-    Plain(BufWriter<AtomicFile>),
-    Gz(flate2::write::GzEncoder<BufWriter<AtomicFile>>),
-    Zst(zstd::stream::write::Encoder<'static, BufWriter<AtomicFile>>),
+    Raw(Base),
+    Gz(flate2::write::GzEncoder<Base>),
+    /// One gzip member per record (WET).
+    GzMembers(Base),
+    Zst(zstd::stream::write::Encoder<'static, Base>),
     Dir {
         tmp: PathBuf,
         target: PathBuf,
@@ -127,33 +216,36 @@ enum Sink {
 pub struct Writer {
     sink: Sink,
     path: PathBuf,
+    wet: bool,
     text_field: String,
     keep_removed: bool,
     buf: Vec<u8>,
+    gz_buf: Vec<u8>,
 }
 
 impl Writer {
+    /// Opens the output. `compress` overrides the compression the file name implies.
     pub fn create(
         kind: &OutputKind,
+        compress: Option<Compression>,
         text_field: &str,
         keep_removed: bool,
         force: bool,
     ) -> Result<Writer> {
+        let wet = matches!(kind, OutputKind::Wet(_) | OutputKind::StdoutWet);
         let (sink, path) = match kind {
-            OutputKind::Stdout => (
-                Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
-                PathBuf::from("-"),
-            ),
-            OutputKind::Jsonl(p) => {
-                let f = BufWriter::with_capacity(1 << 20, AtomicFile::create(p, force)?);
-                let sink = match compression_of(p) {
-                    Some("gz") => Sink::Gz(flate2::write::GzEncoder::new(f, Default::default())),
-                    Some(_) => Sink::Zst(
-                        zstd::stream::write::Encoder::new(f, 3).map_err(|e| Error::io(p, e))?,
-                    ),
-                    None => Sink::Plain(f),
-                };
-                (sink, p.clone())
+            OutputKind::Stdout | OutputKind::StdoutWet => {
+                let base = Base::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()));
+                let p = PathBuf::from("-");
+                (Self::compressor(base, compress, wet, &p)?, p)
+            }
+            OutputKind::Jsonl(p) | OutputKind::Wet(p) => {
+                let base = Base::File(BufWriter::with_capacity(
+                    1 << 20,
+                    AtomicFile::create(p, force)?,
+                ));
+                let c = compress.or(Some(compression_of(p)));
+                (Self::compressor(base, c, wet, p)?, p.clone())
             }
             OutputKind::Dir(p) => {
                 if p.exists() && !force {
@@ -178,9 +270,22 @@ impl Writer {
         Ok(Writer {
             sink,
             path,
+            wet,
             text_field: text_field.to_owned(),
             keep_removed,
             buf: Vec::with_capacity(1 << 16),
+            gz_buf: Vec::new(),
+        })
+    }
+
+    fn compressor(base: Base, c: Option<Compression>, wet: bool, p: &Path) -> Result<Sink> {
+        Ok(match c.unwrap_or(Compression::None) {
+            Compression::None => Sink::Raw(base),
+            Compression::Gz if wet => Sink::GzMembers(base),
+            Compression::Gz => Sink::Gz(flate2::write::GzEncoder::new(base, Default::default())),
+            Compression::Zst => {
+                Sink::Zst(zstd::stream::write::Encoder::new(base, 3).map_err(|e| Error::io(p, e))?)
+            }
         })
     }
 
@@ -202,6 +307,10 @@ impl Writer {
             }
             return fs::write(&p, body).map_err(|e| Error::io(&p, e));
         }
+        if self.wet {
+            crate::output_warc::write_wet(&mut self.buf, rec, cleaned);
+            return self.emit();
+        }
         if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
             // Splice the cleaned text into the line as read: every other field goes out byte
             // for byte, and nothing is parsed or rebuilt.
@@ -211,7 +320,7 @@ impl Writer {
             self.buf
                 .extend_from_slice(&line.as_bytes()[text_span.end..]);
             self.buf.push(b'\n');
-            return self.flush_buf();
+            return self.emit();
         }
         let mut obj = match &rec.payload {
             Payload::Json(map) => map.clone(),
@@ -247,15 +356,25 @@ impl Writer {
         }
         serde_json::to_writer(&mut self.buf, &obj).expect("JSON values serialise");
         self.buf.push(b'\n');
-        self.flush_buf()
+        self.emit()
     }
 
-    fn flush_buf(&mut self) -> Result<()> {
+    /// Writes `self.buf` to the sink.
+    fn emit(&mut self) -> Result<()> {
         let path = &self.path;
         let r = match &mut self.sink {
-            Sink::Stdout(w) => w.write_all(&self.buf),
-            Sink::Plain(w) => w.write_all(&self.buf),
+            Sink::Raw(w) => w.write_all(&self.buf),
             Sink::Gz(w) => w.write_all(&self.buf),
+            Sink::GzMembers(w) => {
+                self.gz_buf.clear();
+                let mut enc = flate2::write::GzEncoder::new(
+                    std::mem::take(&mut self.gz_buf),
+                    flate2::Compression::default(),
+                );
+                enc.write_all(&self.buf).expect("writing to a Vec");
+                self.gz_buf = enc.finish().expect("writing to a Vec");
+                w.write_all(&self.gz_buf)
+            }
             Sink::Zst(w) => w.write_all(&self.buf),
             Sink::Dir { .. } => unreachable!(),
         };
@@ -266,23 +385,14 @@ impl Writer {
     pub fn finish(mut self) -> Result<()> {
         let path = self.path.clone();
         let io_err = |e| Error::io(&path, e);
-        let sink = std::mem::replace(&mut self.sink, Sink::Stdout(BufWriter::new(io::stdout())));
-        let atomic = match sink {
-            Sink::Stdout(mut w) => {
-                w.flush().map_err(io_err)?;
-                return Ok(());
-            }
-            Sink::Plain(w) => w.into_inner().map_err(|e| io_err(e.into_error()))?,
-            Sink::Gz(w) => w
-                .finish()
-                .map_err(io_err)?
-                .into_inner()
-                .map_err(|e| io_err(e.into_error()))?,
-            Sink::Zst(w) => w
-                .finish()
-                .map_err(io_err)?
-                .into_inner()
-                .map_err(|e| io_err(e.into_error()))?,
+        let sink = std::mem::replace(
+            &mut self.sink,
+            Sink::Raw(Base::Stdout(BufWriter::new(io::stdout()))),
+        );
+        let base = match sink {
+            Sink::Raw(b) | Sink::GzMembers(b) => b,
+            Sink::Gz(w) => w.finish().map_err(io_err)?,
+            Sink::Zst(w) => w.finish().map_err(io_err)?,
             Sink::Dir { tmp, target, .. } => {
                 if target.exists() {
                     fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
@@ -290,7 +400,7 @@ impl Writer {
                 return fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e));
             }
         };
-        atomic.commit()
+        base.finish(&path)
     }
 }
 

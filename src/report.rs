@@ -82,27 +82,34 @@ pub fn build(
     let pb = progress_bar(cfg, "report");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(cfg, &pool, false, &mut bad, |batch: Vec<Record>| {
-        let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || Cleaner::new(model, clean_cfg),
-                    |c, rec| {
-                        let mut cleaned = String::with_capacity(rec.text.len());
-                        let d = c.clean_page(&rec.site, &rec.text, &mut cleaned).to_vec();
-                        (cleaned, d)
-                    },
-                )
-                .collect()
-        });
-        for (rec, (cleaned, d)) in batch.iter().zip(&results) {
-            stats.add_page(rec, cleaned, d);
-            pb.inc(rec.bytes);
-        }
-        pb.set_message(format!("{} pages", stats.pages));
-        Ok(())
-    })?;
+    for_each_batch(
+        cfg,
+        &pool,
+        false,
+        &mut bad,
+        &mut crate::input::PassedOver::default(),
+        |batch: Vec<Record>| {
+            let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map_init(
+                        || Cleaner::new(model, clean_cfg),
+                        |c, rec| {
+                            let mut cleaned = String::with_capacity(rec.text.len());
+                            let d = c.clean_page(&rec.site, &rec.text, &mut cleaned).to_vec();
+                            (cleaned, d)
+                        },
+                    )
+                    .collect()
+            });
+            for (rec, (cleaned, d)) in batch.iter().zip(&results) {
+                stats.add_page(rec, cleaned, d);
+                pb.inc(rec.bytes);
+            }
+            pb.set_message(format!("{} pages", stats.pages));
+            Ok(())
+        },
+    )?;
     stats.bad_records = bad;
     pb.finish_and_clear();
 

@@ -130,6 +130,7 @@ fn cleaned_jsonl_keeps_every_other_field_byte_for_byte() {
         &CleanOutput {
             kind: OutputKind::Jsonl(out.clone()),
             keep_removed: false,
+            compress: None,
             force: false,
         },
     )

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use dechrome::clean::CleanConfig;
 use dechrome::job::{self, CleanOutput};
 use dechrome::model::Model;
-use dechrome::output::OutputKind;
+use dechrome::output::{Compression, OutputFormat, OutputKind};
 
 use super::{InputArgs, StatsArgs};
 
@@ -29,9 +29,17 @@ pub struct CleanArgs {
 /// Output flags shared by `clean` and `run`.
 #[derive(Args, Debug, Clone)]
 pub struct OutArgs {
-    /// Output: `x.jsonl` (optionally `.gz`/`.zst`), a directory of text files, or `-` for stdout.
+    /// Output: `x.jsonl` or `x.wet`/`x.warc` (optionally `.gz`/`.zst`), a directory of text
+    /// files, or `-` for stdout.
     #[arg(short, long, default_value = "-")]
     pub output: PathBuf,
+    /// Output format, overriding the one the output's name implies.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormatArg>,
+    /// Compression, overriding the one the output's name implies (gzip WET output has one
+    /// member per record).
+    #[arg(long, value_enum)]
+    pub compress: Option<CompressArg>,
     /// Add a `removed` array with each removed block and its reason to JSONL records.
     #[arg(long)]
     pub keep_removed: bool,
@@ -40,13 +48,44 @@ pub struct OutArgs {
     pub force: bool,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum OutputFormatArg {
+    Jsonl,
+    Wet,
+    Text,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum CompressArg {
+    None,
+    Gz,
+    Zst,
+}
+
 impl OutArgs {
-    pub fn to_output(&self) -> CleanOutput {
-        CleanOutput {
-            kind: OutputKind::from_arg(&self.output),
+    pub fn to_output(&self) -> Result<CleanOutput> {
+        let mut kind = OutputKind::from_arg(&self.output);
+        if let Some(f) = self.output_format {
+            kind = kind.with_format(match f {
+                OutputFormatArg::Jsonl => OutputFormat::Jsonl,
+                OutputFormatArg::Wet => OutputFormat::Wet,
+                OutputFormatArg::Text => OutputFormat::Text,
+            })?;
+        }
+        let compress = self.compress.map(|c| match c {
+            CompressArg::None => Compression::None,
+            CompressArg::Gz => Compression::Gz,
+            CompressArg::Zst => Compression::Zst,
+        });
+        if self.keep_removed && matches!(kind, OutputKind::Wet(_) | OutputKind::StdoutWet) {
+            anyhow::bail!("--keep-removed needs JSONL output; WET records hold only text");
+        }
+        Ok(CleanOutput {
+            kind,
             keep_removed: self.keep_removed,
             force: self.force,
-        }
+            compress,
+        })
     }
 }
 
@@ -61,7 +100,7 @@ pub fn run(a: CleanArgs) -> Result<ExitCode> {
             a.model.display()
         );
     }
-    let stats = job::clean(&job, &model, CleanConfig::default(), &a.out.to_output())?;
+    let stats = job::clean(&job, &model, CleanConfig::default(), &a.out.to_output()?)?;
     a.stats
         .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;
     Ok(super::exit_for(&stats))

@@ -136,6 +136,9 @@ pub struct InputArgs {
     /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
     #[arg(long)]
     pub strict: bool,
+    /// Skip (count and report) records longer than this many MiB, without holding them.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_record_mb: u64,
     /// On a bad record: count, report and skip it, or stop.
     #[arg(long, value_enum, default_value = "skip")]
     pub on_error: OnErrorArg,
@@ -175,6 +178,8 @@ impl InputArgs {
                 SiteKeyArg::Host => SiteKey::Host,
             },
             strict_utf8: self.strict,
+            max_record_bytes: self.max_record_mb.saturating_mul(1 << 20),
+            parallel_files: 0,
         };
         job.threads = self.threads;
         job.on_error = match self.on_error {

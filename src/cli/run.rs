@@ -36,7 +36,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         &job,
         ModelParams::default(),
         CleanConfig::default(),
-        &a.out.to_output(),
+        &a.out.to_output()?,
         a.save_model.as_deref(),
     )?;
     a.stats

@@ -1,0 +1,230 @@
+//! Real crawl inputs end to end: WET (gzip per record) in, WET out; WARC of HTML pages;
+//! JSONL to WET; several input files in parallel, in order.
+
+mod io_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use io_support::*;
+
+fn warcio_available() -> Option<String> {
+    let py = std::env::var("DECHROME_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&py)
+        .args(["-c", "import warcio"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(py)
+}
+
+#[test]
+fn wet_gzip_per_record_in_gives_valid_wet_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = generated_pages(dir.path(), 5, 12);
+    let input = write_wet(&dir.path().join("in.wet.gz"), &pages, true);
+    let out = dir.path().join("out.wet.gz");
+    let o = dechrome(&["run", p(&input), "-o", p(&out), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One gzip member per record: the first member holds exactly one record.
+    let bytes = std::fs::read(&out).unwrap();
+    let mut first = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut first)
+        .unwrap();
+    assert_eq!(first.matches("WARC/1.0\r\n").count(), 1);
+    // Every page comes back, in order, as a conversion record with its headers, chrome gone.
+    let recs = read_records(&out);
+    assert_eq!(recs.len(), pages.len());
+    let (mut before, mut after) = (0, 0);
+    for (r, (id, url, text)) in recs.iter().zip(&pages) {
+        let dechrome::input::Payload::Warc { headers } = &r.payload else {
+            panic!("WET record")
+        };
+        let h = |k: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(h("WARC-Type"), Some("conversion"));
+        assert_eq!(h("X-Dechrome-Id"), Some(id.as_str()));
+        assert_eq!(r.url.as_deref(), Some(url.as_str()));
+        assert_eq!(h("Content-Length"), Some(r.text.len().to_string().as_str()));
+        before += text.len();
+        after += r.text.len();
+    }
+    assert!(
+        after * 10 < before * 8,
+        "chrome removed: {after} of {before} bytes kept"
+    );
+    if let Some(py) = warcio_available() {
+        let o = Command::new(py)
+            .args([
+                concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check_warc.py"),
+                p(&out),
+                &pages.len().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "warcio: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    } else {
+        eprintln!("warcio not installed; skipped reading the output with warcio");
+    }
+}
+
+#[test]
+fn summary_counts_passed_over_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = generated_pages(dir.path(), 2, 5);
+    let input = write_wet(&dir.path().join("in.wet"), &pages, false);
+    let o = dechrome(&["run", p(&input), "-o", p(&dir.path().join("o.jsonl"))]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("passed over 1 non-page record(s) (1 warcinfo"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn many_files_in_parallel_keep_input_order_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = generated_pages(dir.path(), 4, 10);
+    let mut inputs = Vec::new();
+    for (i, chunk) in pages.chunks(7).enumerate() {
+        let f = dir.path().join(format!(
+            "part{i}.wet{}",
+            if i % 2 == 0 { ".gz" } else { "" }
+        ));
+        inputs.push(write_wet(&f, chunk, i % 2 == 0));
+    }
+    let mut outs = Vec::new();
+    for j in ["1", "4"] {
+        let out = dir.path().join(format!("out{j}.jsonl"));
+        let mut args = vec!["run", "-q", "-j", j, "-o", p(&out)];
+        args.extend(inputs.iter().map(|i| p(i)));
+        let o = dechrome(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(outs[0], outs[1], "same bytes whatever the thread count");
+    let ids: Vec<String> = String::from_utf8(outs[0].clone())
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let want: Vec<String> = (0..pages.len())
+        .map(|i| format!("urn:uuid:00000000-0000-4000-8000-{:012}", i % 7))
+        .collect();
+    assert_eq!(ids, want);
+}
+
+#[test]
+fn jsonl_to_wet_keeps_ids_and_zstd_wet_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = generated_pages(dir.path(), 3, 6);
+    let out = dir.path().join("out.wet.zst");
+    let o = dechrome(&["run", "-q", p(&dir.path().join("gen.jsonl")), "-o", p(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = dir.path().join("back.jsonl");
+    let o = dechrome(&[
+        "run",
+        "-q",
+        "--id-field",
+        "X-Dechrome-Id",
+        p(&out),
+        "-o",
+        p(&back),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ids: Vec<String> = std::fs::read_to_string(&back)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let want: Vec<String> = pages.iter().map(|(id, _, _)| id.clone()).collect();
+    assert_eq!(ids, want);
+}
+
+/// Builds a WARC of `response` records from big9's raw HTML (ids in `X-Dechrome-Id`, URLs
+/// from pages.jsonl), cleans it end to end and scores it against the gold text.
+#[test]
+fn big9_html_warc_cleans_end_to_end() {
+    let big9 = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/big9");
+    if !big9.join("html").is_dir() {
+        eprintln!("../shared/data/big9 absent; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("big9.warc.gz");
+    let n = write_big9_warc(&big9, &warc);
+    assert_eq!(n, 359);
+    let out = dir.path().join("out.jsonl");
+    let o = dechrome(&[
+        "run",
+        "-q",
+        "--id-field",
+        "X-Dechrome-Id",
+        p(&warc),
+        "-o",
+        p(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = dechrome(&["eval", p(&out), p(&big9.join("gold.jsonl")), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    eprintln!("big9 from HTML WARC: {v}");
+    let f1 = v["F1"].as_f64().unwrap();
+    assert!(f1 > 0.85, "F1 {f1}");
+}
+
+pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
+    let pages = std::fs::read_to_string(big9.join("pages.jsonl")).unwrap();
+    let mut out = Vec::new();
+    let mut n = 0;
+    for (i, line) in pages.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["id"].as_str().unwrap();
+        let safe: String = id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let html = std::fs::read(big9.join("html").join(format!("{safe}.html"))).unwrap();
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        block.extend(html);
+        let rid = format!("<urn:uuid:00000000-0000-4000-8000-{i:012}>");
+        out.extend(gz(&warc_record(
+            &[
+                ("WARC-Type", "response"),
+                ("WARC-Target-URI", v["url"].as_str().unwrap()),
+                ("WARC-Date", "2017-01-01T00:00:00Z"),
+                ("WARC-Record-ID", &rid),
+                ("X-Dechrome-Id", id),
+                ("Content-Type", "application/http; msgtype=response"),
+            ],
+            &block,
+        )));
+        n += 1;
+    }
+    std::fs::write(warc, out).unwrap();
+    n
+}
