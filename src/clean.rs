@@ -179,6 +179,9 @@ struct Evidence {
     /// `settle_scores`).
     soft_template: bool,
     shared: bool,
+    /// Occurs more than once on this page.
+    page_dup: bool,
+    tokens: u32,
     /// Content evidence from shape alone.
     base: f32,
     sentence_end: bool,
@@ -194,6 +197,7 @@ pub struct Cleaner<'m> {
     ev: Vec<Evidence>,
     state: Vec<bool>,
     back: Vec<[bool; 2]>,
+    hashes: Vec<u64>,
     decisions: Vec<Decision>,
 }
 
@@ -207,6 +211,7 @@ impl<'m> Cleaner<'m> {
             ev: Vec::new(),
             state: Vec::new(),
             back: Vec::new(),
+            hashes: Vec::new(),
             decisions: Vec::new(),
         }
     }
@@ -223,6 +228,18 @@ impl<'m> Cleaner<'m> {
             let ev = evidence(model, &cfg, &view, feats, b, &mut self.key);
             self.ev.push(ev);
         }
+        // A block repeated on the page itself (a carousel, a "most read" box that lists the
+        // page's own headline again) is shared too, whatever the model says.
+        self.hashes.clear();
+        self.hashes.extend(feats.blocks.iter().map(|b| b.hash));
+        self.hashes.sort_unstable();
+        for (b, e) in feats.blocks.iter().zip(self.ev.iter_mut()) {
+            let first = self.hashes.partition_point(|&h| h < b.hash);
+            if self.hashes.get(first + 1) == Some(&b.hash) && b.norm.tokens > 0 {
+                e.shared = true;
+                e.page_dup = true;
+            }
+        }
         settle_scores(&mut self.ev, &cfg);
         segment(&self.ev, cfg.switch_cost, &mut self.state, &mut self.back);
         if !self.state.iter().any(|&c| c) {
@@ -231,8 +248,16 @@ impl<'m> Cleaner<'m> {
             segment(&self.ev, 0.0, &mut self.state, &mut self.back);
         }
         let title = match select_runs(&self.ev, &mut self.state, &cfg) {
-            Some(main) if !extend_leads(&self.ev, &mut self.state, &cfg, main) => {
-                find_title(&self.ev, main, &cfg)
+            Some(main) => {
+                // The title sits above the article's first run, unless that run is the main
+                // one and its lead-in (a teased title) was taken in already.
+                let added = extend_leads(&self.ev, &mut self.state, &cfg, main);
+                let first = self.state.iter().position(|&c| c).unwrap_or(main);
+                if !added || first < main {
+                    find_title(&self.ev, first, &cfg)
+                } else {
+                    None
+                }
             }
             _ => None,
         };
@@ -324,7 +349,7 @@ fn evidence(
     // A block on a tenth of the site's pages may still be one article's title or lead, shown
     // as a teaser on the others; only a block on most pages, or one too short to be a title,
     // is template whatever its neighbours.
-    let hard = if template && (share >= 0.5 || w <= cfg.label_tokens) {
+    let hard = if template && (share >= 0.5 || (w <= cfg.label_tokens && !b.shape.sentence_end)) {
         Some(Reason::SiteTemplate)
     } else if cross >= 2 && short && !b.shape.sentence_end {
         Some(Reason::CrossSite)
@@ -340,6 +365,8 @@ fn evidence(
         hard,
         soft_template: template && hard.is_none(),
         shared: df >= 2,
+        page_dup: false,
+        tokens: w,
         base,
         sentence_end: b.shape.sentence_end,
         score: base,
@@ -360,7 +387,9 @@ fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
         e.score = if chrome {
             e.base.min(0.0) - 4.0
         } else if e.shared && !owned_next {
-            e.base.min(cfg.shared_cap) - cfg.shared_cap
+            // Strictly below zero, so that a run of teasers after an article's end is not
+            // taken in for free.
+            e.base.min(cfg.shared_cap) - 2.0 * cfg.shared_cap
         } else {
             e.base
         };
@@ -397,18 +426,21 @@ fn extend_leads(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig, main: us
             if state[j] {
                 break;
             }
-            let label = e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32);
-            if (e.shared || e.soft_template) && !label {
+            let label = e.tokens <= cfg.label_tokens;
+            if e.hard.is_some() || label {
+                continue;
+            }
+            if e.shared || e.soft_template {
                 state[j] = true;
                 added_main |= start == main;
-                if e.sentence_end {
+                if e.sentence_end || e.tokens > cfg.short_tokens {
                     continue;
                 }
                 // A heading ends the lead-in: above an article's title is the page's chrome
                 // (and often a list of other articles' titles).
                 break;
             }
-            if e.hard.is_some() || e.base < 0.0 || label {
+            if e.base < 0.0 {
                 continue;
             }
             break;
@@ -438,10 +470,10 @@ fn templated_share(
     recurring as f32 / toks.len() as f32
 }
 
-/// Keeps the article's runs: the run with the most content evidence, and any other run with
-/// at least `secondary_share` of its evidence (an article cut in two by an inline promo box);
-/// smaller runs elsewhere on the page (a comment, a caption, a stray teaser) are dropped.
-/// Returns where the main run starts.
+/// Keeps the article's runs: the run with the most content evidence, any other run with at
+/// least `secondary_share` of its evidence, and any run parted from those only by hard chrome
+/// (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on the
+/// page (a comment, a caption, a stray teaser) are dropped. Returns where the main run starts.
 fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
     let mut runs: Vec<(usize, usize, f32)> = Vec::new();
     let mut i = 0;
@@ -458,12 +490,37 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
             i += 1;
         }
     }
-    let (main_start, _, main_mass) = *runs.iter().max_by(|a, b| a.2.total_cmp(&b.2))?;
-    for &(s, e, m) in &runs {
-        if m < cfg.secondary_share * main_mass {
+    let main = runs
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1 .2.total_cmp(&b.1 .2))?
+        .0;
+    let main_mass = runs[main].2;
+    let mut keep: Vec<bool> = runs
+        .iter()
+        .map(|r| r.2 >= cfg.secondary_share * main_mass)
+        .collect();
+    // A run parted from the article only by the site's template (an inline "Advertisement /
+    // Story continues below" box) is the same article, however short.
+    let template_gap = |a: usize, b: usize| ev[a..b].iter().all(|e| e.hard.is_some());
+    for k in main + 1..runs.len() {
+        if !template_gap(runs[k - 1].1, runs[k].0) || !(keep[k - 1] || k - 1 == main) {
+            break;
+        }
+        keep[k] = true;
+    }
+    for k in (0..main).rev() {
+        if !template_gap(runs[k].1, runs[k + 1].0) || !(keep[k + 1] || k + 1 == main) {
+            break;
+        }
+        keep[k] = true;
+    }
+    for (k, &(s, e, _)) in runs.iter().enumerate() {
+        if !keep[k] {
             state[s..e].iter_mut().for_each(|x| *x = false);
         }
     }
+    let main_start = runs[main].0;
     Some(main_start)
 }
 
@@ -480,7 +537,10 @@ fn find_title(ev: &[Evidence], main: usize, cfg: &CleanConfig) -> Option<usize> 
         if e.hard.is_some() || e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
-        return (!e.shared && !e.sentence_end && e.base < cfg.switch_cost).then_some(j);
+        return ((!e.shared || (e.page_dup && e.df < 2))
+            && !e.sentence_end
+            && e.base < cfg.switch_cost)
+            .then_some(j);
     }
     None
 }

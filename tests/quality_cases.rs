@@ -1,0 +1,182 @@
+//! Cleaning quality per case, on crawls from the project's generator with per-line labels:
+//! template chrome, templated lines, teasers of other articles, cross-site chrome, unique
+//! chrome, syndicated bodies, teased articles on their own page, few-page sites and a second
+//! language. The thresholds sit a little under what the cleaner achieves, so that a
+//! regression in any one case breaks its assertion.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::Command;
+
+use dechrome::generate::{generate_pages, GenConfig, GenPage};
+
+/// Removed and total line counts of one case.
+#[derive(Default, Debug, Clone, Copy)]
+struct Count {
+    removed: u64,
+    total: u64,
+}
+
+impl Count {
+    fn add(&mut self, removed: bool) {
+        self.total += 1;
+        self.removed += removed as u64;
+    }
+    fn removed_share(&self) -> f64 {
+        self.removed as f64 / self.total.max(1) as f64
+    }
+    fn kept_share(&self) -> f64 {
+        1.0 - self.removed_share()
+    }
+}
+
+/// Runs `dechrome run --keep-removed` on the crawl and counts removals per case.
+fn measure(cfg: &GenConfig) -> HashMap<&'static str, Count> {
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = dir.path().join("crawl.jsonl");
+    dechrome::generate::write_jsonl(cfg, std::fs::File::create(&crawl).unwrap()).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(["run", "-q", "--keep-removed", "-o"])
+        .arg(&out)
+        .arg(&crawl)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut pages: Vec<GenPage> = Vec::new();
+    generate_pages(cfg, &mut |p| {
+        pages.push(p);
+        Ok(())
+    })
+    .unwrap();
+    let removed = removed_lines(&out);
+
+    // Content lines seen on more than one site (wire stories), content lines that other
+    // pages show as teasers, and page counts per site.
+    let mut content_sites: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut related_text: HashSet<&str> = HashSet::new();
+    let mut site_pages: HashMap<&str, usize> = HashMap::new();
+    for p in &pages {
+        *site_pages.entry(&p.site).or_default() += 1;
+        for (l, lab) in p.text.lines().zip(&p.labels) {
+            match *lab {
+                "content" => {
+                    content_sites.entry(l).or_default().insert(&p.site);
+                }
+                "related" => {
+                    related_text.insert(l);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut c: HashMap<&'static str, Count> = HashMap::new();
+    for p in &pages {
+        let gone = &removed[p.id.as_str()];
+        let few = site_pages[p.site.as_str()] <= 5;
+        // The English-like language uses English function words; the invented one does not.
+        let second_language = !p.gold.to_lowercase().contains(" the ");
+        for (i, (l, lab)) in p.text.lines().zip(&p.labels).enumerate() {
+            let r = gone.contains(&i);
+            c.entry(lab).or_default().add(r);
+            if *lab == "content" {
+                if content_sites[l].len() > 1 {
+                    c.entry("content:syndicated").or_default().add(r);
+                }
+                if related_text.contains(l) {
+                    c.entry("content:teased-elsewhere").or_default().add(r);
+                }
+                if few {
+                    c.entry("content:few-page-site").or_default().add(r);
+                }
+                if second_language {
+                    c.entry("content:second-language").or_default().add(r);
+                }
+            } else if few {
+                c.entry("chrome:few-page-site").or_default().add(r);
+            }
+        }
+    }
+    for (k, v) in &c {
+        eprintln!(
+            "{k:26} lines {:6} removed {:.3}",
+            v.total,
+            v.removed_share()
+        );
+    }
+    c
+}
+
+/// Line numbers removed per page id (lines of the text, blank lines included in numbering as
+/// the generator never writes blank lines).
+fn removed_lines(out: &Path) -> HashMap<String, HashSet<usize>> {
+    std::fs::read_to_string(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let lines = v["removed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["line"].as_u64().unwrap() as usize)
+                .collect();
+            (v["id"].as_str().unwrap().to_owned(), lines)
+        })
+        .collect()
+}
+
+fn at_least(c: &HashMap<&'static str, Count>, case: &str, kept: bool, level: f64) {
+    let v = c
+        .get(case)
+        .unwrap_or_else(|| panic!("the corpus has no {case} lines"));
+    let got = if kept {
+        v.kept_share()
+    } else {
+        v.removed_share()
+    };
+    assert!(
+        got >= level,
+        "{case}: {} {got:.3} < {level} over {} lines",
+        if kept { "kept" } else { "removed" },
+        v.total
+    );
+}
+
+#[test]
+fn every_case_on_an_even_crawl() {
+    let c = measure(&GenConfig {
+        sites: 8,
+        pages_per_site: 30,
+        seed: 1,
+        ..GenConfig::default()
+    });
+    at_least(&c, "template", false, 0.99);
+    at_least(&c, "crosssite", false, 0.99);
+    at_least(&c, "templated", false, 0.95);
+    at_least(&c, "related", false, 0.96);
+    at_least(&c, "unique-chrome", false, 0.45);
+    at_least(&c, "content", true, 0.96);
+    at_least(&c, "content:syndicated", true, 0.9);
+    at_least(&c, "content:teased-elsewhere", true, 0.78);
+    at_least(&c, "content:second-language", true, 0.9);
+}
+
+#[test]
+fn few_page_sites_and_cold_start() {
+    let c = measure(&GenConfig {
+        sites: 30,
+        pages_per_site: 12,
+        zipf: true,
+        seed: 2,
+        ..GenConfig::default()
+    });
+    at_least(&c, "template", false, 0.99);
+    at_least(&c, "related", false, 0.97);
+    at_least(&c, "templated", false, 0.93);
+    at_least(&c, "content", true, 0.95);
+    at_least(&c, "content:teased-elsewhere", true, 0.45);
+    at_least(&c, "content:few-page-site", true, 0.85);
+    at_least(&c, "chrome:few-page-site", false, 0.7);
+    at_least(&c, "content:syndicated", true, 0.9);
+}
