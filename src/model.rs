@@ -527,6 +527,17 @@ pub struct Model {
     pub path: PathBuf,
     pub header: Header,
     map: Map<FstBytes>,
+    /// Where the `G` block keys branch off: the fst node after `G` and the block kind, with
+    /// the output gathered on the way (`None` when the model has no such key).
+    global: Option<Cursor>,
+}
+
+/// A node of the model's fst and the output summed on the path to it: a lookup of a key with
+/// a known prefix starts here instead of at the root.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    addr: fst::raw::CompiledAddr,
+    out: fst::raw::Output,
 }
 
 /// The part of the model about one site, looked up once per page.
@@ -535,6 +546,8 @@ pub struct SiteView {
     /// Pages of this site in the model (0 for a site the model never saw).
     pub pages: u64,
     prefix: Vec<u8>,
+    /// The fst node after `prefix` (`None` when no key has it).
+    node: Option<Cursor>,
 }
 
 impl Model {
@@ -586,10 +599,12 @@ impl Model {
             end: body_end,
         };
         let map = Map::new(fst_bytes).map_err(|e| corrupt(&format!("fst: {e}")))?;
+        let global = descend(map.as_fst(), None, &[TAG_GLOBAL, KIND_BLOCK]);
         Ok(Model {
             path: path.to_path_buf(),
             header,
             map,
+            global,
         })
     }
 
@@ -605,26 +620,39 @@ impl Model {
         prefix.push(TAG_BLOCK);
         prefix.extend_from_slice(site.as_bytes());
         prefix.push(0);
-        SiteView { pages, prefix }
+        let node = if pages == 0 {
+            None
+        } else {
+            descend(self.map.as_fst(), None, &prefix)
+        };
+        SiteView {
+            pages,
+            prefix,
+            node,
+        }
     }
 
     /// Pages of the site that contain the feature. `key` is a scratch buffer.
     #[inline]
-    pub fn site_count(&self, site: &SiteView, kind: u8, hash: u64, key: &mut Vec<u8>) -> u64 {
+    pub fn site_count(&self, site: &SiteView, kind: u8, hash: u64, _key: &mut Vec<u8>) -> u64 {
         if site.pages == 0 {
             return 0;
         }
-        key.clear();
-        key.extend_from_slice(&site.prefix);
-        key.push(kind);
-        key.extend_from_slice(&hash.to_be_bytes());
-        self.map.get(&key[..]).unwrap_or(0)
+        // The same value as `map.get(B site \0 kind hash)`, walking from the node after the
+        // site's prefix (found once per page) instead of from the root.
+        let Some(at) = site.node else {
+            return 0;
+        };
+        value_after(self.map.as_fst(), at, Some(kind), hash)
     }
 
     /// Sites whose pages contain the block.
     #[inline]
     pub fn cross_sites(&self, hash: u64) -> u64 {
-        self.map.get(global_key(KIND_BLOCK, hash)).unwrap_or(0)
+        match self.global {
+            Some(at) => value_after(self.map.as_fst(), at, None, hash),
+            None => 0,
+        }
     }
 
     /// Every site with its page count, in name order.
@@ -655,6 +683,54 @@ impl Model {
             }
         }
         out
+    }
+}
+
+/// Follows `bytes` from `from` (the root when `None`): the node reached, with the output summed
+/// on the way, or `None` when no key continues that way.
+fn descend<D: AsRef<[u8]>>(
+    fst: &fst::raw::Fst<D>,
+    from: Option<Cursor>,
+    bytes: &[u8],
+) -> Option<Cursor> {
+    let (mut node, mut out) = match from {
+        Some(c) => (fst.node(c.addr), c.out),
+        None => (fst.root(), fst::raw::Output::zero()),
+    };
+    for &b in bytes {
+        let t = node.transition(node.find_input(b)?);
+        out = out.cat(t.out);
+        node = fst.node(t.addr);
+    }
+    Some(Cursor {
+        addr: node.addr(),
+        out,
+    })
+}
+
+/// The value of the key `prefix kind hash` (`prefix hash` when `kind` is `None`), where `at`
+/// is the node after `prefix`; 0 when there is no such key.
+#[inline]
+fn value_after<D: AsRef<[u8]>>(
+    fst: &fst::raw::Fst<D>,
+    at: Cursor,
+    kind: Option<u8>,
+    hash: u64,
+) -> u64 {
+    let mut node = fst.node(at.addr);
+    let mut out = at.out;
+    for b in kind.into_iter().chain(hash.to_be_bytes()) {
+        let Some(i) = node.find_input(b) else {
+            return 0;
+        };
+        let t = node.transition(i);
+        out = out.cat(t.out);
+        node = fst.node(t.addr);
+    }
+    if node.is_final() {
+        out.cat(node.final_output()).value()
+    } else {
+        0
     }
 }
 
