@@ -220,7 +220,7 @@ impl<'m> Cleaner<'m> {
     /// (cleared first). Returns the decisions, one per block, in page order.
     pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
         let view = self.model.site(site);
-        let feats = self.shingler.page(text);
+        let feats = self.shingler.page_blocks(text);
         let model = self.model;
         let cfg = self.cfg;
         self.ev.clear();

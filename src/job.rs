@@ -80,6 +80,33 @@ impl JobConfig {
     }
 }
 
+/// What [`Stats`] counts of one cleaned page, so that workers can gather it in parallel.
+#[derive(Debug, Default, Clone)]
+pub struct PageSummary {
+    pub blocks: u64,
+    pub removed: u64,
+    pub bytes_out: u64,
+    pub reason_blocks: [u64; Reason::ALL.len()],
+    pub reason_bytes: [u64; Reason::ALL.len()],
+}
+
+impl PageSummary {
+    pub fn of(cleaned: &str, decisions: &[Decision]) -> PageSummary {
+        let mut p = PageSummary {
+            blocks: decisions.len() as u64,
+            bytes_out: cleaned.len() as u64,
+            ..Default::default()
+        };
+        for d in decisions {
+            let i = d.reason.index();
+            p.reason_blocks[i] += 1;
+            p.reason_bytes[i] += (d.end - d.start) as u64;
+            p.removed += !d.keep as u64;
+        }
+        p
+    }
+}
+
 /// Counts of a job, merged from per-batch counts at the end.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
@@ -107,29 +134,37 @@ pub struct Stats {
 impl Stats {
     /// Counts one cleaned page.
     pub fn add_page(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) {
+        self.add_summary(rec, &PageSummary::of(cleaned, decisions));
+    }
+
+    /// Counts one cleaned page from its [`PageSummary`].
+    pub fn add_summary(&mut self, rec: &Record, p: &PageSummary) {
         self.pages += 1;
-        self.blocks += decisions.len() as u64;
+        self.blocks += p.blocks;
         self.bytes_in += rec.text.len() as u64;
-        self.bytes_out += cleaned.len() as u64;
+        self.bytes_out += p.bytes_out;
         self.input_bytes += rec.bytes;
         if rec.lossy {
             self.lossy_records += 1;
         }
-        for d in decisions {
-            let i = d.reason.index();
-            self.reason_blocks[i] += 1;
-            self.reason_bytes[i] += (d.end - d.start) as u64;
-            if !d.keep {
-                self.blocks_removed += 1;
-            }
+        self.blocks_removed += p.removed;
+        for i in 0..Reason::ALL.len() {
+            self.reason_blocks[i] += p.reason_blocks[i];
+            self.reason_bytes[i] += p.reason_bytes[i];
         }
-        let e = self.sites.entry(rec.site.clone()).or_default();
+        let e = match self.sites.get_mut(&rec.site) {
+            Some(e) => e,
+            None => self.sites.entry(rec.site.clone()).or_default(),
+        };
         e.0 += 1;
         e.1 += rec.text.len() as u64;
-        e.2 += cleaned.len() as u64;
-        let r = self.site_removed.entry(rec.site.clone()).or_default();
-        for d in decisions.iter().filter(|d| !d.keep) {
-            r[d.reason.index()] += (d.end - d.start) as u64;
+        e.2 += p.bytes_out;
+        let r = match self.site_removed.get_mut(&rec.site) {
+            Some(r) => r,
+            None => self.site_removed.entry(rec.site.clone()).or_default(),
+        };
+        for reason in Reason::ALL.iter().filter(|r| !r.is_kept()) {
+            r[reason.index()] += p.reason_bytes[reason.index()];
         }
     }
 
@@ -535,22 +570,36 @@ pub fn clean(
     let mut bad = 0;
     let mut passed = PassedOver::default();
     for_each_batch(cfg, &pool, true, &mut bad, &mut passed, |batch| {
-        let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
+        // Workers clean and, for file and stdout outputs, format each record; this thread
+        // only writes the bytes in input order.
+        let fmt = writer.formatter();
+        let results: Vec<(Cleaned, PageSummary)> = pool.install(|| {
             batch
                 .par_iter()
                 .map_init(
-                    || Cleaner::new(model, clean_cfg),
-                    |c, rec| {
-                        let mut cleaned = String::with_capacity(rec.text.len());
-                        let d = c.clean_page(&rec.site, &rec.text, &mut cleaned).to_vec();
-                        (cleaned, d)
+                    || (Cleaner::new(model, clean_cfg), String::new()),
+                    |(c, cleaned), rec| {
+                        let d = c.clean_page(&rec.site, &rec.text, cleaned);
+                        let summary = PageSummary::of(cleaned, d);
+                        let done = match fmt {
+                            Some(f) => {
+                                let mut out = Vec::with_capacity(rec.bytes as usize + 64);
+                                f.format(rec, cleaned, d, &mut out);
+                                Cleaned::Bytes(out)
+                            }
+                            None => Cleaned::Page(cleaned.clone(), d.to_vec()),
+                        };
+                        (done, summary)
                     },
                 )
                 .collect()
         });
-        for (rec, (cleaned, d)) in batch.iter().zip(&results) {
-            writer.write(rec, cleaned, d)?;
-            stats.add_page(rec, cleaned, d);
+        for (rec, (done, summary)) in batch.iter().zip(&results) {
+            match done {
+                Cleaned::Bytes(b) => writer.write_formatted(b)?,
+                Cleaned::Page(cleaned, d) => writer.write(rec, cleaned, d)?,
+            }
+            stats.add_summary(rec, summary);
             pb.inc(rec.bytes);
         }
         pb.set_message(format!("{} pages", stats.pages));
@@ -565,6 +614,14 @@ pub fn clean(
     writer.finish()?;
     stats.elapsed = start.elapsed();
     Ok(stats)
+}
+
+/// A cleaned record as a worker hands it back.
+enum Cleaned {
+    /// The output bytes of the record.
+    Bytes(Vec<u8>),
+    /// The cleaned text and decisions, for a writer that formats them itself.
+    Page(String, Vec<Decision>),
 }
 
 /// Learns from the inputs and cleans them in one job (two passes over the input). Inputs

@@ -212,13 +212,74 @@ enum Sink {
     },
 }
 
+/// Turns a cleaned record into the bytes of a JSONL line or a WET record. It holds no state,
+/// so worker threads can format records in parallel ([`Writer::formatter`]).
+#[derive(Debug, Clone)]
+pub struct Formatter {
+    wet: bool,
+    text_field: String,
+    keep_removed: bool,
+}
+
+impl Formatter {
+    /// Appends one record with its cleaned text to `buf`; `decisions` is used for
+    /// `--keep-removed`.
+    pub fn format(&self, rec: &Record, cleaned: &str, decisions: &[Decision], buf: &mut Vec<u8>) {
+        if self.wet {
+            crate::output_warc::write_wet(buf, rec, cleaned);
+            return;
+        }
+        if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
+            // Splice the cleaned text into the line as read: every other field goes out byte
+            // for byte, and nothing is parsed or rebuilt.
+            buf.extend_from_slice(&line.as_bytes()[..text_span.start]);
+            serde_json::to_writer(&mut *buf, cleaned).expect("strings serialise");
+            buf.extend_from_slice(&line.as_bytes()[text_span.end..]);
+            buf.push(b'\n');
+            return;
+        }
+        let mut obj = match &rec.payload {
+            Payload::Json(map) => map.clone(),
+            Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
+                Ok(Value::Object(map)) => map,
+                _ => unreachable!("the reader only keeps lines that parse as objects"),
+            },
+            _ => {
+                let mut m = serde_json::Map::new();
+                m.insert("id".into(), Value::String(rec.id.clone()));
+                if let Some(u) = &rec.url {
+                    m.insert("url".into(), Value::String(u.clone()));
+                }
+                m.insert("site".into(), Value::String(rec.site.clone()));
+                m.insert(self.text_field.clone(), Value::Null);
+                m
+            }
+        };
+        obj.insert(self.text_field.clone(), Value::String(cleaned.to_owned()));
+        if self.keep_removed {
+            let removed: Vec<Value> = decisions
+                .iter()
+                .filter(|d| !d.keep)
+                .map(|d| {
+                    serde_json::json!({
+                        "line": d.line,
+                        "text": &rec.text[d.start..d.end],
+                        "reason": d.reason.as_str(),
+                    })
+                })
+                .collect();
+            obj.insert("removed".into(), Value::Array(removed));
+        }
+        serde_json::to_writer(&mut *buf, &obj).expect("JSON values serialise");
+        buf.push(b'\n');
+    }
+}
+
 /// Writes cleaned records in the format of the chosen [`OutputKind`].
 pub struct Writer {
     sink: Sink,
     path: PathBuf,
-    wet: bool,
-    text_field: String,
-    keep_removed: bool,
+    fmt: Formatter,
     buf: Vec<u8>,
     gz_buf: Vec<u8>,
 }
@@ -270,9 +331,11 @@ impl Writer {
         Ok(Writer {
             sink,
             path,
-            wet,
-            text_field: text_field.to_owned(),
-            keep_removed,
+            fmt: Formatter {
+                wet,
+                text_field: text_field.to_owned(),
+                keep_removed,
+            },
             buf: Vec::with_capacity(1 << 16),
             gz_buf: Vec::new(),
         })
@@ -307,55 +370,21 @@ impl Writer {
             }
             return fs::write(&p, body).map_err(|e| Error::io(&p, e));
         }
-        if self.wet {
-            crate::output_warc::write_wet(&mut self.buf, rec, cleaned);
-            return self.emit();
-        }
-        if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
-            // Splice the cleaned text into the line as read: every other field goes out byte
-            // for byte, and nothing is parsed or rebuilt.
-            self.buf
-                .extend_from_slice(&line.as_bytes()[..text_span.start]);
-            serde_json::to_writer(&mut self.buf, cleaned).expect("strings serialise");
-            self.buf
-                .extend_from_slice(&line.as_bytes()[text_span.end..]);
-            self.buf.push(b'\n');
-            return self.emit();
-        }
-        let mut obj = match &rec.payload {
-            Payload::Json(map) => map.clone(),
-            Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
-                Ok(Value::Object(map)) => map,
-                _ => unreachable!("the reader only keeps lines that parse as objects"),
-            },
-            _ => {
-                let mut m = serde_json::Map::new();
-                m.insert("id".into(), Value::String(rec.id.clone()));
-                if let Some(u) = &rec.url {
-                    m.insert("url".into(), Value::String(u.clone()));
-                }
-                m.insert("site".into(), Value::String(rec.site.clone()));
-                m.insert(self.text_field.clone(), Value::Null);
-                m
-            }
-        };
-        obj.insert(self.text_field.clone(), Value::String(cleaned.to_owned()));
-        if self.keep_removed {
-            let removed: Vec<Value> = decisions
-                .iter()
-                .filter(|d| !d.keep)
-                .map(|d| {
-                    serde_json::json!({
-                        "line": d.line,
-                        "text": &rec.text[d.start..d.end],
-                        "reason": d.reason.as_str(),
-                    })
-                })
-                .collect();
-            obj.insert("removed".into(), Value::Array(removed));
-        }
-        serde_json::to_writer(&mut self.buf, &obj).expect("JSON values serialise");
-        self.buf.push(b'\n');
+        self.fmt.format(rec, cleaned, decisions, &mut self.buf);
+        self.emit()
+    }
+
+    /// The formatter of this output's records, for formatting on worker threads; `None` for
+    /// a directory of text files, which only [`Writer::write`] writes.
+    pub fn formatter(&self) -> Option<&Formatter> {
+        (!matches!(self.sink, Sink::Dir { .. })).then_some(&self.fmt)
+    }
+
+    /// Writes the bytes of one record made by [`Writer::formatter`].
+    pub fn write_formatted(&mut self, bytes: &[u8]) -> Result<()> {
+        debug_assert!(!matches!(self.sink, Sink::Dir { .. }));
+        self.buf.clear();
+        self.buf.extend_from_slice(bytes);
         self.emit()
     }
 

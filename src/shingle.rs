@@ -91,18 +91,25 @@ impl Shingler {
 
     /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
     pub fn page(&mut self, text: &str) -> &PageFeatures {
-        self.compute(text, true);
+        self.compute(text, true, true);
+        &self.feats
+    }
+
+    /// [`Shingler::page`] without the page's distinct features (left empty): what cleaning
+    /// needs.
+    pub fn page_blocks(&mut self, text: &str) -> &PageFeatures {
+        self.compute(text, true, false);
         &self.feats
     }
 
     /// The distinct (kind, hash) features of a page, sorted: what learning counts. The same
     /// as `page(text).distinct`, without the per-block figures only cleaning needs.
     pub fn distinct(&mut self, text: &str) -> &[(u8, u64)] {
-        self.compute(text, false);
+        self.compute(text, false, true);
         &self.feats.distinct
     }
 
-    fn compute(&mut self, text: &str, with_blocks: bool) {
+    fn compute(&mut self, text: &str, with_blocks: bool, with_distinct: bool) {
         let f = &mut self.feats;
         f.blocks.clear();
         f.token_hashes.clear();
@@ -125,8 +132,10 @@ impl Shingler {
                     }
                 }
                 suffix = xxh3_64_with_seed(&n.as_bytes()[last_start..], TOKEN_SEED ^ 2);
-                f.distinct.push((KIND_PREFIX, prefix));
-                f.distinct.push((KIND_SUFFIX, suffix));
+                if with_distinct {
+                    f.distinct.push((KIND_PREFIX, prefix));
+                    f.distinct.push((KIND_SUFFIX, suffix));
+                }
             }
             if norm.tokens > 0 && norm.tokens <= self.max_tokens {
                 for tok in self.norm.split(' ') {
@@ -151,7 +160,12 @@ impl Shingler {
                     suffix,
                 });
             }
-            f.distinct.push((KIND_BLOCK, hash));
+            if with_distinct {
+                f.distinct.push((KIND_BLOCK, hash));
+            }
+        }
+        if !with_distinct {
+            return;
         }
         f.distinct
             .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
@@ -201,5 +215,9 @@ mod tests {
         let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\n40 minutes ago";
         let want = s.page(text).distinct.clone();
         assert_eq!(s.distinct(text), &want[..]);
+        let blocks = s.page(text).blocks.clone();
+        let only = s.page_blocks(text);
+        assert!(only.distinct.is_empty());
+        assert_eq!(format!("{:?}", only.blocks), format!("{blocks:?}"));
     }
 }
