@@ -20,6 +20,8 @@
 //! chrome, templated) are still removed. Every block gets a [`Reason`] and the figures behind
 //! it, so the CLI can say why each block went.
 
+use rustc_hash::FxHashMap;
+
 use crate::block::Shape;
 use crate::model::{Model, SiteView};
 use crate::shingle::{
@@ -188,12 +190,54 @@ struct Evidence {
     score: f32,
 }
 
+/// Model lookups with a cache: a site's template blocks and tokens recur on every page, and a
+/// hash table finds them again faster than the fst. Bounded: cleared when full.
+struct Lookups<'m> {
+    model: &'m Model,
+    key: Vec<u8>,
+    /// (site key id << 8 | kind, hash) → count; `u64::MAX` in place of the first for
+    /// cross-site counts.
+    cache: FxHashMap<(u64, u64), u64>,
+}
+
+/// Entries a [`Lookups`] cache holds before it is cleared (about 2 MB).
+const LOOKUP_CACHE_ENTRIES: usize = 1 << 16;
+
+impl<'m> Lookups<'m> {
+    #[inline]
+    fn cached(&mut self, id: u64, hash: u64, f: impl FnOnce(&Model, &mut Vec<u8>) -> u64) -> u64 {
+        if let Some(&v) = self.cache.get(&(id, hash)) {
+            return v;
+        }
+        let v = f(self.model, &mut self.key);
+        if self.cache.len() >= LOOKUP_CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert((id, hash), v);
+        v
+    }
+
+    fn site_count(&mut self, view: &SiteView, kind: u8, hash: u64) -> u64 {
+        let site = view.key_id();
+        if view.pages == 0 || site == 0 {
+            return 0;
+        }
+        self.cached(site << 8 | kind as u64, hash, |m, key| {
+            m.site_count(view, kind, hash, key)
+        })
+    }
+
+    fn cross_sites(&mut self, hash: u64) -> u64 {
+        self.cached(u64::MAX, hash, |m, _| m.cross_sites(hash))
+    }
+}
+
 /// Cleans pages against a model. One per worker thread: it owns its scratch buffers.
 pub struct Cleaner<'m> {
     model: &'m Model,
     cfg: CleanConfig,
     shingler: Shingler,
-    key: Vec<u8>,
+    lookups: Lookups<'m>,
     ev: Vec<Evidence>,
     state: Vec<bool>,
     back: Vec<[bool; 2]>,
@@ -207,7 +251,11 @@ impl<'m> Cleaner<'m> {
             model,
             cfg,
             shingler: Shingler::new(model.header.params.shingle_max_tokens),
-            key: Vec::with_capacity(64),
+            lookups: Lookups {
+                model,
+                key: Vec::with_capacity(64),
+                cache: FxHashMap::default(),
+            },
             ev: Vec::new(),
             state: Vec::new(),
             back: Vec::new(),
@@ -221,11 +269,10 @@ impl<'m> Cleaner<'m> {
     pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
         let view = self.model.site(site);
         let feats = self.shingler.page_blocks(text);
-        let model = self.model;
         let cfg = self.cfg;
         self.ev.clear();
         for b in &feats.blocks {
-            let ev = evidence(model, &cfg, &view, feats, b, &mut self.key);
+            let ev = evidence(&mut self.lookups, &cfg, &view, feats, b);
             self.ev.push(ev);
         }
         // A block repeated on the page itself (a carousel, a "most read" box that lists the
@@ -315,16 +362,15 @@ fn shape_score(cfg: &CleanConfig, tokens: u32, s: &Shape) -> f32 {
 }
 
 fn evidence(
-    model: &Model,
+    model: &mut Lookups,
     cfg: &CleanConfig,
     view: &SiteView,
     feats: &PageFeatures,
     b: &BlockFeatures,
-    key: &mut Vec<u8>,
 ) -> Evidence {
     let n = view.pages;
     let w = b.norm.tokens;
-    let df = model.site_count(view, KIND_BLOCK, b.hash, key);
+    let df = model.site_count(view, KIND_BLOCK, b.hash);
     let cross = model.cross_sites(b.hash);
     let short = w <= cfg.short_tokens;
     let base = shape_score(cfg, w, &b.shape);
@@ -332,7 +378,7 @@ fn evidence(
     let share = if n == 0 { 0.0 } else { df as f32 / n as f32 };
     let template = df >= 3 && share >= cfg.template_share;
     let templ = if short && n >= 3 && df < 2 {
-        templated_share(model, cfg, view, feats, b, key)
+        templated_share(model, cfg, view, feats, b)
     } else {
         0.0
     };
@@ -343,8 +389,8 @@ fn evidence(
         && df < 2
         && n >= 3
         && b.prefix != 0
-        && (model.site_count(view, KIND_PREFIX, b.prefix, key) >= affix_floor
-            || model.site_count(view, KIND_SUFFIX, b.suffix, key) >= affix_floor);
+        && (model.site_count(view, KIND_PREFIX, b.prefix) >= affix_floor
+            || model.site_count(view, KIND_SUFFIX, b.suffix) >= affix_floor);
     let templ = if affix { templ.max(1.0) } else { templ };
     // A block on a tenth of the site's pages may still be one article's title or lead, shown
     // as a teaser on the others; only a block on most pages, or one too short to be a title,
@@ -451,12 +497,11 @@ fn extend_leads(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig, main: us
 }
 
 fn templated_share(
-    model: &Model,
+    model: &mut Lookups,
     cfg: &CleanConfig,
     view: &SiteView,
     feats: &PageFeatures,
     b: &BlockFeatures,
-    key: &mut Vec<u8>,
 ) -> f32 {
     let toks = feats.tokens_of(b);
     if toks.is_empty() {
@@ -465,7 +510,7 @@ fn templated_share(
     let floor = ((cfg.token_share * view.pages as f32).ceil() as u64).max(3);
     let recurring = toks
         .iter()
-        .filter(|&&h| model.site_count(view, KIND_TOKEN, h, key) >= floor)
+        .filter(|&&h| model.site_count(view, KIND_TOKEN, h) >= floor)
         .count();
     recurring as f32 / toks.len() as f32
 }

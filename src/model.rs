@@ -522,6 +522,14 @@ impl AsRef<[u8]> for FstBytes {
     }
 }
 
+impl SiteView {
+    /// A number that tells this site's keys apart from every other site's in the same model
+    /// (0 for a site without keys), for caching lookups.
+    pub fn key_id(&self) -> u64 {
+        self.node.map_or(0, |c| c.addr as u64 + 1)
+    }
+}
+
 /// A loaded model. Cheap to share between threads (`&Model` is `Sync`).
 pub struct Model {
     pub path: PathBuf,
