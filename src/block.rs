@@ -247,12 +247,21 @@ pub fn shape(text: &str) -> Shape {
             s.separators += matches!(b, b'|' | b'>') as u32;
         }
     } else {
-        for c in t.chars() {
-            s.chars += 1;
-            match c {
-                ',' | ';' | '、' | '，' | '；' | '،' => s.commas += 1,
-                '|' | '»' | '«' | '>' | '·' | '•' | '›' | '‹' | '¦' => s.separators += 1,
-                _ => {}
+        // Byte by byte, decoding only the chars that are not ASCII: most text that has some
+        // is still mostly ASCII.
+        let bytes = t.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b < 0x80 {
+                s.chars += 1;
+                s.commas += matches!(b, b',' | b';') as u32;
+                s.separators += matches!(b, b'|' | b'>') as u32;
+            } else if b >= 0xc0 {
+                s.chars += 1;
+                match t[i..].chars().next() {
+                    Some('、' | '，' | '；' | '،') => s.commas += 1,
+                    Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => s.separators += 1,
+                    _ => {}
+                }
             }
         }
     }
@@ -344,7 +353,27 @@ mod tests {
         out
     }
 
+    /// `shape`'s counts as first written: char by char.
+    fn reference_shape_counts(text: &str) -> (u32, u32, u32) {
+        let (mut chars, mut commas, mut separators) = (0, 0, 0);
+        for c in text.trim().chars() {
+            chars += 1;
+            match c {
+                ',' | ';' | '、' | '，' | '；' | '،' => commas += 1,
+                '|' | '»' | '«' | '>' | '·' | '•' | '›' | '‹' | '¦' => separators += 1,
+                _ => {}
+            }
+        }
+        (chars, commas, separators)
+    }
+
     proptest! {
+        #[test]
+        fn shape_counts_match_the_reference(s in "(\\PC|[ ,;|>、，；،»«·•›‹¦a-z]){0,60}") {
+            let got = shape(&s);
+            prop_assert_eq!((got.chars, got.commas, got.separators), reference_shape_counts(&s));
+        }
+
         #[test]
         fn normalize_matches_the_reference(s in "(\\PC|[a-z0-9 '’.äöšžŽÖÄ©\u{80}-\u{250}]){0,80}") {
             prop_assert_eq!(normalize(&s), reference_normalize(&s));
