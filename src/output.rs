@@ -383,28 +383,34 @@ impl Writer {
     /// Writes the bytes of one record made by [`Writer::formatter`].
     pub fn write_formatted(&mut self, bytes: &[u8]) -> Result<()> {
         debug_assert!(!matches!(self.sink, Sink::Dir { .. }));
-        self.buf.clear();
-        self.buf.extend_from_slice(bytes);
-        self.emit()
+        self.emit_bytes(bytes)
     }
 
     /// Writes `self.buf` to the sink.
     fn emit(&mut self) -> Result<()> {
+        let buf = std::mem::take(&mut self.buf);
+        let r = self.emit_bytes(&buf);
+        self.buf = buf;
+        r
+    }
+
+    /// Writes `bytes` to the sink.
+    fn emit_bytes(&mut self, bytes: &[u8]) -> Result<()> {
         let path = &self.path;
         let r = match &mut self.sink {
-            Sink::Raw(w) => w.write_all(&self.buf),
-            Sink::Gz(w) => w.write_all(&self.buf),
+            Sink::Raw(w) => w.write_all(bytes),
+            Sink::Gz(w) => w.write_all(bytes),
             Sink::GzMembers(w) => {
                 self.gz_buf.clear();
                 let mut enc = flate2::write::GzEncoder::new(
                     std::mem::take(&mut self.gz_buf),
                     flate2::Compression::default(),
                 );
-                enc.write_all(&self.buf).expect("writing to a Vec");
+                enc.write_all(bytes).expect("writing to a Vec");
                 self.gz_buf = enc.finish().expect("writing to a Vec");
                 w.write_all(&self.gz_buf)
             }
-            Sink::Zst(w) => w.write_all(&self.buf),
+            Sink::Zst(w) => w.write_all(bytes),
             Sink::Dir { .. } => unreachable!(),
         };
         r.map_err(|e| Error::io(path, e))
