@@ -514,15 +514,9 @@ pub fn learn(
     let total: usize = counters.iter().map(Counter::len).sum();
     let fits = counters.first().is_some_and(|c| c.fits(total));
     if dir.key_runs() == 0 && fits {
-        // Everything fits in one counter: merge in memory, the largest absorbing the others.
-        let mut all = counters;
-        all.sort_by_key(|c| std::cmp::Reverse(c.len()));
-        let mut all = all.into_iter();
-        let mut total = all.next().unwrap_or_default();
-        for c in all {
-            total.merge(c);
-        }
-        total.emit(&sites, |k, v| sink.push(k, v))?;
+        // Everything fits in memory: sort each worker's counts on its own thread and merge.
+        let pool = cfg.pool()?;
+        Counter::emit_sum(counters, &sites, &pool, |k, v| sink.push(k, v))?;
     } else {
         for c in counters {
             if !c.is_empty() {

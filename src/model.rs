@@ -225,52 +225,66 @@ impl Counter {
 
     /// Streams the counts as the sorted `B` and `P` entries of a partial model, building each
     /// key in one reused buffer.
-    pub fn emit(
-        self,
+    pub fn emit(self, sites: &SiteTable, f: impl FnMut(&[u8], u64) -> Result<()>) -> Result<()> {
+        let (order, rank) = site_ranks(sites);
+        let (feats, pages) = self.into_ranked(&rank);
+        emit_ranked(sites, &order, feats.into_iter(), pages, f)
+    }
+
+    /// Streams the sum of `counters` as [`Counter::emit`] streams one counter holding all
+    /// their counts: each is sorted on its own thread of `pool`, and the sorted runs are
+    /// merged, with no hash table built for the sum.
+    pub fn emit_sum(
+        counters: Vec<Counter>,
         sites: &SiteTable,
-        mut f: impl FnMut(&[u8], u64) -> Result<()>,
+        pool: &rayon::ThreadPool,
+        f: impl FnMut(&[u8], u64) -> Result<()>,
     ) -> Result<()> {
-        // Rank sites by name so that sorting (rank, kind, hash) gives key order without
-        // building every key first.
-        let mut order: Vec<u32> = (0..sites.len() as u32).collect();
-        order.sort_by(|&a, &b| sites.name(a).as_bytes().cmp(sites.name(b).as_bytes()));
-        let mut rank = vec![0u32; sites.len()];
-        for (r, &id) in order.iter().enumerate() {
-            rank[id as usize] = r as u32;
+        use rayon::prelude::*;
+        let (order, rank) = site_ranks(sites);
+        let runs: Vec<(RankedFeatures, FxHashMap<u32, u64>)> = pool.install(|| {
+            counters
+                .into_par_iter()
+                .map(|c| c.into_ranked(&rank))
+                .collect()
+        });
+        let mut pages: FxHashMap<u32, u64> = FxHashMap::default();
+        let mut feats = Vec::with_capacity(runs.len());
+        for (fe, p) in runs {
+            for (s, n) in p {
+                *pages.entry(s).or_default() += n;
+            }
+            feats.push(fe.into_iter().peekable());
         }
+        // A k-way merge summing equal keys; k is the number of workers, so a scan of the
+        // heads beats a heap.
+        let merged = std::iter::from_fn(move || {
+            let min = feats
+                .iter_mut()
+                .filter_map(|r| r.peek().map(|e| e.0))
+                .min()?;
+            let mut sum = 0u64;
+            for r in feats.iter_mut() {
+                if let Some(e) = r.next_if(|e| e.0 == min) {
+                    sum += e.1 as u64;
+                }
+            }
+            Some((min, sum))
+        });
+        emit_ranked(sites, &order, merged, pages, f)
+    }
+
+    /// The feature counts keyed by (site rank, kind, hash), sorted, and the page counts.
+    fn into_ranked(self, rank: &[u32]) -> (RankedFeatures, FxHashMap<u32, u64>) {
         let Counter {
             features, pages, ..
         } = self;
-        let mut feats: Vec<((u32, u8, u64), u32)> = features
+        let mut feats: RankedFeatures = features
             .into_iter()
             .map(|((s, k, h), v)| ((rank[s as usize], k, h), v))
             .collect();
         feats.sort_unstable_by_key(|e| e.0);
-        let mut key = Vec::with_capacity(64);
-        let mut last_rank = u32::MAX;
-        for ((r, kind, hash), v) in feats {
-            if r != last_rank {
-                key.clear();
-                key.push(TAG_BLOCK);
-                key.extend_from_slice(sites.name(order[r as usize]).as_bytes());
-                key.push(0);
-                last_rank = r;
-            }
-            let n = key.len();
-            key.push(kind);
-            key.extend_from_slice(&hash.to_be_bytes());
-            f(&key, v as u64)?;
-            key.truncate(n);
-        }
-        let mut pages: Vec<(&str, u64)> = pages.iter().map(|(&s, &n)| (sites.name(s), n)).collect();
-        pages.sort_unstable();
-        for (name, n) in pages {
-            key.clear();
-            key.push(TAG_PAGES);
-            key.extend_from_slice(name.as_bytes());
-            f(&key, n)?;
-        }
-        Ok(())
+        (feats, pages)
     }
 
     /// Writes the counts as a sorted run in `dir`, for a later [`SpillDir::merge_keys`].
@@ -280,6 +294,57 @@ impl Counter {
         dir.add_key_run(w.finish()?);
         Ok(())
     }
+}
+
+/// Feature counts keyed by (site rank, kind, hash).
+type RankedFeatures = Vec<((u32, u8, u64), u32)>;
+
+/// Sites by name (`order`: rank → id) and each site's rank (`rank`: id → rank), so that
+/// sorting (rank, kind, hash) gives key order without building every key first.
+fn site_ranks(sites: &SiteTable) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..sites.len() as u32).collect();
+    order.sort_by(|&a, &b| sites.name(a).as_bytes().cmp(sites.name(b).as_bytes()));
+    let mut rank = vec![0u32; sites.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    (order, rank)
+}
+
+/// Streams sorted (rank, kind, hash) counts and the page counts as the sorted `B` and `P`
+/// entries of a partial model, building each key in one reused buffer.
+fn emit_ranked<V: Into<u64>>(
+    sites: &SiteTable,
+    order: &[u32],
+    feats: impl Iterator<Item = ((u32, u8, u64), V)>,
+    pages: FxHashMap<u32, u64>,
+    mut f: impl FnMut(&[u8], u64) -> Result<()>,
+) -> Result<()> {
+    let mut key = Vec::with_capacity(64);
+    let mut last_rank = u32::MAX;
+    for ((r, kind, hash), v) in feats {
+        if r != last_rank {
+            key.clear();
+            key.push(TAG_BLOCK);
+            key.extend_from_slice(sites.name(order[r as usize]).as_bytes());
+            key.push(0);
+            last_rank = r;
+        }
+        let n = key.len();
+        key.push(kind);
+        key.extend_from_slice(&hash.to_be_bytes());
+        f(&key, v.into())?;
+        key.truncate(n);
+    }
+    let mut pages: Vec<(&str, u64)> = pages.iter().map(|(&s, &n)| (sites.name(s), n)).collect();
+    pages.sort_unstable();
+    for (name, n) in pages {
+        key.clear();
+        key.push(TAG_PAGES);
+        key.extend_from_slice(name.as_bytes());
+        f(&key, n)?;
+    }
+    Ok(())
 }
 
 /// `B` site `\0` kind hash.
