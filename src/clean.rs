@@ -385,12 +385,10 @@ fn evidence(
     // A short line that opens or closes like the template's lines ("Posted by …",
     // "…, Staff Writer", "… minutes ago") on a tenth of the site's pages is templated.
     let affix_floor = ((cfg.template_share * n as f32).ceil() as u64).max(3);
-    let affix = short
-        && df < 2
+    let affix = df < 2
         && n >= 3
-        && b.prefix != 0
-        && (model.site_count(view, KIND_PREFIX, b.prefix) >= affix_floor
-            || model.site_count(view, KIND_SUFFIX, b.suffix) >= affix_floor);
+        && ((b.prefix != 0 && model.site_count(view, KIND_PREFIX, b.prefix) >= affix_floor)
+            || (b.suffix != 0 && model.site_count(view, KIND_SUFFIX, b.suffix) >= affix_floor));
     let templ = if affix { templ.max(1.0) } else { templ };
     // A block on a tenth of the site's pages may still be one article's title or lead, shown
     // as a teaser on the others; only a block on most pages, or one too short to be a title,

@@ -136,6 +136,20 @@ impl Shingler {
                     f.distinct.push((KIND_PREFIX, prefix));
                     f.distinct.push((KIND_SUFFIX, suffix));
                 }
+            } else if norm.tokens > self.max_tokens && norm.tokens <= 3 * self.max_tokens {
+                // A longer line that opens with a short "Label:" ("READ MORE: …",
+                // "Trending: …") gets the label as its prefix. (Not a suffix: body paragraphs
+                // that end in "(Full story)" would look templated.)
+                let head = &b.text.as_bytes()[..b.text.len().min(48)];
+                if let Some(pos) = memchr::memchr(b':', head) {
+                    let label = normalize_into(&b.text[..pos], &mut self.label);
+                    if (1..=3).contains(&label.tokens) {
+                        prefix = xxh3_64_with_seed(self.label.as_bytes(), TOKEN_SEED ^ 1);
+                        if with_distinct {
+                            f.distinct.push((KIND_PREFIX, prefix));
+                        }
+                    }
+                }
             }
             if norm.tokens > 0 && norm.tokens <= self.max_tokens {
                 for tok in self.norm.split(' ') {
@@ -192,6 +206,25 @@ mod tests {
         assert_ne!(f.blocks[0].prefix, 0);
         assert_eq!(f.blocks[1].prefix, 0);
         assert_eq!(f.blocks[0].hash, f.blocks[2].hash);
+    }
+
+    #[test]
+    fn long_lines_opening_with_a_label_get_the_label_as_prefix() {
+        let mut s = Shingler::new(4);
+        let f = s.page(
+            "READ MORE: one two three four five six\nTrending: seven eight nine ten eleven\n\
+             one two three four five six seven",
+        );
+        assert_ne!(f.blocks[0].prefix, 0);
+        assert_eq!(f.blocks[0].suffix, 0);
+        assert_ne!(f.blocks[0].prefix, f.blocks[1].prefix);
+        assert_eq!(f.blocks[2].prefix, 0, "no label, no prefix");
+        let mut t = Shingler::new(4);
+        let g = t.page("Read more: a b c d e f g");
+        assert_eq!(
+            g.blocks[0].prefix, f.blocks[0].prefix,
+            "the label is normalised"
+        );
     }
 
     #[test]
