@@ -24,6 +24,19 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Creates the temporary file. Refuses an existing target unless `force`.
     pub fn create(target: &Path, force: bool) -> Result<AtomicFile> {
+        if is_special(target) {
+            // A device or pipe (`/dev/null`, a FIFO) is written in place: it cannot be renamed
+            // over, and holds no partial file to clean up.
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .map_err(|e| Error::io(target, e))?;
+            return Ok(AtomicFile {
+                file: Some(file),
+                tmp: PathBuf::new(),
+                target: target.to_path_buf(),
+            });
+        }
         if !force && target.exists() {
             return Err(Error::OutputExists {
                 path: target.to_path_buf(),
@@ -45,6 +58,9 @@ impl AtomicFile {
     /// Flushes to disk and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("not yet committed");
+        if self.tmp.as_os_str().is_empty() {
+            return Ok(());
+        }
         file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
         drop(file);
         fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))
@@ -60,9 +76,14 @@ impl Write for AtomicFile {
     }
 }
 
+/// An existing path that is neither a regular file nor a directory.
+fn is_special(p: &Path) -> bool {
+    fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
+        if self.file.take().is_some() && !self.tmp.as_os_str().is_empty() {
             let _ = fs::remove_file(&self.tmp);
         }
     }
@@ -98,6 +119,13 @@ impl OutputKind {
             OutputKind::Stdout
         } else if arg.is_dir() || s.ends_with('/') {
             OutputKind::Dir(arg.to_path_buf())
+        } else if is_special(arg) {
+            // A device or pipe takes JSONL (or WET, by its name).
+            if stem.ends_with(".warc") || stem.ends_with(".wet") {
+                OutputKind::Wet(arg.to_path_buf())
+            } else {
+                OutputKind::Jsonl(arg.to_path_buf())
+            }
         } else if stem.ends_with(".warc") || stem.ends_with(".wet") {
             OutputKind::Wet(arg.to_path_buf())
         } else if [".jsonl", ".json", ".gz", ".zst", ".ndjson"]

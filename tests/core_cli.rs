@@ -397,3 +397,19 @@ fn readme_quickstart_scores_well_on_the_bundled_crawl() {
     assert!(f1 >= 0.95, "{err}");
     assert!(err.contains("site-template"), "{err}");
 }
+
+/// `clean -o /dev/null` was taken as a directory output and failed with "Not a directory".
+#[test]
+fn regression_output_to_dev_null_is_not_a_directory() {
+    if !Path::new("/dev/null").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = gen_crawl(dir.path(), &small_cfg(4));
+    run_ok(bin().args(["run", "-q", "-o", "/dev/null"]).arg(&crawl));
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        !meta.is_file() && !meta.is_dir(),
+        "/dev/null is still a device"
+    );
+}
