@@ -624,6 +624,23 @@ pub struct SiteView {
 }
 
 impl Model {
+    /// Opens a model for cleaning: a final model, not a partial one (whose singleton counts
+    /// and missing cross-site counts would mislead the cleaner).
+    pub fn open_final(path: &Path) -> Result<Model> {
+        let m = Model::open(path)?;
+        if m.header.partial {
+            return Err(Error::ModelKind {
+                path: path.to_path_buf(),
+                what: "is a partial model".into(),
+                hint: format!(
+                    "finish it with `dechrome merge {} -o MODEL` first",
+                    path.display()
+                ),
+            });
+        }
+        Ok(m)
+    }
+
     /// Opens and checks a model file.
     pub fn open(path: &Path) -> Result<Model> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;

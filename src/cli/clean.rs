@@ -92,14 +92,7 @@ impl OutArgs {
 pub fn run(a: CleanArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
     a.stats.check(&a.out.output)?;
-    let model = Model::open(&a.model)?;
-    if model.header.partial {
-        anyhow::bail!(
-            "{}: is a partial model; finish it with `dechrome merge {} -o MODEL` first",
-            a.model.display(),
-            a.model.display()
-        );
-    }
+    let model = Model::open_final(&a.model)?;
     let stats = job::clean(&job, &model, CleanConfig::default(), &a.out.to_output()?)?;
     a.stats
         .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;

@@ -52,14 +52,7 @@ pub struct ExplainArgs {
 
 pub fn run(a: ExplainArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
-    let model = Model::open(&a.model)?;
-    if model.header.partial {
-        bail!(
-            "{}: is a partial model; finish it with `dechrome merge {} -o MODEL` first",
-            a.model.display(),
-            a.model.display()
-        );
-    }
+    let model = Model::open_final(&a.model)?;
     let sel = match (&a.id, &a.site, a.sample) {
         (Some(id), _, _) => Selection::Id(id.clone()),
         (None, site, Some(n)) => Selection::Sample {

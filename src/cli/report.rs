@@ -50,14 +50,7 @@ pub struct ReportArgs {
 
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
-    let model = Model::open(&a.model)?;
-    if model.header.partial {
-        bail!(
-            "{}: is a partial model; finish it with `dechrome merge {} -o MODEL` first",
-            a.model.display(),
-            a.model.display()
-        );
-    }
+    let model = Model::open_final(&a.model)?;
     if !a.force && a.output.exists() {
         bail!(
             "{}: output exists; pass --force to overwrite it",
