@@ -15,6 +15,11 @@
 //!    Viterbi pass. So a short line inside an article ("He said.") stays, and a teaser of
 //!    another article, shared with other pages and surrounded by chrome, goes, while the same
 //!    text on its own page, surrounded by that article's unique paragraphs, stays.
+//! 4. **Vocabulary**: above the article, its header (title, deck, summary bullets) names the
+//!    article's subject, so it shares the words of the article's opening; chrome there (a
+//!    byline, a box of other stories' titles, a disclaimer on every page of one template era)
+//!    does not. This is what tells this page's own title, teased on other pages, from a
+//!    template line of the same frequency.
 //!
 //! Inside the content runs, blocks with hard chrome evidence (site template, cross-site
 //! chrome, templated) are still removed. Every block gets a [`Reason`] and the figures behind
@@ -22,7 +27,9 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::block::Shape;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::block::{normalize_into, Shape};
 use crate::model::{Model, SiteView};
 use crate::shingle::{
     BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
@@ -37,8 +44,9 @@ pub enum Reason {
     KeptShared,
     /// Kept: weak on its own, but inside the article's run of blocks.
     KeptContext,
-    /// Kept: the heading just before the article's first run.
-    KeptTitle,
+    /// Kept: the article's header above its first run (title, deck, summary bullets), which
+    /// shares the article's words.
+    KeptHeader,
     /// Removed: recurs on a large share of the site's pages.
     SiteTemplate,
     /// Removed: occurs on several sites (generic chrome: share rows, cookie lines).
@@ -56,7 +64,7 @@ impl Reason {
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
-        Reason::KeptTitle,
+        Reason::KeptHeader,
         Reason::SiteTemplate,
         Reason::CrossSite,
         Reason::Templated,
@@ -69,7 +77,7 @@ impl Reason {
             Reason::KeptUnique => "kept:unique",
             Reason::KeptShared => "kept:shared",
             Reason::KeptContext => "kept:context",
-            Reason::KeptTitle => "kept:title",
+            Reason::KeptHeader => "kept:header",
             Reason::SiteTemplate => "site-template",
             Reason::CrossSite => "cross-site",
             Reason::Templated => "templated",
@@ -81,7 +89,7 @@ impl Reason {
     pub fn is_kept(self) -> bool {
         matches!(
             self,
-            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptTitle
+            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptHeader
         )
     }
 
@@ -145,8 +153,12 @@ pub struct CleanConfig {
     /// page has one article, and what stands apart from it with much less text is a comment,
     /// a caption block or a teaser.
     pub secondary_share: f32,
-    /// How many blocks before the article the title may be.
+    /// How many blocks above the article its header (title, deck, bullets) may reach.
     pub title_reach: usize,
+    /// Runs parted only by this many blocks of hard chrome are one article: an inline box
+    /// ("Advertisement", "Story continues below") is a line or three, while a share row, an
+    /// author box and a comment form after an article's end are more.
+    pub inline_box: usize,
     /// A token recurs if it is in short blocks on at least this share of the site's pages.
     pub token_share: f32,
     /// A short block is templated when at least this share of its tokens recur.
@@ -165,6 +177,7 @@ impl Default for CleanConfig {
             token_share: 0.2,
             secondary_share: 0.4,
             title_reach: 12,
+            inline_box: 3,
             templated_share: 0.75,
         }
     }
@@ -241,6 +254,8 @@ pub struct Cleaner<'m> {
     ev: Vec<Evidence>,
     state: Vec<bool>,
     back: Vec<[bool; 2]>,
+    header: Vec<bool>,
+    lexicon: Lexicon,
     hashes: Vec<u64>,
     decisions: Vec<Decision>,
 }
@@ -259,6 +274,8 @@ impl<'m> Cleaner<'m> {
             ev: Vec::new(),
             state: Vec::new(),
             back: Vec::new(),
+            header: Vec::new(),
+            lexicon: Lexicon::default(),
             hashes: Vec::new(),
             decisions: Vec::new(),
         }
@@ -294,26 +311,32 @@ impl<'m> Cleaner<'m> {
             // article, or a site seen once): every block with content evidence stands alone.
             segment(&self.ev, 0.0, &mut self.state, &mut self.back);
         }
-        let title = match select_runs(&self.ev, &mut self.state, &cfg) {
-            Some(main) => {
-                // The title sits above the article's first run, unless that run is the main
-                // one and its lead-in (a teased title) was taken in already.
-                let added = extend_leads(&self.ev, &mut self.state, &cfg, main);
-                let first = self.state.iter().position(|&c| c).unwrap_or(main);
-                if !added || first < main {
-                    find_title(&self.ev, first, &cfg)
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        };
+        self.header.clear();
+        self.header.resize(self.ev.len(), false);
+        if let Some(main) = select_runs(&self.ev, &mut self.state, &cfg) {
+            let first = self.state.iter().position(|&c| c).unwrap_or(main);
+            self.lexicon.learn(text, &feats.blocks, &self.state, main);
+            let page = Page {
+                text,
+                blocks: &feats.blocks,
+            };
+            find_header(
+                &self.ev,
+                &self.state,
+                first,
+                &cfg,
+                &page,
+                &mut self.lexicon,
+                &mut self.header,
+            );
+        }
         self.decisions.clear();
         out.clear();
         for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
             let in_run = self.state[i];
             let reason = match (in_run, ev.hard) {
-                _ if title == Some(i) => Reason::KeptTitle,
+                _ if self.header[i] && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
+                _ if self.header[i] => Reason::KeptHeader,
                 (true, _) if ev.soft_template => Reason::KeptShared,
                 (false, _) if ev.soft_template => Reason::SiteTemplate,
                 (_, Some(r)) => r,
@@ -447,53 +470,6 @@ fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     }
 }
 
-/// Extends each kept run backwards over the blocks shared with other pages that lead into it:
-/// an article's title and lead paragraph, teased on other pages of the site, belong to the
-/// page whose own text they lead into. Hard chrome and weak unique lines between them (a
-/// byline, a date, a share row) are passed over, not kept. Returns whether any block was
-/// added before the main run.
-fn extend_leads(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig, main: usize) -> bool {
-    let mut added_main = false;
-    let mut i = 0;
-    while i < state.len() {
-        if !(state[i] && (i == 0 || !state[i - 1])) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut j = start;
-        let mut steps = 0;
-        while j > 0 && steps < cfg.title_reach {
-            j -= 1;
-            steps += 1;
-            let e = &ev[j];
-            if state[j] {
-                break;
-            }
-            let label = e.tokens <= cfg.label_tokens;
-            if e.hard.is_some() || label {
-                continue;
-            }
-            if e.shared || e.soft_template {
-                state[j] = true;
-                added_main |= start == main;
-                if e.sentence_end || e.tokens > cfg.short_tokens {
-                    continue;
-                }
-                // A heading ends the lead-in: above an article's title is the page's chrome
-                // (and often a list of other articles' titles).
-                break;
-            }
-            if e.base < 0.0 {
-                continue;
-            }
-            break;
-        }
-        i = start + 1;
-    }
-    added_main
-}
-
 fn templated_share(
     model: &mut Lookups,
     cfg: &CleanConfig,
@@ -514,8 +490,8 @@ fn templated_share(
 }
 
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
-/// least `secondary_share` of its evidence, and any run parted from those only by hard chrome
-/// (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on the
+/// least `secondary_share` of its evidence, and any run parted from those only by a short box
+/// of hard chrome (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on the
 /// page (a comment, a caption, a stray teaser) are dropped. Returns where the main run starts.
 fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
     let mut runs: Vec<(usize, usize, f32)> = Vec::new();
@@ -545,7 +521,8 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
         .collect();
     // A run parted from the article only by the site's template (an inline "Advertisement /
     // Story continues below" box) is the same article, however short.
-    let template_gap = |a: usize, b: usize| ev[a..b].iter().all(|e| e.hard.is_some());
+    let template_gap =
+        |a: usize, b: usize| b - a <= cfg.inline_box && ev[a..b].iter().all(|e| e.hard.is_some());
     for k in main + 1..runs.len() {
         if !template_gap(runs[k - 1].1, runs[k].0) || !(keep[k - 1] || k - 1 == main) {
             break;
@@ -565,27 +542,6 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
     }
     let main_start = runs[main].0;
     Some(main_start)
-}
-
-/// The title of the article whose main run starts at `main`: the first block before it, past
-/// hard chrome and labels (bylines, dates and share rows sit between a title and its body),
-/// that is neither chrome nor a sentence.
-fn find_title(ev: &[Evidence], main: usize, cfg: &CleanConfig) -> Option<usize> {
-    let mut j = main;
-    let mut steps = 0;
-    while j > 0 && steps < cfg.title_reach {
-        j -= 1;
-        steps += 1;
-        let e = &ev[j];
-        if e.hard.is_some() || e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
-            continue;
-        }
-        return ((!e.shared || (e.page_dup && e.df < 2))
-            && !e.sentence_end
-            && e.base < cfg.switch_cost)
-            .then_some(j);
-    }
-    None
 }
 
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
@@ -650,11 +606,196 @@ mod tests {
     }
 
     #[test]
+    fn header_is_what_shares_the_articles_words() {
+        let text = "Ferry strike ends in the harbour town\n\
+                    Mayor opens the new bridge over the river\n\
+                    By Jane Roe\n\
+                    The mayor opened the bridge over the river on Monday, ending years of \
+                    delays, and said the river crossing would carry trains by spring.";
+        let mut blocks = Vec::new();
+        let mut at = 0;
+        for line in text.split('\n') {
+            blocks.push(BlockFeatures {
+                start: at,
+                end: at + line.len(),
+                ..Default::default()
+            });
+            at += line.len() + 1;
+        }
+        let heading = Evidence {
+            tokens: 7,
+            base: -3.0,
+            ..Default::default()
+        };
+        let byline = Evidence {
+            tokens: 3,
+            hard: Some(Reason::Templated),
+            ..Default::default()
+        };
+        // The title is teased on other pages (shared) and still this page's own.
+        let title = Evidence {
+            shared: true,
+            df: 3,
+            ..heading
+        };
+        let body = ev(40.0);
+        let evs = [heading, title, byline, body];
+        let state = [false, false, false, true];
+        let page = Page {
+            text,
+            blocks: &blocks,
+        };
+        let mut lex = Lexicon::default();
+        lex.learn(text, &blocks, &state, 3);
+        let mut header = [false; 4];
+        find_header(
+            &evs,
+            &state,
+            3,
+            &CleanConfig::default(),
+            &page,
+            &mut lex,
+            &mut header,
+        );
+        assert_eq!(header, [false, true, false, false]);
+
+        // When nothing shares the article's words, the nearest unique heading is its title.
+        let evs = [heading, byline, byline, body];
+        let mut lex = Lexicon::default();
+        lex.learn(text, &blocks, &[false; 4], 3);
+        let mut header = [false; 4];
+        find_header(
+            &evs,
+            &state,
+            3,
+            &CleanConfig::default(),
+            &page,
+            &mut lex,
+            &mut header,
+        );
+        assert_eq!(header, [true, false, false, false]);
+    }
+
+    #[test]
     fn lone_weak_block_between_chrome_is_not_content() {
         let mut st = Vec::new();
         let mut bk = Vec::new();
         let e: Vec<_> = [-5.0, 2.0, -5.0].into_iter().map(ev).collect();
         segment(&e, 10.0, &mut st, &mut bk);
         assert_eq!(st, vec![false, false, false]);
+    }
+}
+
+/// A page's text and its blocks.
+struct Page<'a> {
+    text: &'a str,
+    blocks: &'a [BlockFeatures],
+}
+
+impl Page<'_> {
+    fn block(&self, i: usize) -> &str {
+        let b = &self.blocks[i];
+        &self.text[b.start..b.end]
+    }
+}
+
+/// Marks the article's header: the blocks above its first run, within `title_reach`, that
+/// share its words (its title, deck, summary bullets), whether they are unique to the page or
+/// teased on other pages of the site (then they are template or shared by frequency, and the
+/// words they share with this page's body are what makes them this page's own). Hard chrome,
+/// labels and blocks that do not share the article's words (bylines, dates, captions of other
+/// stories, lists of other titles) are passed over and stay removed. When no block shares its
+/// words, a creative headline may not: the nearest unique heading-shaped block is taken.
+fn find_header(
+    ev: &[Evidence],
+    state: &[bool],
+    first: usize,
+    cfg: &CleanConfig,
+    page: &Page,
+    lex: &mut Lexicon,
+    header: &mut [bool],
+) {
+    let mut j = first;
+    let mut steps = 0;
+    let mut found = false;
+    let mut heading = None;
+    while j > 0 && steps < cfg.title_reach {
+        j -= 1;
+        steps += 1;
+        let e = &ev[j];
+        if state[j] {
+            break;
+        }
+        // A block frequent by count alone may be this page's own title: teased on most pages
+        // of a small site, or a wire story's title on every site that runs it. Templated
+        // lines (bylines, dates) are chrome by their form, whatever words they share.
+        let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite));
+        if (e.hard.is_some() && !by_share) || e.tokens <= cfg.label_tokens {
+            continue;
+        }
+        let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
+        if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+            continue;
+        }
+        if lex.shares_words(page.block(j)) {
+            header[j] = true;
+            found = true;
+        } else if heading.is_none() && !shared && !e.sentence_end && e.base < cfg.switch_cost {
+            heading = Some(j);
+        }
+    }
+    if let (false, Some(h)) = (found, heading) {
+        header[h] = true;
+    }
+}
+
+/// The words of the article's opening blocks, to tell a header block that belongs to the
+/// article (its title, deck or bullets name its subject) from chrome above it.
+///
+/// Memory: one hash per distinct word of at most [`LEXICON_BLOCKS`] blocks.
+#[derive(Default)]
+struct Lexicon {
+    words: Vec<u64>,
+    norm: String,
+}
+
+/// Blocks of the article's main run whose words make the lexicon: the opening of an article
+/// names its subject, and a bound keeps the cost per page small.
+const LEXICON_BLOCKS: usize = 8;
+
+/// Share of a block's words found in the lexicon for it to belong to the article. A title
+/// names its subject in most of its words; a line of chrome (a disclaimer, another story's
+/// title) shares only the odd common word.
+const LEXICON_SHARE: f32 = 0.3;
+
+impl Lexicon {
+    /// Content-bearing words of a normalised block: three characters or more, so that most
+    /// function words and folded numbers do not count. Scripts without spaces give few, long
+    /// words; they then rarely match, and the heading fallback decides.
+    fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
+        norm.split(' ')
+            .filter(|w| w.chars().nth(2).is_some() && !w.starts_with('0'))
+            .map(|w| xxh3_64(w.as_bytes()))
+    }
+
+    fn learn(&mut self, text: &str, blocks: &[BlockFeatures], state: &[bool], main: usize) {
+        self.words.clear();
+        let run = blocks[main..].iter().zip(&state[main..]);
+        for (b, _) in run.filter(|(_, &kept)| kept).take(LEXICON_BLOCKS) {
+            normalize_into(&text[b.start..b.end], &mut self.norm);
+            self.words.extend(Self::words(&self.norm));
+        }
+        self.words.sort_unstable();
+        self.words.dedup();
+    }
+
+    fn shares_words(&mut self, block: &str) -> bool {
+        normalize_into(block, &mut self.norm);
+        let (mut n, mut hit) = (0u32, 0u32);
+        for h in Self::words(&self.norm) {
+            n += 1;
+            hit += self.words.binary_search(&h).is_ok() as u32;
+        }
+        n > 0 && hit as f32 >= LEXICON_SHARE * n as f32
     }
 }

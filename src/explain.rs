@@ -157,7 +157,7 @@ pub fn reason_ansi(r: Reason) -> &'static str {
         Reason::KeptUnique => "32",    // green
         Reason::KeptShared => "36",    // cyan
         Reason::KeptContext => "32;2", // dim green
-        Reason::KeptTitle => "32;1",   // bold green
+        Reason::KeptHeader => "32;1",  // bold green
         Reason::SiteTemplate => "31",  // red
         Reason::CrossSite => "35",     // magenta
         Reason::Templated => "33",     // yellow

@@ -284,6 +284,32 @@ fn fold_ascii(s: &str, out: &mut String) {
     }
 }
 
+/// What one article is about: a few names and rare words its sentences return to.
+#[derive(Default)]
+struct Topic {
+    words: Vec<String>,
+    /// Chance that a content word of a sentence is a topic word.
+    rate: f64,
+}
+
+impl Topic {
+    fn new(lang: &Lang, rng: &mut Rng) -> Topic {
+        let mut words: Vec<String> = (0..rng.range(1, 3))
+            .map(|_| lang.name(rng).to_owned())
+            .collect();
+        // Uniform over the vocabulary, so mostly words that are rare elsewhere.
+        words.extend((0..rng.range(2, 5)).map(|_| lang.words[rng.below(lang.words.len())].clone()));
+        Topic { words, rate: 0.1 }
+    }
+
+    fn with_rate(&self, rate: f64) -> Topic {
+        Topic {
+            words: self.words.clone(),
+            rate,
+        }
+    }
+}
+
 struct Lang {
     english: bool,
     function: &'static [&'static str],
@@ -343,6 +369,12 @@ impl Lang {
 
     /// Writes one sentence of `n` words (n >= 1), capitalised, with final punctuation.
     fn sentence(&self, rng: &mut Rng, out: &mut String, n: usize) {
+        self.sentence_on(rng, out, n, &Topic::default());
+    }
+
+    /// A sentence of an article about `topic`: a share of its content words are the topic's
+    /// (an article names its subject again and again; so do its title and lead).
+    fn sentence_on(&self, rng: &mut Rng, out: &mut String, n: usize, topic: &Topic) {
         for i in 0..n {
             if i > 0 {
                 out.push(' ');
@@ -353,6 +385,8 @@ impl Lang {
             } else {
                 let w: &str = if r < 40 && i + 1 < n {
                     self.function[rng.skew(self.function.len())]
+                } else if !topic.words.is_empty() && rng.chance(topic.rate) {
+                    rng.pick(&topic.words).as_str()
                 } else if r < 47 {
                     &self.names[rng.skew(self.names.len())]
                 } else {
@@ -373,6 +407,10 @@ impl Lang {
 
     /// Sentences until at least `target` words are written.
     fn paragraph(&self, rng: &mut Rng, out: &mut String, target: usize) {
+        self.paragraph_on(rng, out, target, &Topic::default());
+    }
+
+    fn paragraph_on(&self, rng: &mut Rng, out: &mut String, target: usize, topic: &Topic) {
         let mut done = 0;
         while done < target {
             let left = target - done;
@@ -383,7 +421,7 @@ impl Lang {
             if done > 0 {
                 out.push(' ');
             }
-            self.sentence(rng, out, n);
+            self.sentence_on(rng, out, n, topic);
             done += n;
         }
     }
@@ -729,6 +767,15 @@ struct Site {
     ad_p: f64,
     plea_p: f64,
     line_keep: f64,
+    /// The template shows the article's deck under its title.
+    deck: bool,
+    /// The template shows summary bullets under this heading before the body.
+    highlights: Option<String>,
+    /// A box of other stories' titles (not in the crawl) above the article, under this
+    /// heading: unique text that is not the page's own.
+    trending_top: Option<String>,
+    /// Chance of a lead-image caption between the article's header and its body.
+    lead_caption_p: f64,
 }
 
 impl Site {
@@ -947,6 +994,14 @@ impl Site {
             ad_p: [0.0, 0.04, 0.1][rng.below(3)],
             plea_p: [0.0, 0.1, 0.3][rng.below(3)],
             line_keep: [1.0, 0.98, 0.95][rng.below(3)],
+            deck: rng.chance(0.4),
+            highlights: rng
+                .chance(0.25)
+                .then(|| lang.tr(rng.pick_s(&["Key points", "Story highlights", "In brief"]))),
+            trending_top: rng
+                .chance(0.3)
+                .then(|| lang.tr(rng.pick_s(&["Trending now", "Top stories", "Most popular"]))),
+            lead_caption_p: [0.0, 0.3, 0.6][rng.below(3)],
             sections,
             domain,
             display,
@@ -962,7 +1017,12 @@ fn shuffle<T>(rng: &mut Rng, xs: &mut [T]) {
 }
 
 struct Article {
+    topic: Topic,
     title: String,
+    /// A standfirst under the title; shown on sites whose template has one.
+    deck: String,
+    /// Summary bullets (no final punctuation); shown on sites whose template has them.
+    highlights: Vec<String>,
     paras: Vec<String>,
     section: usize,
     year: usize,
@@ -970,16 +1030,35 @@ struct Article {
     slug: String,
 }
 
-fn gen_body(
-    lang: &Lang,
-    rng: &mut Rng,
-    boilerplate: &[String],
-    lead: Option<&str>,
-) -> (String, Vec<String>) {
+/// An article's text: title, deck, highlights and paragraphs, all about one topic.
+struct Body {
+    topic: Topic,
+    title: String,
+    deck: String,
+    highlights: Vec<String>,
+    paras: Vec<String>,
+}
+
+fn gen_body(lang: &Lang, rng: &mut Rng, boilerplate: &[String], lead: Option<&str>) -> Body {
+    let topic = Topic::new(lang, rng);
+    // Titles and leads are denser in the subject's words than the rest of the text.
+    let dense = topic.with_rate(0.4);
     let mut title = String::new();
     let n = rng.range(5, 13);
-    lang.sentence(rng, &mut title, n);
+    lang.sentence_on(rng, &mut title, n, &dense);
     title.pop();
+    let mut deck = String::new();
+    let n = rng.range(12, 30);
+    lang.paragraph_on(rng, &mut deck, n, &dense);
+    let highlights = (0..rng.range(2, 4))
+        .map(|_| {
+            let mut h = String::new();
+            let n = rng.range(7, 15);
+            lang.sentence_on(rng, &mut h, n, &dense);
+            h.pop();
+            h
+        })
+        .collect();
     let n = 5 + rng.skew(36);
     let mut paras = Vec::with_capacity(n + 1);
     for i in 0..n {
@@ -993,7 +1072,7 @@ fn gen_body(
             lang.short_line(rng, &mut p);
         } else {
             let w = 20 + rng.skew(101);
-            lang.paragraph(rng, &mut p, w);
+            lang.paragraph_on(rng, &mut p, w, if i == 0 { &dense } else { &topic });
         }
         paras.push(p);
     }
@@ -1001,11 +1080,17 @@ fn gen_body(
         let at = rng.range(1, n - 1);
         paras.insert(at, rng.pick(boilerplate).clone());
     }
-    (title, paras)
+    Body {
+        topic,
+        title,
+        deck,
+        highlights,
+        paras,
+    }
 }
 
 /// A wire story, regenerated from its key so no pool must be kept.
-fn wire_story(seed: u64, lang_id: usize, lang: &Lang, k: usize) -> (String, Vec<String>) {
+fn wire_story(seed: u64, lang_id: usize, lang: &Lang, k: usize) -> Body {
     let mut rng = Rng::new(seed_of(seed, 100 + lang_id as u64, k as u64));
     let agency = format!("{} {}", lang.name(&mut rng), lang.tr("Press"));
     let lead = format!("{} ({agency}) — ", lang.name(&mut rng).to_uppercase());
@@ -1144,7 +1229,22 @@ fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
         }
         buf.push(&b, LABEL_TEMPLATED);
     }
+    if let Some(h) = &site.trending_top {
+        buf.push(h, LABEL_TEMPLATE);
+        let mut t = String::new();
+        for _ in 0..rng.range(3, 6) {
+            t.clear();
+            let topic = Topic::new(cx.lang, rng).with_rate(0.25);
+            let n = rng.range(5, 12);
+            cx.lang.sentence_on(rng, &mut t, n, &topic);
+            t.pop();
+            buf.push(&t, LABEL_UNIQUE_CHROME);
+        }
+    }
     buf.push(&art.title, LABEL_CONTENT);
+    if site.deck {
+        buf.push(&art.deck, LABEL_CONTENT);
+    }
     for &m in &site.meta_order {
         match m {
             0 => {
@@ -1194,6 +1294,19 @@ fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
         buf.push_all(rng, &site.share, 1.0);
     }
     let mut line = String::with_capacity(256);
+    // Captions describe the article's pictures, so they name its subject too.
+    if rng.chance(site.lead_caption_p) {
+        let n = rng.range(8, 20);
+        cx.lang.sentence_on(rng, &mut line, n, &art.topic);
+        let _ = write!(line, " ({} {})", cx.words.photo, cx.lang.full_name(rng));
+        buf.push(&line, LABEL_UNIQUE_CHROME);
+    }
+    if let Some(h) = &site.highlights {
+        buf.push(h, LABEL_TEMPLATE);
+        for l in &art.highlights {
+            buf.push(l, LABEL_CONTENT);
+        }
+    }
     let ad = cx.lang.tr("Advertisement");
     for (i, p) in art.paras.iter().enumerate() {
         buf.push(p, LABEL_CONTENT);
@@ -1201,7 +1314,7 @@ fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
             if rng.chance(site.caption_p) {
                 line.clear();
                 let n = rng.range(6, 16);
-                cx.lang.sentence(rng, &mut line, n);
+                cx.lang.sentence_on(rng, &mut line, n, &art.topic);
                 let _ = write!(line, " ({} {})", cx.words.photo, cx.lang.full_name(rng));
                 buf.push(&line, LABEL_UNIQUE_CHROME);
             }
@@ -1388,10 +1501,13 @@ fn generate_inner(
 
         let mut articles: Vec<Article> = Vec::with_capacity(n);
         for _ in 0..n {
-            let (title, paras) = gen_body(lang, &mut rng, &site.boilerplate, None);
+            let b = gen_body(lang, &mut rng, &site.boilerplate, None);
             articles.push(Article {
-                title,
-                paras,
+                topic: b.topic,
+                title: b.title,
+                deck: b.deck,
+                highlights: b.highlights,
+                paras: b.paras,
                 section: rng.below(site.sections.len()),
                 year: rng.range(2005, 2025),
                 author: rng.below(site.authors.len()),
@@ -1410,9 +1526,10 @@ fn generate_inner(
                     continue;
                 }
                 let Some(slot) = slots.next() else { break };
-                let (title, paras) = wire_story(cfg.seed, lang_id, lang, k);
-                articles[slot].title = title;
-                articles[slot].paras = paras;
+                let b = wire_story(cfg.seed, lang_id, lang, k);
+                let a = &mut articles[slot];
+                (a.topic, a.title, a.deck) = (b.topic, b.title, b.deck);
+                (a.highlights, a.paras) = (b.highlights, b.paras);
             }
         }
         lang_rank[lang_id] += 1;
@@ -1561,6 +1678,8 @@ mod tests {
                 }
             }
         }
+        // The gold after the title (deck, bullets, body), on one line: a whole-body teaser
+        // is the body's paragraphs joined.
         let bodies: Vec<(&str, String)> = pages
             .iter()
             .filter_map(|q| {
@@ -1580,7 +1699,7 @@ mod tests {
                 } else {
                     let joined = bodies
                         .iter()
-                        .any(|(s, b)| *s == p.site && b.starts_with(t) && t.len() > 200);
+                        .any(|(s, b)| *s == p.site && b.contains(t) && t.len() > 200);
                     assert!(joined, "related line not content on its site: {t:.60}");
                 }
             }

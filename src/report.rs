@@ -177,7 +177,7 @@ pub fn build(
 /// CSS colour per reason (kept lines have none).
 pub fn reason_color(r: Reason) -> &'static str {
     match r {
-        Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptTitle => {
+        Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptHeader => {
             "#2e7d32"
         }
         Reason::SiteTemplate => "#c62828",
@@ -193,7 +193,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::KeptUnique => "kept: content, on no other page of the site",
         Reason::KeptShared => "kept: on other pages too, but inside this page's article",
         Reason::KeptContext => "kept: weak alone, but inside the article's run of lines",
-        Reason::KeptTitle => "kept: the page's title, attached to its article",
+        Reason::KeptHeader => "kept: the article's title, deck or bullets, sharing its words",
         Reason::SiteTemplate => "removed: on a large share of the site's pages",
         Reason::CrossSite => "removed: short line found on several sites",
         Reason::Templated => "removed: its words recur in the site's short chrome lines",
