@@ -490,7 +490,7 @@ fn templated_share(
 }
 
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
-/// least `secondary_share` of its evidence, and any run parted from those only by a short box
+/// least `secondary_share` of its evidence (counting what each block brings beyond a switch), and any run parted from those only by a short box
 /// of hard chrome (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on the
 /// page (a comment, a caption, a stray teaser) are dropped. Returns where the main run starts.
 fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
@@ -509,15 +509,27 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
             i += 1;
         }
     }
+    // A run's weight is the evidence its blocks bring beyond the cost of a switch: what each
+    // could pay for standing alone. A list of teasers (a dated title, a one-line blurb, again
+    // and again) has many blocks just above zero and little such weight, an article's
+    // paragraphs have much. On a page with no block that strong, the plain sum decides.
+    let beyond = |&(s, e, _): &(usize, usize, f32)| -> f32 {
+        ev[s..e]
+            .iter()
+            .map(|x| (x.score - cfg.switch_cost).max(0.0))
+            .sum()
+    };
+    let strong = runs.iter().any(|r| beyond(r) > 0.0);
+    let weight = |r: &(usize, usize, f32)| if strong { beyond(r) } else { r.2 };
     let main = runs
         .iter()
         .enumerate()
-        .max_by(|a, b| a.1 .2.total_cmp(&b.1 .2))?
+        .max_by(|a, b| weight(a.1).total_cmp(&weight(b.1)))?
         .0;
-    let main_mass = runs[main].2;
+    let main_weight = weight(&runs[main]);
     let mut keep: Vec<bool> = runs
         .iter()
-        .map(|r| r.2 >= cfg.secondary_share * main_mass)
+        .map(|r| weight(r) >= cfg.secondary_share * main_weight)
         .collect();
     // A run parted from the article only by the site's template (an inline "Advertisement /
     // Story continues below" box) is the same article, however short.
@@ -674,6 +686,19 @@ mod tests {
             &mut header,
         );
         assert_eq!(header, [true, false, false, false]);
+    }
+
+    #[test]
+    fn short_article_outweighs_a_longer_list_of_teasers() {
+        // Four paragraphs, chrome, then forty dated titles and one-line blurbs.
+        let mut scores = vec![40.0, 50.0, 30.0, 25.0, -12.0, -12.0, -12.0];
+        scores.extend((0..40).map(|i| if i % 2 == 0 { 8.0 } else { 6.0 }));
+        let e: Vec<_> = scores.iter().map(|&s| ev(s)).collect();
+        let mut state: Vec<bool> = scores.iter().map(|&s| s > 0.0).collect();
+        let main = select_runs(&e, &mut state, &CleanConfig::default());
+        assert_eq!(main, Some(0));
+        assert!(state[..4].iter().all(|&k| k));
+        assert!(state[4..].iter().all(|&k| !k), "the teaser list is dropped");
     }
 
     #[test]
