@@ -651,41 +651,29 @@ mod tests {
             ..heading
         };
         let body = ev(40.0);
-        let evs = [heading, title, byline, body];
         let state = [false, false, false, true];
         let page = Page {
             text,
             blocks: &blocks,
         };
-        let mut lex = Lexicon::default();
-        lex.learn(text, &blocks, &state, 3);
-        let mut header = [false; 4];
-        find_header(
-            &evs,
-            &state,
-            3,
-            &CleanConfig::default(),
-            &page,
-            &mut lex,
-            &mut header,
+        // The header above block 3, with a lexicon from the blocks kept in `known`.
+        let header_of = |evs: [Evidence; 4], known: &[bool]| {
+            let mut lex = Lexicon::default();
+            lex.learn(text, &blocks, known, 3);
+            let mut header = [false; 4];
+            let cfg = CleanConfig::default();
+            find_header(&evs, &state, 3, &cfg, &page, &mut lex, &mut header);
+            header
+        };
+        assert_eq!(
+            header_of([heading, title, byline, body], &state),
+            [false, true, false, false]
         );
-        assert_eq!(header, [false, true, false, false]);
-
         // When nothing shares the article's words, the nearest unique heading is its title.
-        let evs = [heading, byline, byline, body];
-        let mut lex = Lexicon::default();
-        lex.learn(text, &blocks, &[false; 4], 3);
-        let mut header = [false; 4];
-        find_header(
-            &evs,
-            &state,
-            3,
-            &CleanConfig::default(),
-            &page,
-            &mut lex,
-            &mut header,
+        assert_eq!(
+            header_of([heading, byline, byline, body], &[false; 4]),
+            [true, false, false, false]
         );
-        assert_eq!(header, [true, false, false, false]);
     }
 
     #[test]
