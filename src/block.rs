@@ -337,29 +337,31 @@ pub struct Shape {
 pub fn shape(text: &str) -> Shape {
     let t = text.trim();
     let mut s = Shape::default();
-    if t.is_ascii() {
-        s.chars = t.len() as u32;
-        for &b in t.as_bytes() {
-            s.commas += matches!(b, b',' | b';') as u32;
-            s.separators += matches!(b, b'|' | b'>') as u32;
-        }
-    } else {
-        // Byte by byte, decoding only the chars that are not ASCII: most text that has some
-        // is still mostly ASCII.
-        let bytes = t.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if b < 0x80 {
-                s.chars += 1;
-                s.commas += matches!(b, b',' | b';') as u32;
-                s.separators += matches!(b, b'|' | b'>') as u32;
-            } else if b >= 0xc0 {
-                s.chars += 1;
-                match t[i..].chars().next() {
-                    Some('、' | '，' | '；' | '،') => s.commas += 1,
-                    Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => s.separators += 1,
-                    _ => {}
-                }
-            }
+    let bytes = t.as_bytes();
+    // Branch-free counts over all bytes (the compiler vectorises them): chars are the bytes
+    // that do not continue a UTF-8 sequence (continuation bytes are 0x80..=0xbf).
+    let (mut chars, mut commas, mut separators) = (0u32, 0u32, 0u32);
+    for &b in bytes {
+        chars += ((b as i8) >= -0x40) as u32;
+        commas += (b == b',' || b == b';') as u32;
+        separators += (b == b'|' || b == b'>') as u32;
+    }
+    s.chars = chars;
+    s.commas = commas;
+    s.separators = separators;
+    if !t.is_ascii() {
+        // The other marks start with one of these lead bytes: look only there.
+        let marks = |i: usize| match t[i..].chars().next() {
+            Some('、' | '，' | '；' | '،') => (1, 0),
+            Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => (0, 1),
+            _ => (0, 0),
+        };
+        for i in memchr::memchr3_iter(0xc2, 0xe2, 0xef, bytes)
+            .chain(memchr::memchr2_iter(0xd8, 0xe3, bytes))
+        {
+            let (c, sep) = marks(i);
+            s.commas += c;
+            s.separators += sep;
         }
     }
     let last_significant = t.chars().rev().find(|&c| {
