@@ -78,8 +78,8 @@ pub struct Header {
     pub keys: u64,
 }
 
-/// Interns site names to dense ids, in first-seen order. Used by the reading thread so that
-/// ids do not depend on thread scheduling.
+/// Interns site names to dense ids, in first-seen order. Nothing written depends on the ids
+/// (keys are ordered by site name), so workers may intern in any order.
 #[derive(Debug, Default, Clone)]
 pub struct SiteTable {
     names: Vec<String>,
@@ -87,6 +87,11 @@ pub struct SiteTable {
 }
 
 impl SiteTable {
+    /// The id of a site already interned.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
     pub fn intern(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.index.get(name) {
             return id;
