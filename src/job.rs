@@ -579,7 +579,7 @@ fn count_features(
         || Shingler::new(params.shingle_max_tokens),
         |sh, rec| -> Result<()> {
             let site = intern(&rec.site);
-            let f = sh.distinct(&rec.text);
+            let f = sh.features(&rec.text);
             let w = rayon::current_thread_index().unwrap_or(0) % workers;
             let mut c = counters[w].lock().expect("no worker panics holding it");
             if c.is_full_for(f.len()) {

@@ -114,14 +114,23 @@ impl SiteTable {
 
 /// Per-worker feature counts: pages per site and pages per (site, feature).
 ///
-/// Invariant: a feature is added at most once per page (callers pass a page's distinct
-/// features), so counts are document frequencies.
+/// Counts are document frequencies: a feature is counted at most once per page, however often
+/// the page has it.
 #[derive(Debug)]
 pub struct Counter {
-    features: FxHashMap<(u32, u8, u64), u32>,
+    features: FxHashMap<(u32, u8, u64), Tally>,
     pages: FxHashMap<u32, u64>,
     /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
     max_items: usize,
+    /// Number of the page being added (from 1), to count its repeated features once.
+    page: u32,
+}
+
+/// A feature's count, and the last page that counted it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    pages: u32,
+    last: u32,
 }
 
 impl Default for Counter {
@@ -130,12 +139,14 @@ impl Default for Counter {
             features: FxHashMap::default(),
             pages: FxHashMap::default(),
             max_items: usize::MAX,
+            page: 0,
         }
     }
 }
 
 /// Bytes a [`Counter`] costs per hash-table bucket (a 24-byte entry and a control byte).
 const COUNTER_BUCKET_BYTES: usize = 25;
+const _: () = assert!(std::mem::size_of::<((u32, u8, u64), Tally)>() + 1 == COUNTER_BUCKET_BYTES);
 /// Bytes per entry of the sorted vector a counter becomes when it is written out.
 const COUNTER_SORTED_BYTES: usize = 24;
 
@@ -189,19 +200,32 @@ impl Counter {
         }
     }
 
-    /// Counts one page of site `site` with its distinct features.
-    pub fn add_page(&mut self, site: u32, distinct: &[(u8, u64)]) {
+    /// Counts one page of site `site` with its features, each once however often it comes
+    /// ([`crate::shingle::Shingler::features`]; no need to sort them to drop repeats).
+    pub fn add_page(&mut self, site: u32, features: &[(u8, u64)]) {
         *self.pages.entry(site).or_default() += 1;
-        self.features.reserve(distinct.len());
-        for &(kind, hash) in distinct {
-            *self.features.entry((site, kind, hash)).or_default() += 1;
+        self.page = match self.page.checked_add(1) {
+            Some(p) => p,
+            None => {
+                // After 4 billion pages: forget the old page numbers rather than reuse them.
+                self.features.values_mut().for_each(|t| t.last = 0);
+                1
+            }
+        };
+        let page = self.page;
+        for &(kind, hash) in features {
+            let t = self.features.entry((site, kind, hash)).or_default();
+            if t.last != page {
+                t.last = page;
+                t.pages += 1;
+            }
         }
     }
 
     /// Adds another counter's counts into this one.
     pub fn merge(&mut self, other: Counter) {
         for (k, v) in other.features {
-            *self.features.entry(k).or_default() += v;
+            self.features.entry(k).or_default().pages += v.pages;
         }
         for (k, v) in other.pages {
             *self.pages.entry(k).or_default() += v;
@@ -286,7 +310,7 @@ impl Counter {
         } = self;
         let mut feats: RankedFeatures = features
             .into_iter()
-            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v))
+            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v.pages))
             .collect();
         feats.sort_unstable_by_key(|e| e.0);
         (feats, pages)
@@ -925,6 +949,36 @@ pub fn write_entries(
 mod tests {
     use super::*;
     use crate::shingle::KIND_TOKEN;
+
+    #[test]
+    fn a_feature_repeated_on_a_page_counts_once() {
+        let mut sites = SiteTable::default();
+        let a = sites.intern("a.example");
+        let mut c = Counter::new();
+        c.add_page(
+            a,
+            &[
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+            ],
+        );
+        c.add_page(a, &[(KIND_TOKEN, 9), (KIND_BLOCK, 2), (KIND_TOKEN, 9)]);
+        // Past the last page number, the numbering starts again without losing a count.
+        c.page = u32::MAX - 1;
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 1)]);
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2)]);
+        c.add_page(a, &[(KIND_BLOCK, 2), (KIND_BLOCK, 1)]);
+        let got = c.into_sorted_entries(&sites);
+        let want = vec![
+            (block_key("a.example", KIND_BLOCK, 1), 4),
+            (block_key("a.example", KIND_BLOCK, 2), 3),
+            (block_key("a.example", KIND_TOKEN, 9), 2),
+            (pages_key("a.example"), 5),
+        ];
+        assert_eq!(got, want);
+    }
 
     fn sample_counter(sites: &mut SiteTable) -> Counter {
         let mut c = Counter::new();

@@ -92,6 +92,8 @@ impl Shingler {
     /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
     pub fn page(&mut self, text: &str) -> &PageFeatures {
         self.compute(text, true, true);
+        self.feats.distinct.sort_unstable();
+        self.feats.distinct.dedup();
         &self.feats
     }
 
@@ -105,6 +107,16 @@ impl Shingler {
     /// The distinct (kind, hash) features of a page, sorted: what learning counts. The same
     /// as `page(text).distinct`, without the per-block figures only cleaning needs.
     pub fn distinct(&mut self, text: &str) -> &[(u8, u64)] {
+        self.compute(text, false, true);
+        self.feats.distinct.sort_unstable();
+        self.feats.distinct.dedup();
+        &self.feats.distinct
+    }
+
+    /// The (kind, hash) features of a page as met, some more than once: [`Shingler::distinct`]
+    /// without its sort, for a [`crate::model::Counter`], which counts a feature once per page
+    /// by itself.
+    pub fn features(&mut self, text: &str) -> &[(u8, u64)] {
         self.compute(text, false, true);
         &self.feats.distinct
     }
@@ -183,8 +195,6 @@ impl Shingler {
         }
         f.distinct
             .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
-        f.distinct.sort_unstable();
-        f.distinct.dedup();
     }
 }
 
@@ -248,6 +258,14 @@ mod tests {
         let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\n40 minutes ago";
         let want = s.page(text).distinct.clone();
         assert_eq!(s.distinct(text), &want[..]);
+        let mut all = s.features(text).to_vec();
+        assert!(
+            all.len() > want.len(),
+            "the repeated line's features come twice"
+        );
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all, want);
         let blocks = s.page(text).blocks.clone();
         let only = s.page_blocks(text);
         assert!(only.distinct.is_empty());
