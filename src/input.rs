@@ -886,9 +886,12 @@ pub(crate) fn parse_json_line(
         end -= 1;
     }
     let line = &line[..end];
-    let (line, lossy): (Cow<str>, bool) = match std::str::from_utf8(line) {
-        Ok(s) => (Cow::Borrowed(s), false),
-        Err(e) => {
+    // simdutf8 checks valid lines several times faster than std; std says where a bad one
+    // goes wrong.
+    let checked = simdutf8::basic::from_utf8(line).map_err(|_| std::str::from_utf8(line));
+    let (line, lossy): (Cow<str>, bool) = match checked {
+        Ok(s) | Err(Ok(s)) => (Cow::Borrowed(s), false),
+        Err(Err(e)) => {
             if cfg.strict_utf8 {
                 return Err(Error::InvalidUtf8 {
                     loc,
