@@ -137,7 +137,7 @@ impl Shingler {
                 let last_start = n.rmatch_indices(' ').nth(1).map_or(0, |(i, _)| i + 1);
                 prefix = xxh3_64_with_seed(&n.as_bytes()[..first_end], TOKEN_SEED ^ 1);
                 // "Label: value" lines: the label is the prefix, however many tokens it has.
-                if let Some(pos) = b.text.find([':', '：']) {
+                if let Some(pos) = find_colon(b.text) {
                     let label = normalize_into(&b.text[..pos], &mut self.label);
                     if (1..=3).contains(&label.tokens) {
                         prefix = xxh3_64_with_seed(self.label.as_bytes(), TOKEN_SEED ^ 1);
@@ -196,6 +196,21 @@ impl Shingler {
         f.distinct
             .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
     }
+}
+
+/// `text.find([':', '：'])`, by bytes: `:` or the first byte of `：` (EF BC 9A) with memchr2,
+/// instead of decoding every char.
+fn find_colon(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b':', 0xef, &b[from..]) {
+        let i = from + i;
+        if b[i] == b':' || b[i..].starts_with("：".as_bytes()) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -270,5 +285,12 @@ mod tests {
         let only = s.page_blocks(text);
         assert!(only.distinct.is_empty());
         assert_eq!(format!("{:?}", only.blocks), format!("{blocks:?}"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_colon_finds_what_find_finds(s in "(\\PC|[:：\u{ff00}-\u{ff1f}a])*") {
+            proptest::prop_assert_eq!(find_colon(&s), s.find([':', '：']));
+        }
     }
 }
