@@ -55,6 +55,14 @@ impl AtomicFile {
         })
     }
 
+    /// Flushes what was written so far to disk (a device or pipe: nothing to do).
+    fn sync_data(&self) -> io::Result<()> {
+        match &self.file {
+            Some(f) if !self.tmp.as_os_str().is_empty() => f.sync_data(),
+            _ => Ok(()),
+        }
+    }
+
     /// Flushes to disk and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("not yet committed");
@@ -310,7 +318,13 @@ pub struct Writer {
     fmt: Formatter,
     buf: Vec<u8>,
     gz_buf: Vec<u8>,
+    /// Record bytes written since the output file was last synced to disk.
+    unsynced: usize,
 }
+
+/// The output file is synced to disk after every this many record bytes, while the workers go
+/// on cleaning, so that the sync before the final rename has little left to write.
+const SYNC_EVERY: usize = 64 << 20;
 
 impl Writer {
     /// Opens the output. `compress` overrides the compression the file name implies.
@@ -366,6 +380,7 @@ impl Writer {
             },
             buf: Vec::with_capacity(1 << 16),
             gz_buf: Vec::new(),
+            unsynced: 0,
         })
     }
 
@@ -441,7 +456,30 @@ impl Writer {
             Sink::Zst(w) => w.write_all(bytes),
             Sink::Dir { .. } => unreachable!(),
         };
-        r.map_err(|e| Error::io(path, e))
+        r.map_err(|e| Error::io(path, e))?;
+        self.unsynced += bytes.len();
+        if self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            self.sync_ahead().map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Syncs what reached the output file so far (compressors keep their buffered bytes).
+    fn sync_ahead(&mut self) -> io::Result<()> {
+        let base = match &mut self.sink {
+            Sink::Raw(b) | Sink::GzMembers(b) => b,
+            Sink::Gz(w) => w.get_mut(),
+            Sink::Zst(w) => w.get_mut(),
+            Sink::Dir { .. } => return Ok(()),
+        };
+        match base {
+            Base::File(w) => {
+                w.flush()?;
+                w.get_ref().sync_data()
+            }
+            Base::Stdout(_) => Ok(()),
+        }
     }
 
     /// Completes the output: flushes, finishes compression, renames into place.
