@@ -66,6 +66,25 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     o.reserve(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Most text is runs of ASCII letters and single spaces: take up to 8 such bytes at
+        // once (see `letter_run`), and the general path below for what comes after them.
+        if let Some(w) = bytes.get(i..i + 8) {
+            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            let run = letter_run(w, state, o.is_empty());
+            if run.len > 0 {
+                if run.pad {
+                    o.push(b' ');
+                }
+                // Letters lower-case by setting bit 5, which a space already has.
+                o.extend_from_slice(&(w | LANES_20).to_le_bytes());
+                o.truncate(o.len() - (8 - run.len));
+                info.tokens += run.tokens;
+                info.alnum_chars += run.letters;
+                state = 1;
+                i += run.len;
+                continue;
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             i += 1;
@@ -155,6 +174,84 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     info
 }
 
+const LANES_01: u64 = 0x0101_0101_0101_0101;
+const LANES_20: u64 = 0x2020_2020_2020_2020;
+const LANES_7F: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const LANES_80: u64 = 0x8080_8080_8080_8080;
+
+/// A run of bytes that [`normalize_into`] can copy lower-cased as they are.
+struct LetterRun {
+    /// Bytes in the run (0: none; take the general path for the next char).
+    len: usize,
+    /// Letters in the run.
+    letters: u32,
+    /// Tokens the run starts.
+    tokens: u32,
+    /// Whether a space must go out before the run (it starts a token after earlier output).
+    pad: bool,
+}
+
+/// The longest prefix of the 8 bytes `w` (little-endian, byte 0 first) that consists of ASCII
+/// letters and single spaces and ends in a letter, given the normaliser's `state` before it
+/// and whether its output is still empty. Such a prefix normalises to itself lower-cased (a
+/// space before a letter is the token separator the general path would write); a prefix
+/// that would not (a leading space with nothing written yet) gives an empty run.
+///
+/// Each byte's test sets the byte's high bit in a lane mask. Bytes from 0x80 up can carry
+/// into the next byte's lane, but only lanes after the first non-ASCII byte, which ends the
+/// run anyway.
+#[inline]
+fn letter_run(w: u64, state: u8, out_empty: bool) -> LetterRun {
+    let none = LetterRun {
+        len: 0,
+        letters: 0,
+        tokens: 0,
+        pad: false,
+    };
+    let lower = w | LANES_20;
+    // Lower-cased letters are 0x61..=0x7a: at least 0x61 and not at least 0x7b.
+    let ge_a = lower.wrapping_add(LANES_01 * (0x80 - 0x61));
+    let ge_z1 = lower.wrapping_add(LANES_01 * (0x80 - 0x7b));
+    let alpha = ge_a & !ge_z1 & !w & LANES_80;
+    // Exact zero-byte test of w ^ spaces (no false positives, unlike the borrow trick).
+    let x = w ^ LANES_20;
+    let space = !(((x & LANES_7F).wrapping_add(LANES_7F)) | x) & LANES_80;
+    // A space followed by a space ends the run before the first of them.
+    let double = space & (space >> 8);
+    let stop = (!(alpha | space) & LANES_80) | double;
+    // Lanes before the first stop (bit 8j+7 marks byte j, so this keeps bytes below j).
+    let before = match stop.trailing_zeros() {
+        64 => u64::MAX,
+        t => (1u64 << t) - 1,
+    };
+    // The run ends at its last letter: a space before a non-letter is just a separator.
+    let letters_in = alpha & before;
+    if letters_in == 0 {
+        return none;
+    }
+    let last = 63 - letters_in.leading_zeros();
+    let len = (last as usize + 1) / 8;
+    let spaces = lane_count(space & ((1u64 << last) - 1));
+    let first_alpha = alpha & 0x80 != 0;
+    if !first_alpha && out_empty {
+        return none;
+    }
+    let pad = first_alpha && state != 1 && !out_empty;
+    LetterRun {
+        len,
+        letters: len as u32 - spaces,
+        tokens: spaces + (first_alpha && state != 1) as u32,
+        pad,
+    }
+}
+
+/// Number of lanes with the high bit set in a lane mask (`count_ones` is a long bit-trick
+/// sequence on x86-64 without POPCNT).
+#[inline]
+fn lane_count(mask: u64) -> u32 {
+    ((mask >> 7).wrapping_mul(LANES_01) >> 56) as u32
+}
+
 const LATIN_LO: u32 = 0x80;
 const LATIN_HI: u32 = 0x250;
 static LATIN: std::sync::OnceLock<Vec<(u8, char)>> = std::sync::OnceLock::new();
@@ -240,29 +337,31 @@ pub struct Shape {
 pub fn shape(text: &str) -> Shape {
     let t = text.trim();
     let mut s = Shape::default();
-    if t.is_ascii() {
-        s.chars = t.len() as u32;
-        for &b in t.as_bytes() {
-            s.commas += matches!(b, b',' | b';') as u32;
-            s.separators += matches!(b, b'|' | b'>') as u32;
-        }
-    } else {
-        // Byte by byte, decoding only the chars that are not ASCII: most text that has some
-        // is still mostly ASCII.
-        let bytes = t.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if b < 0x80 {
-                s.chars += 1;
-                s.commas += matches!(b, b',' | b';') as u32;
-                s.separators += matches!(b, b'|' | b'>') as u32;
-            } else if b >= 0xc0 {
-                s.chars += 1;
-                match t[i..].chars().next() {
-                    Some('、' | '，' | '；' | '،') => s.commas += 1,
-                    Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => s.separators += 1,
-                    _ => {}
-                }
-            }
+    let bytes = t.as_bytes();
+    // Branch-free counts over all bytes (the compiler vectorises them): chars are the bytes
+    // that do not continue a UTF-8 sequence (continuation bytes are 0x80..=0xbf).
+    let (mut chars, mut commas, mut separators) = (0u32, 0u32, 0u32);
+    for &b in bytes {
+        chars += ((b as i8) >= -0x40) as u32;
+        commas += (b == b',' || b == b';') as u32;
+        separators += (b == b'|' || b == b'>') as u32;
+    }
+    s.chars = chars;
+    s.commas = commas;
+    s.separators = separators;
+    if !t.is_ascii() {
+        // The other marks start with one of these lead bytes: look only there.
+        let marks = |i: usize| match t[i..].chars().next() {
+            Some('、' | '，' | '；' | '،') => (1, 0),
+            Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => (0, 1),
+            _ => (0, 0),
+        };
+        for i in memchr::memchr3_iter(0xc2, 0xe2, 0xef, bytes)
+            .chain(memchr::memchr2_iter(0xd8, 0xe3, bytes))
+        {
+            let (c, sep) = marks(i);
+            s.commas += c;
+            s.separators += sep;
         }
     }
     let last_significant = t.chars().rev().find(|&c| {
@@ -377,6 +476,23 @@ mod tests {
         #[test]
         fn normalize_matches_the_reference(s in "(\\PC|[a-z0-9 '’.äöšžŽÖÄ©\u{80}-\u{250}]){0,80}") {
             prop_assert_eq!(normalize(&s), reference_normalize(&s));
+        }
+
+        // Mostly ASCII letters and spaces, with the bytes that end a fast-path run (digits,
+        // punctuation, double spaces, apostrophes, non-ASCII) mixed in at every offset.
+        #[test]
+        fn normalize_fast_path_matches_the_reference(
+            s in r"([a-zA-Z ]{0,12}|[ ,.'’0-9äÄ\t@\[`{]{0,3}){0,12}"
+        ) {
+            prop_assert_eq!(normalize(&s), reference_normalize(&s));
+            let mut out = String::new();
+            let info = normalize_into(&s, &mut out);
+            let n = if out.is_empty() { 0 } else { out.split(' ').count() as u32 };
+            prop_assert_eq!(info.tokens, n);
+            let alnum = s.chars().filter(|c| c.is_alphanumeric()).count() as u32;
+            prop_assert_eq!(info.alnum_chars, alnum);
+            let digit_tokens = out.split(' ').filter(|t| *t == "0").count() as u32;
+            prop_assert_eq!(info.digit_tokens, digit_tokens);
         }
 
         #[test]

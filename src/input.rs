@@ -80,9 +80,10 @@ pub enum Payload {
     Text { rel: PathBuf },
     /// A WARC/WET record: its header lines, in order, as read.
     Warc { headers: Vec<(String, String)> },
-    /// A JSONL line as read (without its line terminator); `text_span` is the byte range of
-    /// the text field's JSON string value, which the writer replaces by the cleaned text so
-    /// that every other field goes out byte for byte as it came in.
+    /// A JSONL line as read (without its line terminator), except that the text field's
+    /// JSON string value is `""` (the text is in [`Record::text`]); `text_span` is the byte
+    /// range of that value, which the writer replaces by the cleaned text so that every other
+    /// field goes out byte for byte as it came in.
     JsonLine {
         line: String,
         text_span: std::ops::Range<usize>,
@@ -830,11 +831,46 @@ fn raw_str(v: &RawValue) -> Option<String> {
     if !raw.starts_with('"') {
         return None;
     }
-    let inner = &raw[1..raw.len() - 1];
-    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
-        return Some(inner.to_owned());
+    unescape(&raw[1..raw.len() - 1]).or_else(|| serde_json::from_str::<String>(raw).ok())
+}
+
+/// The text of a JSON string's contents (between the quotes, already checked by the parser
+/// to be a well-formed string), copied once: plain runs as they are, escapes decoded.
+/// `None` for a `\u` escape of a surrogate, which [`raw_str`] leaves to serde_json (it
+/// pairs them, and refuses lone ones).
+fn unescape(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    while let Some(j) = memchr::memchr(b'\\', &b[i..]) {
+        // A backslash is ASCII, so both ends of the run are char boundaries.
+        out.push_str(&inner[i..i + j]);
+        i += j;
+        let c = match *b.get(i + 1)? {
+            b'n' => '\n',
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b't' => '\t',
+            b'r' => '\r',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'u' => {
+                let hex = inner.get(i + 2..i + 6)?;
+                let cp = u32::from_str_radix(hex, 16).ok()?;
+                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                    return None;
+                }
+                i += 4;
+                char::from_u32(cp)?
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
     }
-    serde_json::from_str::<String>(raw).ok()
+    out.push_str(&inner[i..]);
+    Some(out)
 }
 
 /// Parses one JSONL line (with or without its line terminator) into a record.
@@ -850,9 +886,12 @@ pub(crate) fn parse_json_line(
         end -= 1;
     }
     let line = &line[..end];
-    let (line, lossy): (Cow<str>, bool) = match std::str::from_utf8(line) {
-        Ok(s) => (Cow::Borrowed(s), false),
-        Err(e) => {
+    // simdutf8 checks valid lines several times faster than std; std says where a bad one
+    // goes wrong.
+    let checked = simdutf8::basic::from_utf8(line).map_err(|_| std::str::from_utf8(line));
+    let (line, lossy): (Cow<str>, bool) = match checked {
+        Ok(s) | Err(Ok(s)) => (Cow::Borrowed(s), false),
+        Err(Err(e)) => {
             if cfg.strict_utf8 {
                 return Err(Error::InvalidUtf8 {
                     loc,
@@ -904,9 +943,15 @@ pub(crate) fn parse_json_line(
     let payload = if keep_raw {
         let base = line.as_ptr() as usize;
         let s = text_raw.get().as_ptr() as usize - base;
+        let e = s + text_raw.get().len();
+        // The text itself is not kept twice: an empty string stands in for it.
+        let mut kept = String::with_capacity(line.len() - (e - s) + 2);
+        kept.push_str(&line[..s]);
+        kept.push_str("\"\"");
+        kept.push_str(&line[e..]);
         Payload::JsonLine {
-            text_span: s..s + text_raw.get().len(),
-            line: line.to_owned(),
+            text_span: s..s + 2,
+            line: kept,
         }
     } else {
         Payload::None
@@ -1102,5 +1147,54 @@ mod tests {
         };
         let recs = read_all(cfg, &[p]);
         assert!(matches!(recs[0], Err(Error::InvalidUtf8 { .. })));
+    }
+
+    /// A JSON string literal of `s`, with some chars written as `\u` escapes (surrogate
+    /// pairs for chars beyond the BMP, upper- or lower-case hex) and some `/` as `\/`.
+    fn json_literal(s: &str, escape_mask: u64) -> String {
+        let mut out = String::from("\"");
+        for (i, c) in s.chars().enumerate() {
+            let bit = escape_mask >> (i % 64) & 1 == 1;
+            match c {
+                '/' if bit => out.push_str("\\/"),
+                c if bit || (c as u32) < 0x20 || c == '"' || c == '\\' => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        if i % 2 == 0 {
+                            out.push_str(&format!("\\u{u:04x}"));
+                        } else {
+                            out.push_str(&format!("\\u{u:04X}"));
+                        }
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        /// The copying unescaper gives what serde_json gives, for its own escaping and for
+        /// `\u` escapes of any char (surrogate pairs fall back to serde_json).
+        #[test]
+        fn raw_str_matches_serde(s in "(\\PC|[\"\\\\/\n\t\r\u{8}\u{c}\u{0}\u{1f}])*", mask: u64) {
+            for lit in [serde_json::to_string(&s).unwrap(), json_literal(&s, mask)] {
+                let raw: &RawValue = serde_json::from_str(&lit).unwrap();
+                let want = serde_json::from_str::<String>(&lit).unwrap();
+                proptest::prop_assert_eq!(raw_str(raw), Some(want));
+            }
+        }
+    }
+
+    #[test]
+    fn raw_str_of_lone_surrogates_is_none_as_in_serde() {
+        for lit in [r#""a\ud800b""#, r#""\udc00""#, r#""x\ud83d""#] {
+            let raw: &RawValue = serde_json::from_str(lit).unwrap();
+            assert_eq!(raw_str(raw), serde_json::from_str::<String>(lit).ok());
+            assert_eq!(raw_str(raw), None);
+        }
+        let raw: &RawValue = serde_json::from_str(r#""\ud83d\ude00!""#).unwrap();
+        assert_eq!(raw_str(raw).as_deref(), Some("😀!"));
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -390,6 +390,116 @@ where
     result
 }
 
+/// Streams the records of the inputs through `work` on the workers of `pool` (JSONL lines are
+/// parsed there too, in the same pass) and hands each chunk's records with their results, in
+/// input order, to `consume`, which runs on a thread of its own: consuming one chunk (writing
+/// the output) overlaps the work on the next. Bad records are reported in input order and
+/// skipped (skip), or end the job after the records before them are consumed (fail); an
+/// error from `work` or `consume` ends the job.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn for_each_record<S, T, I, W, C>(
+    cfg: &JobConfig,
+    pool: &rayon::ThreadPool,
+    keep_raw: bool,
+    stats_bad: &mut u64,
+    passed: &mut PassedOver,
+    init: I,
+    work: W,
+    consume: C,
+) -> Result<()>
+where
+    T: Send,
+    I: Fn() -> S + Sync + Send,
+    W: Fn(&mut S, &Record) -> Result<T> + Sync + Send,
+    C: FnMut(Vec<(Record, T)>) -> Result<()> + Send,
+{
+    let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    let passed_now = reader.passed_over_handle();
+    let report_bad = cfg.report_bad;
+    let mut bad = 0u64;
+    let do_work = |s: &mut S, r: Result<Record>| -> Result<(Record, T)> {
+        let r = r?;
+        let t = work(s, &r)?;
+        Ok((r, t))
+    };
+    let result = std::thread::scope(|scope| -> Result<()> {
+        // One chunk waits while one is consumed and one is worked on.
+        let (tx, rx) = crossbeam_channel::bounded::<Vec<(Record, T)>>(1);
+        let consumer = scope.spawn(move || -> Result<()> {
+            let mut consume = consume;
+            for batch in rx {
+                consume(batch)?;
+            }
+            Ok(())
+        });
+        let produced = (|| -> Result<()> {
+            // The reader's own threads read, decompress and split the files ahead of this loop.
+            while let Some(chunk) = reader.next_chunk() {
+                let (done, tail): (Vec<Result<(Record, T)>>, _) = match chunk {
+                    Chunk::Records(recs) => {
+                        let done = pool.install(|| {
+                            recs.into_par_iter()
+                                .map_init(&init, |s, r| do_work(s, r))
+                                .collect()
+                        });
+                        (done, None)
+                    }
+                    Chunk::JsonLines(mut lines) => {
+                        let tail = lines.error.take();
+                        let lines = &lines;
+                        let done = pool.install(|| {
+                            (0..lines.len())
+                                .into_par_iter()
+                                .with_min_len(4)
+                                .map_init(&init, |s, i| do_work(s, lines.parse(i, keep_raw)))
+                                .collect()
+                        });
+                        (done, tail)
+                    }
+                };
+                let mut batch = Vec::with_capacity(done.len());
+                let mut stop = None;
+                for r in done.into_iter().chain(tail.map(Err)) {
+                    match r {
+                        Ok(r) => batch.push(r),
+                        Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
+                            bad += 1;
+                            if report_bad && bad <= 20 {
+                                eprintln!("dechrome: skipped: {e}");
+                            } else if report_bad && bad == 21 {
+                                eprintln!(
+                                    "dechrome: more bad records; only the count is reported from here"
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            stop = Some(e);
+                            break;
+                        }
+                    }
+                }
+                // A failed send means the consumer stopped on an error, returned below.
+                if !batch.is_empty() && tx.send(batch).is_err() {
+                    return Ok(());
+                }
+                if let Some(e) = stop {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        })();
+        drop(tx);
+        let consumed = match consumer.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        produced.and(consumed)
+    });
+    *stats_bad += bad;
+    *passed = passed_now();
+    result
+}
+
 pub(crate) fn progress_bar(cfg: &JobConfig, what: &str) -> ProgressBar {
     if !cfg.progress || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -446,41 +556,52 @@ fn count_features(
     let counters: Vec<Mutex<Counter>> = (0..workers)
         .map(|_| Mutex::new(Counter::with_budget(per_worker)))
         .collect();
-    let mut sites = SiteTable::default();
+    // Workers intern sites as they meet them; the ids differ from run to run, the model
+    // does not (its keys are ordered by site name).
+    let sites = RwLock::new(SiteTable::default());
     let mut stats = Stats::default();
     let pb = progress_bar(cfg, "learn");
     let start = Instant::now();
     let mut bad = 0;
     let mut passed = PassedOver::default();
-    for_each_batch(cfg, &pool, false, &mut bad, &mut passed, |batch| {
-        let ids: Vec<u32> = batch.iter().map(|r| sites.intern(&r.site)).collect();
-        let sites = &sites;
-        pool.install(|| {
-            batch.par_iter().zip(ids.par_iter()).try_for_each_init(
-                || Shingler::new(params.shingle_max_tokens),
-                |sh, (rec, &site)| -> Result<()> {
-                    let f = sh.distinct(&rec.text);
-                    let w = rayon::current_thread_index().unwrap_or(0) % workers;
-                    let mut c = counters[w].lock().expect("no worker panics holding it");
-                    if c.is_full_for(f.len()) {
-                        let fresh = c.fresh();
-                        std::mem::replace(&mut *c, fresh).write_run(sites, dir)?;
-                    }
-                    c.add_page(site, f);
-                    Ok(())
-                },
-            )
-        })?;
-        for r in &batch {
-            stats.pages += 1;
-            stats.bytes_in += r.text.len() as u64;
-            stats.input_bytes += r.bytes;
-            stats.lossy_records += r.lossy as u64;
-            pb.inc(r.bytes);
+    let intern = |name: &str| -> u32 {
+        if let Some(id) = sites.read().expect("no panics holding it").get(name) {
+            return id;
         }
-        pb.set_message(format!("{} pages", stats.pages));
-        Ok(())
-    })?;
+        sites.write().expect("no panics holding it").intern(name)
+    };
+    for_each_record(
+        cfg,
+        &pool,
+        false,
+        &mut bad,
+        &mut passed,
+        || Shingler::new(params.shingle_max_tokens),
+        |sh, rec| -> Result<()> {
+            let site = intern(&rec.site);
+            let f = sh.features(&rec.text);
+            let w = rayon::current_thread_index().unwrap_or(0) % workers;
+            let mut c = counters[w].lock().expect("no worker panics holding it");
+            if c.is_full_for(f.len()) {
+                let fresh = c.fresh();
+                let sites = sites.read().expect("no panics holding it");
+                std::mem::replace(&mut *c, fresh).write_run(&sites, dir)?;
+            }
+            c.add_page(site, f);
+            Ok(())
+        },
+        |batch| {
+            for (r, ()) in &batch {
+                stats.pages += 1;
+                stats.bytes_in += r.text.len() as u64;
+                stats.input_bytes += r.bytes;
+                stats.lossy_records += r.lossy as u64;
+                pb.inc(r.bytes);
+            }
+            pb.set_message(format!("{} pages", stats.pages));
+            Ok(())
+        },
+    )?;
     stats.bad_records = bad;
     stats.passed_over = passed;
     pb.finish_and_clear();
@@ -489,6 +610,7 @@ fn count_features(
         .map(|c| c.into_inner().expect("no worker panics holding it"))
         .collect();
     stats.elapsed = start.elapsed();
+    let sites = sites.into_inner().expect("no panics holding it");
     Ok((counters, sites, stats))
 }
 
@@ -563,42 +685,43 @@ pub fn clean(
     let start = Instant::now();
     let mut bad = 0;
     let mut passed = PassedOver::default();
-    for_each_batch(cfg, &pool, true, &mut bad, &mut passed, |batch| {
-        // Workers clean and, for file and stdout outputs, format each record; this thread
-        // only writes the bytes in input order.
-        let fmt = writer.formatter();
-        let results: Vec<(Cleaned, PageSummary)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || (Cleaner::new(model, clean_cfg), String::new()),
-                    |(c, cleaned), rec| {
-                        let d = c.clean_page(&rec.site, &rec.text, cleaned);
-                        let summary = PageSummary::of(cleaned, d);
-                        let done = match fmt {
-                            Some(f) => {
-                                let mut out = Vec::with_capacity(rec.bytes as usize + 64);
-                                f.format(rec, cleaned, d, &mut out);
-                                Cleaned::Bytes(out)
-                            }
-                            None => Cleaned::Page(cleaned.clone(), d.to_vec()),
-                        };
-                        (done, summary)
-                    },
-                )
-                .collect()
-        });
-        for (rec, (done, summary)) in batch.iter().zip(&results) {
-            match done {
-                Cleaned::Bytes(b) => writer.write_formatted(b)?,
-                Cleaned::Page(cleaned, d) => writer.write(rec, cleaned, d)?,
+    // Workers clean and, for file and stdout outputs, format each record; the consuming
+    // thread only writes the bytes in input order.
+    let fmt = writer.formatter().cloned();
+    let fmt = fmt.as_ref();
+    for_each_record(
+        cfg,
+        &pool,
+        true,
+        &mut bad,
+        &mut passed,
+        || (Cleaner::new(model, clean_cfg), String::new()),
+        |(c, cleaned), rec| -> Result<(Cleaned, PageSummary)> {
+            let d = c.clean_page(&rec.site, &rec.text, cleaned);
+            let summary = PageSummary::of(cleaned, d);
+            let done = match fmt {
+                Some(f) => {
+                    let mut out = Vec::with_capacity(rec.bytes as usize + 64);
+                    f.format(rec, cleaned, d, &mut out);
+                    Cleaned::Bytes(out)
+                }
+                None => Cleaned::Page(cleaned.clone(), d.to_vec()),
+            };
+            Ok((done, summary))
+        },
+        |batch| {
+            for (rec, (done, summary)) in &batch {
+                match done {
+                    Cleaned::Bytes(b) => writer.write_formatted(b)?,
+                    Cleaned::Page(cleaned, d) => writer.write(rec, cleaned, d)?,
+                }
+                stats.add_summary(rec, summary);
+                pb.inc(rec.bytes);
             }
-            stats.add_summary(rec, summary);
-            pb.inc(rec.bytes);
-        }
-        pb.set_message(format!("{} pages", stats.pages));
-        Ok(())
-    })?;
+            pb.set_message(format!("{} pages", stats.pages));
+            Ok(())
+        },
+    )?;
     stats.bad_records = bad;
     stats.passed_over = passed;
     pb.finish_and_clear();

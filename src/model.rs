@@ -78,8 +78,8 @@ pub struct Header {
     pub keys: u64,
 }
 
-/// Interns site names to dense ids, in first-seen order. Used by the reading thread so that
-/// ids do not depend on thread scheduling.
+/// Interns site names to dense ids, in first-seen order. Nothing written depends on the ids
+/// (keys are ordered by site name), so workers may intern in any order.
 #[derive(Debug, Default, Clone)]
 pub struct SiteTable {
     names: Vec<String>,
@@ -87,6 +87,11 @@ pub struct SiteTable {
 }
 
 impl SiteTable {
+    /// The id of a site already interned.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
     pub fn intern(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.index.get(name) {
             return id;
@@ -109,14 +114,23 @@ impl SiteTable {
 
 /// Per-worker feature counts: pages per site and pages per (site, feature).
 ///
-/// Invariant: a feature is added at most once per page (callers pass a page's distinct
-/// features), so counts are document frequencies.
+/// Counts are document frequencies: a feature is counted at most once per page, however often
+/// the page has it.
 #[derive(Debug)]
 pub struct Counter {
-    features: FxHashMap<(u32, u8, u64), u32>,
+    features: FxHashMap<(u32, u8, u64), Tally>,
     pages: FxHashMap<u32, u64>,
     /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
     max_items: usize,
+    /// Number of the page being added (from 1), to count its repeated features once.
+    page: u32,
+}
+
+/// A feature's count, and the last page that counted it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    pages: u32,
+    last: u32,
 }
 
 impl Default for Counter {
@@ -125,12 +139,14 @@ impl Default for Counter {
             features: FxHashMap::default(),
             pages: FxHashMap::default(),
             max_items: usize::MAX,
+            page: 0,
         }
     }
 }
 
 /// Bytes a [`Counter`] costs per hash-table bucket (a 24-byte entry and a control byte).
 const COUNTER_BUCKET_BYTES: usize = 25;
+const _: () = assert!(std::mem::size_of::<((u32, u8, u64), Tally)>() + 1 == COUNTER_BUCKET_BYTES);
 /// Bytes per entry of the sorted vector a counter becomes when it is written out.
 const COUNTER_SORTED_BYTES: usize = 24;
 
@@ -184,19 +200,32 @@ impl Counter {
         }
     }
 
-    /// Counts one page of site `site` with its distinct features.
-    pub fn add_page(&mut self, site: u32, distinct: &[(u8, u64)]) {
+    /// Counts one page of site `site` with its features, each once however often it comes
+    /// ([`crate::shingle::Shingler::features`]; no need to sort them to drop repeats).
+    pub fn add_page(&mut self, site: u32, features: &[(u8, u64)]) {
         *self.pages.entry(site).or_default() += 1;
-        self.features.reserve(distinct.len());
-        for &(kind, hash) in distinct {
-            *self.features.entry((site, kind, hash)).or_default() += 1;
+        self.page = match self.page.checked_add(1) {
+            Some(p) => p,
+            None => {
+                // After 4 billion pages: forget the old page numbers rather than reuse them.
+                self.features.values_mut().for_each(|t| t.last = 0);
+                1
+            }
+        };
+        let page = self.page;
+        for &(kind, hash) in features {
+            let t = self.features.entry((site, kind, hash)).or_default();
+            if t.last != page {
+                t.last = page;
+                t.pages += 1;
+            }
         }
     }
 
     /// Adds another counter's counts into this one.
     pub fn merge(&mut self, other: Counter) {
         for (k, v) in other.features {
-            *self.features.entry(k).or_default() += v;
+            self.features.entry(k).or_default().pages += v.pages;
         }
         for (k, v) in other.pages {
             *self.pages.entry(k).or_default() += v;
@@ -281,7 +310,7 @@ impl Counter {
         } = self;
         let mut feats: RankedFeatures = features
             .into_iter()
-            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v))
+            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v.pages))
             .collect();
         feats.sort_unstable_by_key(|e| e.0);
         (feats, pages)
@@ -388,32 +417,91 @@ fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
 
 /// Builds a model file from keys in order: the fst goes to a temporary file first, since the
 /// header (which precedes it) holds the key count.
+///
+/// The fst is built on a thread of its own, fed batches of keys, so that building it (a tenth
+/// of learning's CPU time, and inherently serial) overlaps the merging that produces the keys.
 pub struct ModelWriter {
-    builder: MapBuilder<BufWriter<File>>,
+    batch: KeyBatch,
+    tx: Option<crossbeam_channel::Sender<KeyBatch>>,
+    builder: Option<std::thread::JoinHandle<Result<MapBuilder<BufWriter<File>>>>>,
     keys: u64,
 }
+
+/// Keys (concatenated, each with its end offset) and their values, in order.
+#[derive(Default)]
+struct KeyBatch {
+    bytes: Vec<u8>,
+    entries: Vec<(usize, u64)>,
+}
+
+/// Keys per batch sent to the building thread.
+const KEY_BATCH: usize = 8192;
 
 impl ModelWriter {
     pub fn new() -> Result<ModelWriter> {
         let tmp = tempfile::tempfile().map_err(|e| Error::io("temporary file", e))?;
-        let builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
+        let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
             .map_err(|e| Error::fst("starting the model", e))?;
-        Ok(ModelWriter { builder, keys: 0 })
+        let (tx, rx) = crossbeam_channel::bounded::<KeyBatch>(4);
+        let handle = std::thread::spawn(move || {
+            for batch in rx {
+                let mut start = 0;
+                for &(end, value) in &batch.entries {
+                    builder
+                        .insert(&batch.bytes[start..end], value)
+                        .map_err(|e| {
+                            Error::fst("writing the model (keys must arrive sorted)", e)
+                        })?;
+                    start = end;
+                }
+            }
+            Ok(builder)
+        });
+        Ok(ModelWriter {
+            batch: KeyBatch::default(),
+            tx: Some(tx),
+            builder: Some(handle),
+            keys: 0,
+        })
     }
 
+    /// Adds the next key; keys must be strictly increasing (an error says so at
+    /// [`ModelWriter::finish`]).
     #[inline]
     pub fn insert(&mut self, key: &[u8], value: u64) -> Result<()> {
-        self.builder
-            .insert(key, value)
-            .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
+        self.batch.bytes.extend_from_slice(key);
+        self.batch.entries.push((self.batch.bytes.len(), value));
         self.keys += 1;
+        if self.batch.entries.len() >= KEY_BATCH {
+            self.send();
+        }
         Ok(())
     }
 
+    fn send(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        if let Some(tx) = &self.tx {
+            // A closed channel means the builder stopped on an error, which `finish` returns.
+            if tx.send(batch).is_err() {
+                self.tx = None;
+            }
+        }
+    }
+
+    /// Waits for the building thread and returns its builder.
+    fn built(&mut self) -> Result<MapBuilder<BufWriter<File>>> {
+        self.send();
+        self.tx = None;
+        match self.builder.take().expect("built once").join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+
     /// Writes the file (under a temporary name, renamed when complete).
-    pub fn finish(self, path: &Path, mut header: Header) -> Result<Header> {
+    pub fn finish(mut self, path: &Path, mut header: Header) -> Result<Header> {
         let tmp = self
-            .builder
+            .built()?
             .into_inner()
             .map_err(|e| Error::fst("finishing the model", e))?;
         let mut tmp = tmp
@@ -920,6 +1008,36 @@ pub fn write_entries(
 mod tests {
     use super::*;
     use crate::shingle::KIND_TOKEN;
+
+    #[test]
+    fn a_feature_repeated_on_a_page_counts_once() {
+        let mut sites = SiteTable::default();
+        let a = sites.intern("a.example");
+        let mut c = Counter::new();
+        c.add_page(
+            a,
+            &[
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+            ],
+        );
+        c.add_page(a, &[(KIND_TOKEN, 9), (KIND_BLOCK, 2), (KIND_TOKEN, 9)]);
+        // Past the last page number, the numbering starts again without losing a count.
+        c.page = u32::MAX - 1;
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 1)]);
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2)]);
+        c.add_page(a, &[(KIND_BLOCK, 2), (KIND_BLOCK, 1)]);
+        let got = c.into_sorted_entries(&sites);
+        let want = vec![
+            (block_key("a.example", KIND_BLOCK, 1), 4),
+            (block_key("a.example", KIND_BLOCK, 2), 3),
+            (block_key("a.example", KIND_TOKEN, 9), 2),
+            (pages_key("a.example"), 5),
+        ];
+        assert_eq!(got, want);
+    }
 
     fn sample_counter(sites: &mut SiteTable) -> Counter {
         let mut c = Counter::new();

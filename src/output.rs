@@ -55,6 +55,14 @@ impl AtomicFile {
         })
     }
 
+    /// Flushes what was written so far to disk (a device or pipe: nothing to do).
+    fn sync_data(&self) -> io::Result<()> {
+        match &self.file {
+            Some(f) if !self.tmp.as_os_str().is_empty() => f.sync_data(),
+            _ => Ok(()),
+        }
+    }
+
     /// Flushes to disk and renames the file into place.
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("not yet committed");
@@ -261,7 +269,7 @@ impl Formatter {
             // Splice the cleaned text into the line as read: every other field goes out byte
             // for byte, and nothing is parsed or rebuilt.
             buf.extend_from_slice(&line.as_bytes()[..text_span.start]);
-            serde_json::to_writer(&mut *buf, cleaned).expect("strings serialise");
+            write_json_str(buf, cleaned);
             buf.extend_from_slice(&line.as_bytes()[text_span.end..]);
             buf.push(b'\n');
             return;
@@ -310,7 +318,13 @@ pub struct Writer {
     fmt: Formatter,
     buf: Vec<u8>,
     gz_buf: Vec<u8>,
+    /// Record bytes written since the output file was last synced to disk.
+    unsynced: usize,
 }
+
+/// The output file is synced to disk after every this many record bytes, while the workers go
+/// on cleaning, so that the sync before the final rename has little left to write.
+const SYNC_EVERY: usize = 64 << 20;
 
 impl Writer {
     /// Opens the output. `compress` overrides the compression the file name implies.
@@ -366,6 +380,7 @@ impl Writer {
             },
             buf: Vec::with_capacity(1 << 16),
             gz_buf: Vec::new(),
+            unsynced: 0,
         })
     }
 
@@ -441,7 +456,30 @@ impl Writer {
             Sink::Zst(w) => w.write_all(bytes),
             Sink::Dir { .. } => unreachable!(),
         };
-        r.map_err(|e| Error::io(path, e))
+        r.map_err(|e| Error::io(path, e))?;
+        self.unsynced += bytes.len();
+        if self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            self.sync_ahead().map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Syncs what reached the output file so far (compressors keep their buffered bytes).
+    fn sync_ahead(&mut self) -> io::Result<()> {
+        let base = match &mut self.sink {
+            Sink::Raw(b) | Sink::GzMembers(b) => b,
+            Sink::Gz(w) => w.get_mut(),
+            Sink::Zst(w) => w.get_mut(),
+            Sink::Dir { .. } => return Ok(()),
+        };
+        match base {
+            Base::File(w) => {
+                w.flush()?;
+                w.get_ref().sync_data()
+            }
+            Base::Stdout(_) => Ok(()),
+        }
     }
 
     /// Completes the output: flushes, finishes compression, renames into place.
@@ -477,6 +515,56 @@ impl Drop for Writer {
     }
 }
 
+/// Appends `s` as a JSON string literal, escaped byte for byte as serde_json escapes it (`"`,
+/// `\\`, the short forms `\b \f \n \r \t`, other control chars as `\u00xx`), but
+/// copying the runs between escapes whole instead of testing and pushing each byte.
+pub fn write_json_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    buf.reserve(b.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    while start < b.len() {
+        // Lines end in `\n`: find the next one, then any rarer escape before it.
+        let next = memchr::memchr3(b'\n', b'"', b'\\', &b[start..]).map_or(b.len(), |i| start + i);
+        let end = first_control(&b[start..next]).map_or(next, |i| start + i);
+        buf.extend_from_slice(&b[start..end]);
+        let Some(&c) = b.get(end) else { break };
+        match c {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            c => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 0xf) as usize],
+            ]),
+        }
+        start = end + 1;
+    }
+    buf.push(b'"');
+}
+
+/// Position of the first byte below 0x20, testing 32 bytes at a time (a branch-free fold the
+/// compiler vectorises) before looking for it byte by byte.
+fn first_control(b: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for c in b.chunks(32) {
+        if c.iter().fold(false, |any, &x| any | (x < 0x20)) {
+            return c.iter().position(|&x| x < 0x20).map(|i| at + i);
+        }
+        at += c.len();
+    }
+    None
+}
+
 /// Turns a record id into a safe relative file name.
 fn sanitize_id(id: &str) -> String {
     id.chars()
@@ -493,6 +581,17 @@ fn sanitize_id(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_are_escaped_as_serde_escapes_them(
+            s in "(\\PC|[\u{0}-\u{1f}\"\\\\/\u{7f}])*"
+        ) {
+            let mut got = Vec::new();
+            write_json_str(&mut got, &s);
+            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+    }
 
     #[test]
     fn output_kind_from_name() {

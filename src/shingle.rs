@@ -92,6 +92,8 @@ impl Shingler {
     /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
     pub fn page(&mut self, text: &str) -> &PageFeatures {
         self.compute(text, true, true);
+        self.feats.distinct.sort_unstable();
+        self.feats.distinct.dedup();
         &self.feats
     }
 
@@ -105,6 +107,16 @@ impl Shingler {
     /// The distinct (kind, hash) features of a page, sorted: what learning counts. The same
     /// as `page(text).distinct`, without the per-block figures only cleaning needs.
     pub fn distinct(&mut self, text: &str) -> &[(u8, u64)] {
+        self.compute(text, false, true);
+        self.feats.distinct.sort_unstable();
+        self.feats.distinct.dedup();
+        &self.feats.distinct
+    }
+
+    /// The (kind, hash) features of a page as met, some more than once: [`Shingler::distinct`]
+    /// without its sort, for a [`crate::model::Counter`], which counts a feature once per page
+    /// by itself.
+    pub fn features(&mut self, text: &str) -> &[(u8, u64)] {
         self.compute(text, false, true);
         &self.feats.distinct
     }
@@ -125,7 +137,7 @@ impl Shingler {
                 let last_start = n.rmatch_indices(' ').nth(1).map_or(0, |(i, _)| i + 1);
                 prefix = xxh3_64_with_seed(&n.as_bytes()[..first_end], TOKEN_SEED ^ 1);
                 // "Label: value" lines: the label is the prefix, however many tokens it has.
-                if let Some(pos) = b.text.find([':', '：']) {
+                if let Some(pos) = find_colon(b.text) {
                     let label = normalize_into(&b.text[..pos], &mut self.label);
                     if (1..=3).contains(&label.tokens) {
                         prefix = xxh3_64_with_seed(self.label.as_bytes(), TOKEN_SEED ^ 1);
@@ -183,9 +195,22 @@ impl Shingler {
         }
         f.distinct
             .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
-        f.distinct.sort_unstable();
-        f.distinct.dedup();
     }
+}
+
+/// `text.find([':', '：'])`, by bytes: `:` or the first byte of `：` (EF BC 9A) with memchr2,
+/// instead of decoding every char.
+fn find_colon(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b':', 0xef, &b[from..]) {
+        let i = from + i;
+        if b[i] == b':' || b[i..].starts_with("：".as_bytes()) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -248,9 +273,24 @@ mod tests {
         let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\n40 minutes ago";
         let want = s.page(text).distinct.clone();
         assert_eq!(s.distinct(text), &want[..]);
+        let mut all = s.features(text).to_vec();
+        assert!(
+            all.len() > want.len(),
+            "the repeated line's features come twice"
+        );
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all, want);
         let blocks = s.page(text).blocks.clone();
         let only = s.page_blocks(text);
         assert!(only.distinct.is_empty());
         assert_eq!(format!("{:?}", only.blocks), format!("{blocks:?}"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_colon_finds_what_find_finds(s in "(\\PC|[:：\u{ff00}-\u{ff1f}a])*") {
+            proptest::prop_assert_eq!(find_colon(&s), s.find([':', '：']));
+        }
     }
 }
