@@ -162,7 +162,9 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
                 state = 1;
             }
             let mut enc = [0u8; 4];
-            for l in c.to_lowercase() {
+            // 'İ' lower-cases to 'i' and a combining dot, which is not a letter: kept, it
+            // would split the word when the output is normalised again.
+            for l in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
                 o.extend_from_slice(l.encode_utf8(&mut enc).as_bytes());
             }
         } else if is_word_joiner(c) && state == 1 {
@@ -400,6 +402,14 @@ mod tests {
     }
 
     #[test]
+    fn dotted_capital_i_normalises_once_and_for_all() {
+        // 'İ' lower-cases to "i\u{307}"; the combining dot must not survive to split "i̇stanbul"
+        // when normalised text is normalised again.
+        assert_eq!(normalize("İSTANBUL İzmir"), "istanbul izmir");
+        assert_eq!(normalize(&normalize("İSTANBUL")), normalize("İSTANBUL"));
+    }
+
+    #[test]
     fn non_latin_scripts_keep_their_letters() {
         assert_eq!(normalize("Привет, мир"), "привет мир");
         assert_eq!(normalize("東京 ２０２４年"), "東京 0 年");
@@ -443,7 +453,7 @@ mod tests {
                     out.push(' ');
                 }
                 state = 1;
-                out.extend(c.to_lowercase());
+                out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
             } else if matches!(c, '\'' | '\u{2019}' | '\u{02bc}') && state == 1 {
             } else {
                 state = 0;
