@@ -25,11 +25,11 @@
 //! chrome, templated) are still removed. Every block gets a [`Reason`] and the figures behind
 //! it, so the CLI can say why each block went.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::block::{normalize_into, Shape};
+use crate::block::Shape;
 use crate::model::{Model, SiteView};
 use crate::shingle::{
     BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
@@ -315,17 +315,13 @@ impl<'m> Cleaner<'m> {
         self.header.resize(self.ev.len(), false);
         if let Some(main) = select_runs(&self.ev, &mut self.state, &cfg) {
             let first = self.state.iter().position(|&c| c).unwrap_or(main);
-            self.lexicon.learn(text, &feats.blocks, &self.state, main);
-            let page = Page {
-                text,
-                blocks: &feats.blocks,
-            };
+            self.lexicon.learn(main);
             find_header(
                 &self.ev,
                 &self.state,
                 first,
                 &cfg,
-                &page,
+                feats,
                 &mut self.lexicon,
                 &mut self.header,
             );
@@ -624,16 +620,8 @@ mod tests {
                     By Jane Roe\n\
                     The mayor opened the bridge over the river on Monday, ending years of \
                     delays, and said the river crossing would carry trains by spring.";
-        let mut blocks = Vec::new();
-        let mut at = 0;
-        for line in text.split('\n') {
-            blocks.push(BlockFeatures {
-                start: at,
-                end: at + line.len(),
-                ..Default::default()
-            });
-            at += line.len() + 1;
-        }
+        let mut shingler = Shingler::new(12);
+        let feats = shingler.page_blocks(text);
         let heading = Evidence {
             tokens: 7,
             base: -3.0,
@@ -652,17 +640,14 @@ mod tests {
         };
         let body = ev(40.0);
         let state = [false, false, false, true];
-        let page = Page {
-            text,
-            blocks: &blocks,
-        };
         // The header above block 3, with a lexicon from the blocks kept in `known`.
         let header_of = |evs: [Evidence; 4], known: &[bool]| {
             let mut lex = Lexicon::default();
-            lex.learn(text, &blocks, known, 3);
+            lex.learn(3);
+            lex.fill(feats, known);
             let mut header = [false; 4];
             let cfg = CleanConfig::default();
-            find_header(&evs, &state, 3, &cfg, &page, &mut lex, &mut header);
+            find_header(&evs, &state, 3, &cfg, feats, &mut lex, &mut header);
             header
         };
         assert_eq!(
@@ -699,19 +684,6 @@ mod tests {
     }
 }
 
-/// A page's text and its blocks.
-struct Page<'a> {
-    text: &'a str,
-    blocks: &'a [BlockFeatures],
-}
-
-impl Page<'_> {
-    fn block(&self, i: usize) -> &str {
-        let b = &self.blocks[i];
-        &self.text[b.start..b.end]
-    }
-}
-
 /// Marks the article's header: the blocks above its first run, within `title_reach`, that
 /// share its words (its title, deck, summary bullets), whether they are unique to the page or
 /// teased on other pages of the site (then they are template or shared by frequency, and the
@@ -724,7 +696,7 @@ fn find_header(
     state: &[bool],
     first: usize,
     cfg: &CleanConfig,
-    page: &Page,
+    feats: &PageFeatures,
     lex: &mut Lexicon,
     header: &mut [bool],
 ) {
@@ -750,7 +722,7 @@ fn find_header(
         if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
-        if lex.shares_words(page.block(j)) {
+        if lex.shares_words(feats, state, j) {
             header[j] = true;
             found = true;
         } else if heading.is_none() && !shared && !e.sentence_end && e.base < cfg.switch_cost {
@@ -768,8 +740,9 @@ fn find_header(
 /// Memory: one hash per distinct word of at most [`LEXICON_BLOCKS`] blocks.
 #[derive(Default)]
 struct Lexicon {
-    words: Vec<u64>,
-    norm: String,
+    words: FxHashSet<u64>,
+    /// Where the main run starts, until its words are read.
+    main: Option<usize>,
 }
 
 /// Blocks of the article's main run whose words make the lexicon: the opening of an article
@@ -786,29 +759,48 @@ impl Lexicon {
     /// function words and folded numbers do not count. Scripts without spaces give few, long
     /// words; they then rarely match, and the heading fallback decides.
     fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
-        norm.split(' ')
-            .filter(|w| w.chars().nth(2).is_some() && !w.starts_with('0'))
-            .map(|w| xxh3_64(w.as_bytes()))
+        let b = norm.as_bytes();
+        let ends = memchr::memchr_iter(b' ', b).chain(std::iter::once(b.len()));
+        let mut start = 0;
+        ends.filter_map(move |end| {
+            let w = &b[start..end];
+            start = end + 1;
+            let long = w.len() >= 3 && (w.is_ascii() || bytes_chars(w) >= 3);
+            (long && w[0] != b'0').then(|| xxh3_64(w))
+        })
     }
 
-    fn learn(&mut self, text: &str, blocks: &[BlockFeatures], state: &[bool], main: usize) {
+    /// Starts a page whose article's main run starts at `main`; the words are read when a
+    /// block is first compared (many pages have no block to compare).
+    fn learn(&mut self, main: usize) {
         self.words.clear();
-        let run = blocks[main..].iter().zip(&state[main..]);
-        for (b, _) in run.filter(|(_, &kept)| kept).take(LEXICON_BLOCKS) {
-            normalize_into(&text[b.start..b.end], &mut self.norm);
-            self.words.extend(Self::words(&self.norm));
-        }
-        self.words.sort_unstable();
-        self.words.dedup();
+        self.main = Some(main);
     }
 
-    fn shares_words(&mut self, block: &str) -> bool {
-        normalize_into(block, &mut self.norm);
+    fn fill(&mut self, feats: &PageFeatures, state: &[bool]) {
+        let Some(main) = self.main.take() else {
+            return;
+        };
+        let run = feats.blocks[main..].iter().zip(&state[main..]);
+        for (b, _) in run.filter(|(_, &kept)| kept).take(LEXICON_BLOCKS) {
+            self.words.extend(Self::words(feats.normalized_of(b)));
+        }
+    }
+
+    /// Whether block `i` shares enough of its words with the article.
+    fn shares_words(&mut self, feats: &PageFeatures, state: &[bool], i: usize) -> bool {
+        self.fill(feats, state);
+        let norm = feats.normalized_of(&feats.blocks[i]);
         let (mut n, mut hit) = (0u32, 0u32);
-        for h in Self::words(&self.norm) {
+        for h in Self::words(norm) {
             n += 1;
-            hit += self.words.binary_search(&h).is_ok() as u32;
+            hit += self.words.contains(&h) as u32;
         }
         n > 0 && hit as f32 >= LEXICON_SHARE * n as f32
     }
+}
+
+/// Characters in UTF-8 bytes: the bytes that do not continue a character.
+fn bytes_chars(b: &[u8]) -> usize {
+    b.iter().filter(|&&x| x & 0xc0 != 0x80).count()
 }

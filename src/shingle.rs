@@ -50,6 +50,9 @@ pub struct BlockFeatures {
     /// fewer than two tokens).
     pub prefix: u64,
     pub suffix: u64,
+    /// Byte range of the normalised block in [`PageFeatures::normalized`].
+    pub norm_start: u32,
+    pub norm_end: u32,
 }
 
 /// Features of one page. Buffers are reused by [`Shingler::page`].
@@ -62,9 +65,17 @@ pub struct PageFeatures {
     /// The distinct (kind, hash) features of the page, sorted: what learning counts once per
     /// page.
     pub distinct: Vec<(u8, u64)>,
+    /// The page's normalised blocks, one after the other (kept when blocks are): the cleaner
+    /// compares words of blocks without normalising them again.
+    pub normalized: String,
 }
 
 impl PageFeatures {
+    /// The normalised text of a block of this page.
+    pub fn normalized_of(&self, b: &BlockFeatures) -> &str {
+        &self.normalized[b.norm_start as usize..b.norm_end as usize]
+    }
+
     pub fn tokens_of(&self, b: &BlockFeatures) -> &[u64] {
         &self.token_hashes[b.tok_start as usize..b.tok_end as usize]
     }
@@ -126,6 +137,7 @@ impl Shingler {
         f.blocks.clear();
         f.token_hashes.clear();
         f.distinct.clear();
+        f.normalized.clear();
         for b in blocks(text) {
             let norm = normalize_into(b.text, &mut self.norm);
             let hash = hash_normalized(&self.norm);
@@ -174,6 +186,8 @@ impl Shingler {
             }
             if with_blocks {
                 let tok_end = f.token_hashes.len() as u32;
+                let norm_start = f.normalized.len() as u32;
+                f.normalized.push_str(&self.norm);
                 f.blocks.push(BlockFeatures {
                     start: b.start,
                     end: b.start + b.text.len(),
@@ -184,6 +198,8 @@ impl Shingler {
                     tok_end,
                     prefix,
                     suffix,
+                    norm_start,
+                    norm_end: f.normalized.len() as u32,
                 });
             }
             if with_distinct {
