@@ -355,27 +355,7 @@ where
                     (parsed, tail)
                 }
             };
-            let mut batch = Vec::with_capacity(parsed.len());
-            let mut stop = None;
-            for r in parsed.into_iter().chain(tail.map(Err)) {
-                match r {
-                    Ok(r) => batch.push(r),
-                    Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
-                        bad += 1;
-                        if report_bad && bad <= 20 {
-                            eprintln!("dechrome: skipped: {e}");
-                        } else if report_bad && bad == 21 {
-                            eprintln!(
-                                "dechrome: more bad records; only the count is reported from here"
-                            );
-                        }
-                    }
-                    Err(e) => {
-                        stop = Some(e);
-                        break;
-                    }
-                }
-            }
+            let (batch, stop) = sift(parsed, tail, cfg.on_error, report_bad, &mut bad);
             if !batch.is_empty() {
                 f(batch)?;
             }
@@ -388,6 +368,34 @@ where
     *stats_bad += bad;
     *passed = passed_now();
     result
+}
+
+/// Splits a chunk's results, in input order (the reader's error for the chunk's end last),
+/// into the good ones and the error that ends the job: bad records are counted in `bad` and
+/// reported (the first 20), or end the job under `OnError::Fail`, as does any other error.
+fn sift<T>(
+    results: Vec<Result<T>>,
+    tail: Option<Error>,
+    on_error: OnError,
+    report_bad: bool,
+    bad: &mut u64,
+) -> (Vec<T>, Option<Error>) {
+    let mut batch = Vec::with_capacity(results.len());
+    for r in results.into_iter().chain(tail.map(Err)) {
+        match r {
+            Ok(r) => batch.push(r),
+            Err(e) if e.is_record_error() && on_error == OnError::Skip => {
+                *bad += 1;
+                if report_bad && *bad <= 20 {
+                    eprintln!("dechrome: skipped: {e}");
+                } else if report_bad && *bad == 21 {
+                    eprintln!("dechrome: more bad records; only the count is reported from here");
+                }
+            }
+            Err(e) => return (batch, Some(e)),
+        }
+    }
+    (batch, None)
 }
 
 /// Streams the records of the inputs through `work` on the workers of `pool` (JSONL lines are
@@ -457,27 +465,7 @@ where
                         (done, tail)
                     }
                 };
-                let mut batch = Vec::with_capacity(done.len());
-                let mut stop = None;
-                for r in done.into_iter().chain(tail.map(Err)) {
-                    match r {
-                        Ok(r) => batch.push(r),
-                        Err(e) if e.is_record_error() && cfg.on_error == OnError::Skip => {
-                            bad += 1;
-                            if report_bad && bad <= 20 {
-                                eprintln!("dechrome: skipped: {e}");
-                            } else if report_bad && bad == 21 {
-                                eprintln!(
-                                    "dechrome: more bad records; only the count is reported from here"
-                                );
-                            }
-                        }
-                        Err(e) => {
-                            stop = Some(e);
-                            break;
-                        }
-                    }
-                }
+                let (batch, stop) = sift(done, tail, cfg.on_error, report_bad, &mut bad);
                 // A failed send means the consumer stopped on an error, returned below.
                 if !batch.is_empty() && tx.send(batch).is_err() {
                     return Ok(());
