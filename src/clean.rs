@@ -315,14 +315,14 @@ impl<'m> Cleaner<'m> {
         self.header.resize(self.ev.len(), false);
         if let Some(main) = select_runs(&self.ev, &mut self.state, &cfg) {
             let first = self.state.iter().position(|&c| c).unwrap_or(main);
-            self.lexicon.learn(main);
+            self.lexicon.learn(feats, &self.state, main);
             find_header(
                 &self.ev,
                 &self.state,
                 first,
                 &cfg,
                 feats,
-                &mut self.lexicon,
+                &self.lexicon,
                 &mut self.header,
             );
         }
@@ -490,33 +490,29 @@ fn templated_share(
 /// of hard chrome (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on the
 /// page (a comment, a caption, a stray teaser) are dropped. Returns where the main run starts.
 fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
-    let mut runs: Vec<(usize, usize, f32)> = Vec::new();
+    // Each run's blocks (start, end), plain content evidence and the evidence its blocks bring
+    // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
+    // (a dated title, a one-line blurb, again and again) has many blocks just above zero and
+    // little of the latter, an article's paragraphs have much.
+    let mut runs: Vec<(usize, usize, f32, f32)> = Vec::new();
     let mut i = 0;
     while i < state.len() {
         if state[i] {
             let start = i;
-            let mut mass = 0.0;
+            let (mut mass, mut beyond) = (0.0, 0.0);
             while i < state.len() && state[i] {
                 mass += ev[i].score.max(0.0);
+                beyond += (ev[i].score - cfg.switch_cost).max(0.0);
                 i += 1;
             }
-            runs.push((start, i, mass));
+            runs.push((start, i, mass, beyond));
         } else {
             i += 1;
         }
     }
-    // A run's weight is the evidence its blocks bring beyond the cost of a switch: what each
-    // could pay for standing alone. A list of teasers (a dated title, a one-line blurb, again
-    // and again) has many blocks just above zero and little such weight, an article's
-    // paragraphs have much. On a page with no block that strong, the plain sum decides.
-    let beyond = |&(s, e, _): &(usize, usize, f32)| -> f32 {
-        ev[s..e]
-            .iter()
-            .map(|x| (x.score - cfg.switch_cost).max(0.0))
-            .sum()
-    };
-    let strong = runs.iter().any(|r| beyond(r) > 0.0);
-    let weight = |r: &(usize, usize, f32)| if strong { beyond(r) } else { r.2 };
+    // On a page with no block that strong, the plain sum decides.
+    let strong = runs.iter().any(|r| r.3 > 0.0);
+    let weight = |r: &(usize, usize, f32, f32)| if strong { r.3 } else { r.2 };
     let main = runs
         .iter()
         .enumerate()
@@ -543,7 +539,7 @@ fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option
         }
         keep[k] = true;
     }
-    for (k, &(s, e, _)) in runs.iter().enumerate() {
+    for (k, &(s, e, ..)) in runs.iter().enumerate() {
         if !keep[k] {
             state[s..e].iter_mut().for_each(|x| *x = false);
         }
@@ -643,11 +639,10 @@ mod tests {
         // The header above block 3, with a lexicon from the blocks kept in `known`.
         let header_of = |evs: [Evidence; 4], known: &[bool]| {
             let mut lex = Lexicon::default();
-            lex.learn(3);
-            lex.fill(feats, known);
+            lex.learn(feats, known, 3);
             let mut header = [false; 4];
             let cfg = CleanConfig::default();
-            find_header(&evs, &state, 3, &cfg, feats, &mut lex, &mut header);
+            find_header(&evs, &state, 3, &cfg, feats, &lex, &mut header);
             header
         };
         assert_eq!(
@@ -697,7 +692,7 @@ fn find_header(
     first: usize,
     cfg: &CleanConfig,
     feats: &PageFeatures,
-    lex: &mut Lexicon,
+    lex: &Lexicon,
     header: &mut [bool],
 ) {
     let mut j = first;
@@ -722,7 +717,7 @@ fn find_header(
         if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
-        if lex.shares_words(feats, state, j) {
+        if lex.shares_words(feats.normalized_of(&feats.blocks[j])) {
             header[j] = true;
             found = true;
         } else if heading.is_none() && !shared && !e.sentence_end && e.base < cfg.switch_cost {
@@ -741,8 +736,6 @@ fn find_header(
 #[derive(Default)]
 struct Lexicon {
     words: FxHashSet<u64>,
-    /// Where the main run starts, until its words are read.
-    main: Option<usize>,
 }
 
 /// Blocks of the article's main run whose words make the lexicon: the opening of an article
@@ -759,38 +752,21 @@ impl Lexicon {
     /// function words and folded numbers do not count. Scripts without spaces give few, long
     /// words; they then rarely match, and the heading fallback decides.
     fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
-        let b = norm.as_bytes();
-        let ends = memchr::memchr_iter(b' ', b).chain(std::iter::once(b.len()));
-        let mut start = 0;
-        ends.filter_map(move |end| {
-            let w = &b[start..end];
-            start = end + 1;
-            let long = w.len() >= 3 && (w.is_ascii() || bytes_chars(w) >= 3);
-            (long && w[0] != b'0').then(|| xxh3_64(w))
-        })
+        norm.split(' ')
+            .filter(|w| w.chars().nth(2).is_some() && !w.starts_with('0'))
+            .map(|w| xxh3_64(w.as_bytes()))
     }
 
-    /// Starts a page whose article's main run starts at `main`; the words are read when a
-    /// block is first compared (many pages have no block to compare).
-    fn learn(&mut self, main: usize) {
+    fn learn(&mut self, feats: &PageFeatures, state: &[bool], main: usize) {
         self.words.clear();
-        self.main = Some(main);
-    }
-
-    fn fill(&mut self, feats: &PageFeatures, state: &[bool]) {
-        let Some(main) = self.main.take() else {
-            return;
-        };
         let run = feats.blocks[main..].iter().zip(&state[main..]);
         for (b, _) in run.filter(|(_, &kept)| kept).take(LEXICON_BLOCKS) {
             self.words.extend(Self::words(feats.normalized_of(b)));
         }
     }
 
-    /// Whether block `i` shares enough of its words with the article.
-    fn shares_words(&mut self, feats: &PageFeatures, state: &[bool], i: usize) -> bool {
-        self.fill(feats, state);
-        let norm = feats.normalized_of(&feats.blocks[i]);
+    /// Whether a normalised block shares enough of its words with the article.
+    fn shares_words(&self, norm: &str) -> bool {
         let (mut n, mut hit) = (0u32, 0u32);
         for h in Self::words(norm) {
             n += 1;
@@ -798,9 +774,4 @@ impl Lexicon {
         }
         n > 0 && hit as f32 >= LEXICON_SHARE * n as f32
     }
-}
-
-/// Characters in UTF-8 bytes: the bytes that do not continue a character.
-fn bytes_chars(b: &[u8]) -> usize {
-    b.iter().filter(|&&x| x & 0xc0 != 0x80).count()
 }
