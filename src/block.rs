@@ -57,7 +57,7 @@ pub struct NormInfo {
 pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     out.clear();
     let mut info = NormInfo::default();
-    // 0 = at a boundary, 1 = inside a word, 2 = inside a digit run
+    // 0 = at a boundary, WORD = inside a word, DIGITS = inside a digit run
     let mut state = 0u8;
     let bytes = text.as_bytes();
     // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so `out` stays
@@ -80,7 +80,7 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
                 o.truncate(o.len() - (8 - run.len));
                 info.tokens += run.tokens;
                 info.alnum_chars += run.letters;
-                state = 1;
+                state = WORD;
                 i += run.len;
                 continue;
             }
@@ -90,30 +90,16 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
             i += 1;
             match ASCII_CLASS[b as usize] {
                 C_DIGIT => {
-                    if state != 2 {
-                        if !o.is_empty() {
-                            o.push(b' ');
-                        }
-                        o.push(b'0');
-                        info.tokens += 1;
-                        info.digit_tokens += 1;
-                        state = 2;
-                    }
+                    open_digits(o, &mut info, &mut state);
                     info.alnum_chars += 1;
                 }
                 C_ALPHA => {
-                    if state != 1 {
-                        if !o.is_empty() {
-                            o.push(b' ');
-                        }
-                        info.tokens += 1;
-                        state = 1;
-                    }
+                    open_token(o, &mut info, &mut state, WORD);
                     info.alnum_chars += 1;
                     o.push(b.to_ascii_lowercase());
                 }
                 // An apostrophe inside a word joins it ("don't"), as its typographic forms do.
-                C_APOS if state == 1 => {}
+                C_APOS if state == WORD => {}
                 _ => state = 0,
             }
             continue;
@@ -125,13 +111,7 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
                 let (class, lower) = LATIN.get_or_init(latin_table)[(cp - LATIN_LO) as usize];
                 if class == C_ALPHA {
                     i += 2;
-                    if state != 1 {
-                        if !o.is_empty() {
-                            o.push(b' ');
-                        }
-                        info.tokens += 1;
-                        state = 1;
-                    }
+                    open_token(o, &mut info, &mut state, WORD);
                     info.alnum_chars += 1;
                     let mut enc = [0u8; 4];
                     o.extend_from_slice(lower.encode_utf8(&mut enc).as_bytes());
@@ -143,37 +123,51 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
         i += c.len_utf8();
         if c.is_numeric() {
             info.alnum_chars += 1;
-            if state != 2 {
-                if !o.is_empty() {
-                    o.push(b' ');
-                }
-                o.push(b'0');
-                info.tokens += 1;
-                info.digit_tokens += 1;
-                state = 2;
-            }
+            open_digits(o, &mut info, &mut state);
         } else if c.is_alphanumeric() {
             info.alnum_chars += 1;
-            if state != 1 {
-                if !o.is_empty() {
-                    o.push(b' ');
-                }
-                info.tokens += 1;
-                state = 1;
-            }
+            open_token(o, &mut info, &mut state, WORD);
             let mut enc = [0u8; 4];
             // 'İ' lower-cases to 'i' and a combining dot, which is not a letter: kept, it
             // would split the word when the output is normalised again.
             for l in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
                 o.extend_from_slice(l.encode_utf8(&mut enc).as_bytes());
             }
-        } else if is_word_joiner(c) && state == 1 {
+        } else if is_word_joiner(c) && state == WORD {
             continue;
         } else {
             state = 0;
         }
     }
     info
+}
+
+/// Normaliser states: at a boundary, inside a word, inside a digit run.
+const WORD: u8 = 1;
+const DIGITS: u8 = 2;
+
+/// Starts a token of `kind` in the normaliser's output unless one of that kind is open
+/// (a space separates it from earlier output); returns whether it started one.
+#[inline(always)]
+fn open_token(o: &mut Vec<u8>, info: &mut NormInfo, state: &mut u8, kind: u8) -> bool {
+    if *state == kind {
+        return false;
+    }
+    if !o.is_empty() {
+        o.push(b' ');
+    }
+    info.tokens += 1;
+    *state = kind;
+    true
+}
+
+/// A digit run is the single token `0`, however long.
+#[inline(always)]
+fn open_digits(o: &mut Vec<u8>, info: &mut NormInfo, state: &mut u8) {
+    if open_token(o, info, state, DIGITS) {
+        o.push(b'0');
+        info.digit_tokens += 1;
+    }
 }
 
 const LANES_01: u64 = 0x0101_0101_0101_0101;
@@ -238,11 +232,11 @@ fn letter_run(w: u64, state: u8, out_empty: bool) -> LetterRun {
     if !first_alpha && out_empty {
         return none;
     }
-    let pad = first_alpha && state != 1 && !out_empty;
+    let pad = first_alpha && state != WORD && !out_empty;
     LetterRun {
         len,
         letters: len as u32 - spaces,
-        tokens: spaces + (first_alpha && state != 1) as u32,
+        tokens: spaces + (first_alpha && state != WORD) as u32,
         pad,
     }
 }
