@@ -320,7 +320,7 @@ mod tests {
     use super::*;
     use crate::clean::CleanConfig;
     use crate::input::Payload;
-    use crate::model::{self, Counter, Model, ModelParams, SiteTable};
+    use crate::model::{self, Counter, ModelParams, SiteTable};
     use crate::shingle::Shingler;
 
     fn page(w: &str) -> String {
@@ -352,16 +352,7 @@ mod tests {
         for w in words {
             counter.add_page(site, &sh.page(&page(w)).distinct);
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.model");
-        model::write_entries(
-            &path,
-            counter.into_sorted_entries(&sites),
-            ModelParams::default(),
-            false,
-        )
-        .unwrap();
-        let m = Model::open(&path).unwrap();
+        let (_dir, m) = model::test_model(counter, &sites);
         let mut c = Cleaner::new(&m, CleanConfig::default());
         let e = explain_page(&mut c, &rec("p1", page("apples")));
         assert_eq!(e.lines.len(), 3);

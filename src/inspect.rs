@@ -329,7 +329,7 @@ impl Automaton for RegexAutomaton {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{self, Counter, ModelParams, SiteTable};
+    use crate::model::{self, Counter, SiteTable};
 
     fn model_with_sites(names: &[&str]) -> (tempfile::TempDir, Model) {
         let mut sites = SiteTable::default();
@@ -340,17 +340,7 @@ mod tests {
                 c.add_page(id, &[(KIND_BLOCK, 7), (KIND_BLOCK, 100 + i as u64)]);
             }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.model");
-        model::write_entries(
-            &p,
-            c.into_sorted_entries(&sites),
-            ModelParams::default(),
-            false,
-        )
-        .unwrap();
-        let m = Model::open(&p).unwrap();
-        (dir, m)
+        model::test_model(c, &sites)
     }
 
     #[test]

@@ -1004,6 +1004,23 @@ pub fn write_entries(
     sink.finish(out)
 }
 
+/// A final model of `counter`'s counts, written to a temporary directory (kept alive by the
+/// returned guard) and opened: for the unit tests of the modules that read models.
+#[cfg(test)]
+pub(crate) fn test_model(counter: Counter, sites: &SiteTable) -> (tempfile::TempDir, Model) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.model");
+    write_entries(
+        &p,
+        counter.into_sorted_entries(sites),
+        ModelParams::default(),
+        false,
+    )
+    .unwrap();
+    let m = Model::open(&p).unwrap();
+    (dir, m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1051,18 +1068,9 @@ mod tests {
 
     #[test]
     fn model_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.model");
         let mut sites = SiteTable::default();
         let c = sample_counter(&mut sites);
-        write_entries(
-            &p,
-            c.into_sorted_entries(&sites),
-            ModelParams::default(),
-            false,
-        )
-        .unwrap();
-        let m = Model::open(&p).unwrap();
+        let (_dir, m) = test_model(c, &sites);
         assert!(!m.header.partial);
         assert_eq!((m.header.pages, m.header.sites), (3, 2));
         let a = m.site("a.example");

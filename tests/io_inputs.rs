@@ -111,16 +111,7 @@ fn many_files_in_parallel_keep_input_order_and_bytes() {
         outs.push(std::fs::read(&out).unwrap());
     }
     assert_eq!(outs[0], outs[1], "same bytes whatever the thread count");
-    let ids: Vec<String> = String::from_utf8(outs[0].clone())
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let ids = ids_of(&String::from_utf8(outs[0].clone()).unwrap());
     let want: Vec<String> = (0..pages.len())
         .map(|i| format!("urn:uuid:00000000-0000-4000-8000-{:012}", i % 7))
         .collect();
@@ -145,16 +136,7 @@ fn jsonl_to_wet_keeps_ids_and_zstd_wet_reads_back() {
         p(&back),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let ids: Vec<String> = std::fs::read_to_string(&back)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let ids = ids_of(&std::fs::read_to_string(&back).unwrap());
     let want: Vec<String> = pages.iter().map(|(id, _, _)| id.clone()).collect();
     assert_eq!(ids, want);
 }
@@ -227,4 +209,17 @@ pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
     }
     std::fs::write(warc, out).unwrap();
     n
+}
+
+/// The `id` of each record of a JSONL text, in order.
+fn ids_of(jsonl: &str) -> Vec<String> {
+    jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
 }
