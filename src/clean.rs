@@ -752,9 +752,12 @@ impl Lexicon {
     /// function words and folded numbers do not count. Scripts without spaces give few, long
     /// words; they then rarely match, and the heading fallback decides.
     fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
-        norm.split(' ')
-            .filter(|w| w.chars().nth(2).is_some() && !w.starts_with('0'))
-            .map(|w| xxh3_64(w.as_bytes()))
+        // Chars are the bytes that do not continue a UTF-8 sequence.
+        let chars = |w: &[u8]| w.iter().filter(|&&b| (b as i8) >= -0x40).count();
+        norm.as_bytes()
+            .split(|&b| b == b' ')
+            .filter(move |w| w.first() != Some(&b'0') && chars(w) >= 3)
+            .map(xxh3_64)
     }
 
     fn learn(&mut self, feats: &PageFeatures, state: &[bool], main: usize) {

@@ -145,8 +145,9 @@ impl Shingler {
             let (mut prefix, mut suffix) = (0, 0);
             if norm.tokens >= 2 && norm.tokens <= self.max_tokens {
                 let n = &self.norm;
-                let first_end = n.match_indices(' ').nth(1).map_or(n.len(), |(i, _)| i);
-                let last_start = n.rmatch_indices(' ').nth(1).map_or(0, |(i, _)| i + 1);
+                let nb = n.as_bytes();
+                let first_end = memchr::memchr_iter(b' ', nb).nth(1).unwrap_or(n.len());
+                let last_start = memchr::memrchr_iter(b' ', nb).nth(1).map_or(0, |i| i + 1);
                 prefix = xxh3_64_with_seed(&n.as_bytes()[..first_end], TOKEN_SEED ^ 1);
                 // "Label: value" lines: the label is the prefix, however many tokens it has.
                 if let Some(pos) = find_colon(b.text) {
@@ -176,8 +177,8 @@ impl Shingler {
                 }
             }
             if norm.tokens > 0 && norm.tokens <= self.max_tokens {
-                for tok in self.norm.split(' ') {
-                    let h = xxh3_64_with_seed(tok.as_bytes(), TOKEN_SEED);
+                for tok in self.norm.as_bytes().split(|&b| b == b' ') {
+                    let h = xxh3_64_with_seed(tok, TOKEN_SEED);
                     // Blocks are short, so a linear scan beats a set.
                     if !f.token_hashes[tok_start as usize..].contains(&h) {
                         f.token_hashes.push(h);
