@@ -211,6 +211,8 @@ struct Lookups<'m> {
     /// (site key id << 8 | kind, hash) → count; `u64::MAX` in place of the first for
     /// cross-site counts.
     cache: FxHashMap<(u64, u64), u64>,
+    /// The model is hash tables already: probe it directly.
+    direct: bool,
 }
 
 /// Entries a [`Lookups`] cache holds before it is cleared (about 2 MB).
@@ -219,6 +221,9 @@ const LOOKUP_CACHE_ENTRIES: usize = 1 << 16;
 impl<'m> Lookups<'m> {
     #[inline]
     fn cached(&mut self, id: u64, hash: u64, f: impl FnOnce(&Model, &mut Vec<u8>) -> u64) -> u64 {
+        if self.direct {
+            return f(self.model, &mut self.key);
+        }
         if let Some(&v) = self.cache.get(&(id, hash)) {
             return v;
         }
@@ -270,6 +275,7 @@ impl<'m> Cleaner<'m> {
                 model,
                 key: Vec::with_capacity(64),
                 cache: FxHashMap::default(),
+                direct: model.is_in_memory(),
             },
             ev: Vec::new(),
             state: Vec::new(),

@@ -613,24 +613,54 @@ pub fn learn(
     params: ModelParams,
 ) -> Result<LearnSummary> {
     let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
-    let (counters, sites, mut stats) = count_features(cfg, params, &dir)?;
-    if stats.pages == 0 {
+    let (counters, sites, stats) = count_nonempty(cfg, params, &dir)?;
+    write_learned(cfg, out, partial, params, &dir, counters, &sites, stats)
+}
+
+/// [`count_features`], refusing an input with no readable page.
+fn count_nonempty(
+    cfg: &JobConfig,
+    params: ModelParams,
+    dir: &SpillDir,
+) -> Result<(Vec<Counter>, SiteTable, Stats)> {
+    let counted = count_features(cfg, params, dir)?;
+    if counted.2.pages == 0 {
         return Err(Error::Config(
             "no readable pages in the input; nothing to learn from".into(),
         ));
     }
-    let start = Instant::now();
-    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, &dir)?;
+    Ok(counted)
+}
+
+/// Whether the counts never spilled and fit one counter's budget: then they can be summed
+/// in memory.
+fn counts_fit(dir: &SpillDir, counters: &[Counter]) -> bool {
     let total: usize = counters.iter().map(Counter::len).sum();
-    let fits = counters.first().is_some_and(|c| c.fits(total));
-    if dir.key_runs() == 0 && fits {
+    dir.key_runs() == 0 && counters.first().is_some_and(|c| c.fits(total))
+}
+
+/// Writes the model file of counted features: the second half of [`learn`].
+#[allow(clippy::too_many_arguments)]
+fn write_learned(
+    cfg: &JobConfig,
+    out: &Path,
+    partial: bool,
+    params: ModelParams,
+    dir: &SpillDir,
+    counters: Vec<Counter>,
+    sites: &SiteTable,
+    mut stats: Stats,
+) -> Result<LearnSummary> {
+    let start = Instant::now();
+    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir)?;
+    if counts_fit(dir, &counters) {
         // Everything fits in memory: sort each worker's counts on its own thread and merge.
         let pool = cfg.pool()?;
-        Counter::emit_sum(counters, &sites, &pool, |k, v| sink.push(k, v))?;
+        Counter::emit_sum(counters, sites, &pool, |k, v| sink.push(k, v))?;
     } else {
         for c in counters {
             if !c.is_empty() {
-                c.write_run(&sites, &dir)?;
+                c.write_run(sites, dir)?;
             }
         }
         let mut merged = dir.merge_keys()?;
@@ -760,17 +790,38 @@ pub fn run(
     } else {
         spool = None;
     }
+    let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
+    let (counters, sites, learn_stats) = count_nonempty(&cfg, params, &dir)?;
     let tmpdir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
-    let model_path = match keep_model {
-        Some(p) => p.to_path_buf(),
-        None => tmpdir.path().join("run.model"),
+    let model = match keep_model {
+        // Counts that fit in memory become the model's hash tables there: no fst to build
+        // and read back between the passes, which would run on one core.
+        None if counts_fit(&dir, &counters) => {
+            Model::from_counters(counters, &sites, params, PathBuf::from("(in memory)"))
+        }
+        _ => {
+            let path = match keep_model {
+                Some(p) => p.to_path_buf(),
+                None => tmpdir.path().join("run.model"),
+            };
+            write_learned(
+                &cfg,
+                &path,
+                false,
+                params,
+                &dir,
+                counters,
+                &sites,
+                learn_stats.clone(),
+            )?;
+            Model::open(&path)?
+        }
     };
-    let learned = learn(&cfg, &model_path, false, params)?;
-    let model = Model::open(&model_path)?;
+    drop(dir);
     // The bad records were reported during learning; do not report them twice.
     cfg.report_bad = false;
     let mut stats = clean(&cfg, &model, clean_cfg, out)?;
-    stats.elapsed += learned.stats.elapsed;
+    stats.elapsed += learn_stats.elapsed;
     drop(spool);
-    Ok((learned.header, stats))
+    Ok((model.header.clone(), stats))
 }

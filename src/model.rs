@@ -679,18 +679,45 @@ impl SiteView {
     /// A number that tells this site's keys apart from every other site's in the same model
     /// (0 for a site without keys), for caching lookups.
     pub fn key_id(&self) -> u64 {
-        self.node.map_or(0, |c| c.addr as u64 + 1)
+        match self.node {
+            Some(c) => c.addr as u64 + 1,
+            None if self.id != u32::MAX => self.id as u64 + 1,
+            None => 0,
+        }
     }
 }
 
 /// A loaded model. Cheap to share between threads (`&Model` is `Sync`).
+///
+/// Usually a memory-mapped model file; `run` may instead clean against the same counts held
+/// in hash tables ([`Model::from_counters`]), which answer every lookup alike.
 pub struct Model {
     pub path: PathBuf,
     pub header: Header,
-    map: Map<FstBytes>,
-    /// Where the `G` block keys branch off: the fst node after `G` and the block kind, with
-    /// the output gathered on the way (`None` when the model has no such key).
-    global: Option<Cursor>,
+    store: Store,
+}
+
+enum Store {
+    Fst {
+        map: Map<FstBytes>,
+        /// Where the `G` block keys branch off: the fst node after `G` and the block kind,
+        /// with the output gathered on the way (`None` when the model has no such key).
+        global: Option<Cursor>,
+    },
+    Memory(MemoryStore),
+}
+
+/// The keys of a final model as hash tables.
+///
+/// Memory: about 25 bytes per site feature seen on two pages or more, plus one entry per
+/// cross-site block and per site; no more than the counters it is built from.
+struct MemoryStore {
+    /// Site name → (id, pages).
+    sites: FxHashMap<String, (u32, u64)>,
+    /// (site id, kind, hash) → pages, for counts of 2 and more (the `B` keys).
+    features: FxHashMap<(u32, u8, u64), u32>,
+    /// Block hash → sites, for counts of 2 and more (the `G` keys).
+    global: FxHashMap<u64, u32>,
 }
 
 /// A node of the model's fst and the output summed on the path to it: a lookup of a key with
@@ -709,6 +736,8 @@ pub struct SiteView {
     prefix: Vec<u8>,
     /// The fst node after `prefix` (`None` when no key has it).
     node: Option<Cursor>,
+    /// The site's id in an in-memory model (`u32::MAX` when it has none).
+    id: u32,
 }
 
 impl Model {
@@ -781,19 +810,93 @@ impl Model {
         Ok(Model {
             path: path.to_path_buf(),
             header,
-            map,
-            global,
+            store: Store::Fst { map, global },
         })
     }
 
-    /// The fst map, for tools that search or stream the keys.
-    pub fn fst(&self) -> &Map<FstBytes> {
-        &self.map
+    /// The final model of the counts that `learn` would write from these counters, held in
+    /// hash tables instead of an fst: what `run` cleans against when the model need not be
+    /// kept. Every lookup answers as on the file [`crate::job::learn`] writes (a test checks
+    /// it), without building the fst or reading it back.
+    pub fn from_counters(
+        counters: Vec<Counter>,
+        sites: &SiteTable,
+        params: ModelParams,
+        path: PathBuf,
+    ) -> Model {
+        let mut counters = counters;
+        counters.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        let mut all = counters.remove(0);
+        for c in counters {
+            all.merge(c);
+        }
+        // Every (site, block) pair counts one site for its block, seen on one page or more:
+        // the same `G` counts the model sink gathers from a partial model's keys.
+        let mut global: FxHashMap<u64, u32> = FxHashMap::default();
+        for &(_, kind, hash) in all.features.keys() {
+            if kind == KIND_BLOCK {
+                *global.entry(hash).or_default() += 1;
+            }
+        }
+        global.retain(|_, n| *n >= 2);
+        let features: FxHashMap<(u32, u8, u64), u32> = all
+            .features
+            .into_iter()
+            .filter(|(_, t)| t.pages >= 2)
+            .map(|(k, t)| (k, t.pages))
+            .collect();
+        let site_pages: FxHashMap<String, (u32, u64)> = all
+            .pages
+            .iter()
+            .map(|(&id, &n)| (sites.name(id).to_owned(), (id, n)))
+            .collect();
+        let header = Header {
+            partial: false,
+            params,
+            pages: all.pages.values().sum(),
+            sites: site_pages.len() as u64,
+            keys: (features.len() + global.len() + site_pages.len()) as u64,
+        };
+        Model {
+            path,
+            header,
+            store: Store::Memory(MemoryStore {
+                sites: site_pages,
+                features,
+                global,
+            }),
+        }
+    }
+
+    /// The fst map, for tools that search or stream the keys; `None` for a model held in
+    /// memory ([`Model::from_counters`]).
+    pub fn fst(&self) -> Option<&Map<FstBytes>> {
+        match &self.store {
+            Store::Fst { map, .. } => Some(map),
+            Store::Memory(_) => None,
+        }
+    }
+
+    /// Whether lookups are hash-table probes already (no cache in front of them pays).
+    pub fn is_in_memory(&self) -> bool {
+        matches!(self.store, Store::Memory(_))
     }
 
     /// Looks up a site.
     pub fn site(&self, site: &str) -> SiteView {
-        let pages = self.map.get(pages_key(site)).unwrap_or(0);
+        let map = match &self.store {
+            Store::Fst { map, .. } => map,
+            Store::Memory(m) => {
+                let (id, pages) = m.sites.get(site).copied().unwrap_or((u32::MAX, 0));
+                return SiteView {
+                    pages,
+                    prefix: Vec::new(),
+                    node: None,
+                    id,
+                };
+            }
+        };
+        let pages = map.get(pages_key(site)).unwrap_or(0);
         let mut prefix = Vec::with_capacity(site.len() + 2);
         prefix.push(TAG_BLOCK);
         prefix.extend_from_slice(site.as_bytes());
@@ -801,12 +904,13 @@ impl Model {
         let node = if pages == 0 {
             None
         } else {
-            descend(self.map.as_fst(), None, &prefix)
+            descend(map.as_fst(), None, &prefix)
         };
         SiteView {
             pages,
             prefix,
             node,
+            id: u32::MAX,
         }
     }
 
@@ -816,28 +920,48 @@ impl Model {
         if site.pages == 0 {
             return 0;
         }
-        // The same value as `map.get(B site \0 kind hash)`, walking from the node after the
-        // site's prefix (found once per page) instead of from the root.
-        let Some(at) = site.node else {
-            return 0;
-        };
-        value_after(self.map.as_fst(), at, Some(kind), hash)
+        match &self.store {
+            Store::Fst { map, .. } => {
+                // The same value as `map.get(B site \0 kind hash)`, walking from the node
+                // after the site's prefix (found once per page) instead of from the root.
+                let Some(at) = site.node else {
+                    return 0;
+                };
+                value_after(map.as_fst(), at, Some(kind), hash)
+            }
+            Store::Memory(m) => m
+                .features
+                .get(&(site.id, kind, hash))
+                .map_or(0, |&n| n as u64),
+        }
     }
 
     /// Sites whose pages contain the block.
     #[inline]
     pub fn cross_sites(&self, hash: u64) -> u64 {
-        match self.global {
-            Some(at) => value_after(self.map.as_fst(), at, None, hash),
-            None => 0,
+        match &self.store {
+            Store::Fst {
+                map,
+                global: Some(at),
+            } => value_after(map.as_fst(), *at, None, hash),
+            Store::Fst { global: None, .. } => 0,
+            Store::Memory(m) => m.global.get(&hash).map_or(0, |&n| n as u64),
         }
     }
 
     /// Every site with its page count, in name order.
     pub fn sites(&self) -> Vec<(String, u64)> {
+        let map = match &self.store {
+            Store::Fst { map, .. } => map,
+            Store::Memory(m) => {
+                let mut out: Vec<(String, u64)> =
+                    m.sites.iter().map(|(k, v)| (k.clone(), v.1)).collect();
+                out.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                return out;
+            }
+        };
         let mut out = Vec::new();
-        let mut s = self
-            .map
+        let mut s = map
             .range()
             .ge([TAG_PAGES])
             .lt([TAG_PAGES + 1])
@@ -848,13 +972,26 @@ impl Model {
         out
     }
 
-    /// Streams every site feature `(site, kind, hash, count)` of one site.
+    /// Every site feature `(kind, hash, count)` of one site, in key order.
     pub fn site_features(&self, site: &str) -> Vec<(u8, u64, u64)> {
         let view = self.site(site);
+        let map = match &self.store {
+            Store::Fst { map, .. } => map,
+            Store::Memory(m) => {
+                let mut out: Vec<(u8, u64, u64)> = m
+                    .features
+                    .iter()
+                    .filter(|(k, _)| k.0 == view.id)
+                    .map(|(k, &n)| (k.1, k.2, n as u64))
+                    .collect();
+                out.sort_unstable();
+                return out;
+            }
+        };
         let mut hi = view.prefix.clone();
         *hi.last_mut().unwrap() = 1;
         let mut out = Vec::new();
-        let mut s = self.map.range().ge(&view.prefix).lt(&hi).into_stream();
+        let mut s = map.range().ge(&view.prefix).lt(&hi).into_stream();
         while let Some((k, v)) = s.next() {
             if let Some((_, kind, hash)) = parse_block_key(k) {
                 out.push((kind, hash, v));
@@ -970,7 +1107,7 @@ pub fn merge_with_progress(
     let params = first.header.params;
     let mut op = fst::map::OpBuilder::new();
     for m in &models {
-        op.push(m.map.stream());
+        op.push(m.fst().expect("opened from a file").stream());
     }
     let mut union = op.union();
     let dir = SpillDir::new(None)?;
@@ -1054,6 +1191,53 @@ mod tests {
             (pages_key("a.example"), 5),
         ];
         assert_eq!(got, want);
+    }
+
+    proptest::proptest! {
+        /// `run`'s in-memory model must clean exactly as the file `learn` writes: every
+        /// lookup, present or absent, answers alike, however the pages were split between
+        /// worker counters.
+        #[test]
+        fn memory_model_answers_as_the_file_model(
+            pages in proptest::collection::vec(
+                (0u32..4, proptest::collection::vec((0u8..3, 0u64..12), 0..8)),
+                1..40,
+            ),
+            workers in 1usize..4,
+        ) {
+            let mut sites = SiteTable::default();
+            let names = ["a.example", "b.example", "c.example", "d.example"];
+            for n in names {
+                sites.intern(n);
+            }
+            let mut one = Counter::new();
+            let mut split: Vec<Counter> = (0..workers).map(|_| Counter::new()).collect();
+            for (i, (site, feats)) in pages.iter().enumerate() {
+                one.add_page(*site, feats);
+                split[i % workers].add_page(*site, feats);
+            }
+            let (_dir, file) = test_model(one, &sites);
+            let mem = Model::from_counters(split, &sites, ModelParams::default(), "m".into());
+            proptest::prop_assert_eq!(&mem.header, &file.header);
+            proptest::prop_assert_eq!(mem.sites(), file.sites());
+            for name in names.iter().chain(&["unseen.example"]) {
+                let (fv, mv) = (file.site(name), mem.site(name));
+                proptest::prop_assert_eq!(fv.pages, mv.pages);
+                proptest::prop_assert_eq!(file.site_features(name), mem.site_features(name));
+                for kind in 0..3 {
+                    for h in 0..13 {
+                        let mut k = Vec::new();
+                        proptest::prop_assert_eq!(
+                            file.site_count(&fv, kind, h, &mut k),
+                            mem.site_count(&mv, kind, h, &mut k)
+                        );
+                    }
+                }
+            }
+            for h in 0..13 {
+                proptest::prop_assert_eq!(file.cross_sites(h), mem.cross_sites(h));
+            }
+        }
     }
 
     fn sample_counter(sites: &mut SiteTable) -> Counter {

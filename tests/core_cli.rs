@@ -141,6 +141,40 @@ fn learn_then_clean_equals_run() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
 
+/// `run` cleans against its counts held in memory unless the model is to be kept or the
+/// counts spilled to disk; all three must clean alike.
+#[test]
+fn run_cleans_alike_with_the_model_in_memory_saved_or_spilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = gen_crawl(
+        dir.path(),
+        &GenConfig {
+            sites: 20,
+            pages_per_site: 40,
+            seed: 3,
+            ..GenConfig::default()
+        },
+    );
+    let out = |name: &str, extra: &[&str]| -> Vec<u8> {
+        let p = dir.path().join(name);
+        run_ok(
+            bin()
+                .args(["run", "-q", "--keep-removed", "-o"])
+                .arg(&p)
+                .args(extra)
+                .arg(&crawl),
+        );
+        std::fs::read(&p).unwrap()
+    };
+    let memory = out("memory.jsonl", &[]);
+    let model = dir.path().join("kept.model");
+    let saved = out("saved.jsonl", &["--save-model", model.to_str().unwrap()]);
+    // 1 MiB holds about 20,000 counts per worker; this crawl has more, so they spill.
+    let spilled = out("spilled.jsonl", &["--memory", "1M", "-j", "2"]);
+    assert!(memory == saved, "in memory vs saved model");
+    assert!(memory == spilled, "in memory vs spilled counts");
+}
+
 #[test]
 fn every_input_kind_gives_the_same_cleaning() {
     let dir = tempfile::tempdir().unwrap();
