@@ -284,6 +284,10 @@ pub struct Reader {
     open: std::collections::VecDeque<crossbeam_channel::Receiver<Chunk>>,
     chunk: std::vec::IntoIter<Result<Record>>,
     passed: Arc<PassedCounters>,
+    /// Read on the caller's thread instead of one thread per open file.
+    inline: bool,
+    /// The file being read inline.
+    current: Option<Box<dyn RecordStream>>,
 }
 
 /// A stream of records from one file.
@@ -332,7 +336,15 @@ impl Reader {
             open: Default::default(),
             chunk: Vec::new().into_iter(),
             passed: Default::default(),
+            inline: false,
+            current: None,
         })
+    }
+
+    /// Reads the files one after another on the calling thread (for single-threaded jobs)
+    /// instead of on threads of their own.
+    pub fn set_inline(&mut self, inline: bool) {
+        self.inline = inline;
     }
 
     /// Records passed over so far (warcinfo, non-HTML payloads, ...); final once the reader
@@ -362,6 +374,9 @@ impl Reader {
     }
 }
 
+/// Bytes of records per chunk handed to the workers.
+const CHUNK_BYTES: usize = 4 << 20;
+
 /// Reads one file on its own thread and sends it in chunks (raw JSONL lines for the workers
 /// to parse, or parsed records); stops early when the receiver is gone.
 fn read_file(
@@ -371,7 +386,6 @@ fn read_file(
     passed: Arc<PassedCounters>,
     tx: crossbeam_channel::Sender<Chunk>,
 ) {
-    const CHUNK_BYTES: usize = 4 << 20;
     let mut stream = match open_stream(&cfg, path, root, passed) {
         Ok(s) => s,
         Err(e) => {
@@ -444,6 +458,9 @@ impl Reader {
     /// The next chunk of about `max_bytes` of records, from one file. Errors opening a file
     /// come as a one-record chunk.
     pub fn next_chunk(&mut self) -> Option<Chunk> {
+        if self.inline {
+            return self.next_chunk_inline();
+        }
         loop {
             self.fill_window();
             let rx = self.open.front()?;
@@ -453,6 +470,24 @@ impl Reader {
                 Err(_) => {
                     self.open.pop_front();
                 }
+            }
+        }
+    }
+}
+
+impl Reader {
+    fn next_chunk_inline(&mut self) -> Option<Chunk> {
+        loop {
+            if let Some(stream) = self.current.as_mut() {
+                match stream.next_chunk(CHUNK_BYTES) {
+                    Some(chunk) => return Some(chunk),
+                    None => self.current = None,
+                }
+            }
+            let (path, root) = self.files.next()?;
+            match open_stream(&self.cfg, path, root, self.passed.clone()) {
+                Ok(s) => self.current = Some(s),
+                Err(e) => return Some(Chunk::Records(vec![Err(e)])),
             }
         }
     }

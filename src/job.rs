@@ -72,6 +72,16 @@ impl JobConfig {
         }
     }
 
+    /// Whether the job runs on one thread: `--threads 1` (or one core) means all of the work,
+    /// reading, decompressing and writing included, is done on the calling thread, so that
+    /// one job per core can be run side by side without the jobs competing for cores.
+    pub fn sequential(&self) -> bool {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(true, |n| n.get() == 1),
+            n => n == 1,
+        }
+    }
+
     fn pool(&self) -> Result<rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
@@ -430,6 +440,40 @@ where
         let t = work(s, &r)?;
         Ok((r, t))
     };
+    if cfg.sequential() {
+        // One thread reads, works and consumes, chunk by chunk.
+        reader.set_inline(true);
+        let mut state = init();
+        let mut consume = consume;
+        let result = (|| -> Result<()> {
+            while let Some(chunk) = reader.next_chunk() {
+                let (done, tail): (Vec<Result<(Record, T)>>, _) = match chunk {
+                    Chunk::Records(recs) => (
+                        recs.into_iter().map(|r| do_work(&mut state, r)).collect(),
+                        None,
+                    ),
+                    Chunk::JsonLines(mut lines) => {
+                        let tail = lines.error.take();
+                        let done = (0..lines.len())
+                            .map(|i| do_work(&mut state, lines.parse(i, keep_raw)))
+                            .collect();
+                        (done, tail)
+                    }
+                };
+                let (batch, stop) = sift(done, tail, cfg.on_error, report_bad, &mut bad);
+                if !batch.is_empty() {
+                    consume(batch)?;
+                }
+                if let Some(e) = stop {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        })();
+        *stats_bad += bad;
+        *passed = passed_now();
+        return result;
+    }
     let result = std::thread::scope(|scope| -> Result<()> {
         // One chunk waits while one is consumed and one is worked on.
         let (tx, rx) = crossbeam_channel::bounded::<Vec<(Record, T)>>(1);
@@ -652,7 +696,7 @@ fn write_learned(
     mut stats: Stats,
 ) -> Result<LearnSummary> {
     let start = Instant::now();
-    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir)?;
+    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir, !cfg.sequential())?;
     if counts_fit(dir, &counters) {
         // Everything fits in memory: sort each worker's counts on its own thread and merge.
         let pool = cfg.pool()?;
@@ -797,7 +841,8 @@ pub fn run(
         // Counts that fit in memory become the model's hash tables there: no fst to build
         // and read back between the passes, which would run on one core.
         None if counts_fit(&dir, &counters) => {
-            Model::from_counters(counters, &sites, params, PathBuf::from("(in memory)"))
+            let pool = cfg.pool()?;
+            Model::from_counters(counters, &sites, params, "(in memory)".into(), &pool)
         }
         _ => {
             let path = match keep_model {

@@ -424,6 +424,8 @@ pub struct ModelWriter {
     batch: KeyBatch,
     tx: Option<crossbeam_channel::Sender<KeyBatch>>,
     builder: Option<std::thread::JoinHandle<Result<MapBuilder<BufWriter<File>>>>>,
+    /// The builder, when it runs on the caller's thread (no thread of its own).
+    inline: Option<MapBuilder<BufWriter<File>>>,
     keys: u64,
 }
 
@@ -437,23 +439,38 @@ struct KeyBatch {
 /// Keys per batch sent to the building thread.
 const KEY_BATCH: usize = 8192;
 
+/// Inserts a batch of keys into an fst builder.
+fn insert_batch(builder: &mut MapBuilder<BufWriter<File>>, batch: &KeyBatch) -> Result<()> {
+    let mut start = 0;
+    for &(end, value) in &batch.entries {
+        builder
+            .insert(&batch.bytes[start..end], value)
+            .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
+        start = end;
+    }
+    Ok(())
+}
+
 impl ModelWriter {
-    pub fn new() -> Result<ModelWriter> {
+    /// A writer whose fst is built on a thread of its own (`background`), overlapping the
+    /// work that produces the keys, or on the caller's thread (single-threaded jobs).
+    pub fn new(background: bool) -> Result<ModelWriter> {
         let tmp = tempfile::tempfile().map_err(|e| Error::io("temporary file", e))?;
         let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
             .map_err(|e| Error::fst("starting the model", e))?;
+        if !background {
+            return Ok(ModelWriter {
+                batch: KeyBatch::default(),
+                tx: None,
+                builder: None,
+                inline: Some(builder),
+                keys: 0,
+            });
+        }
         let (tx, rx) = crossbeam_channel::bounded::<KeyBatch>(4);
         let handle = std::thread::spawn(move || {
             for batch in rx {
-                let mut start = 0;
-                for &(end, value) in &batch.entries {
-                    builder
-                        .insert(&batch.bytes[start..end], value)
-                        .map_err(|e| {
-                            Error::fst("writing the model (keys must arrive sorted)", e)
-                        })?;
-                    start = end;
-                }
+                insert_batch(&mut builder, &batch)?;
             }
             Ok(builder)
         });
@@ -461,6 +478,7 @@ impl ModelWriter {
             batch: KeyBatch::default(),
             tx: Some(tx),
             builder: Some(handle),
+            inline: None,
             keys: 0,
         })
     }
@@ -473,12 +491,18 @@ impl ModelWriter {
         self.batch.entries.push((self.batch.bytes.len(), value));
         self.keys += 1;
         if self.batch.entries.len() >= KEY_BATCH {
-            self.send();
+            self.send()?;
         }
         Ok(())
     }
 
-    fn send(&mut self) {
+    fn send(&mut self) -> Result<()> {
+        if let Some(b) = self.inline.as_mut() {
+            insert_batch(b, &self.batch)?;
+            self.batch.bytes.clear();
+            self.batch.entries.clear();
+            return Ok(());
+        }
         let batch = std::mem::take(&mut self.batch);
         if let Some(tx) = &self.tx {
             // A closed channel means the builder stopped on an error, which `finish` returns.
@@ -486,11 +510,15 @@ impl ModelWriter {
                 self.tx = None;
             }
         }
+        Ok(())
     }
 
     /// Waits for the building thread and returns its builder.
     fn built(&mut self) -> Result<MapBuilder<BufWriter<File>>> {
-        self.send();
+        self.send()?;
+        if let Some(b) = self.inline.take() {
+            return Ok(b);
+        }
         self.tx = None;
         match self.builder.take().expect("built once").join() {
             Ok(r) => r,
@@ -540,7 +568,7 @@ pub fn write_model<I>(path: &Path, header: Header, entries: I) -> Result<Header>
 where
     I: IntoIterator<Item = (Vec<u8>, u64)>,
 {
-    let mut w = ModelWriter::new()?;
+    let mut w = ModelWriter::new(true)?;
     for (k, v) in entries {
         w.insert(&k, v)?;
     }
@@ -583,14 +611,17 @@ pub struct ModelSink<'d> {
 }
 
 impl<'d> ModelSink<'d> {
+    /// A sink for a model of `params`, holding the cross-site counts within `budget` bytes
+    /// (spilling to `dir` beyond); the fst is built on a thread of its own when `background`.
     pub fn new(
         params: ModelParams,
         partial: bool,
         budget: usize,
         dir: &'d SpillDir,
+        background: bool,
     ) -> Result<ModelSink<'d>> {
         Ok(ModelSink {
-            writer: ModelWriter::new()?,
+            writer: ModelWriter::new(background)?,
             params,
             partial,
             global: (!partial).then(|| HashCounter::new(budget, dir)),
@@ -707,17 +738,59 @@ enum Store {
     Memory(MemoryStore),
 }
 
-/// The keys of a final model as hash tables.
+/// The keys of a final model as hash tables, split by the top bits of the feature hash so
+/// that the parts are built in parallel.
 ///
 /// Memory: about 25 bytes per site feature seen on two pages or more, plus one entry per
 /// cross-site block and per site; no more than the counters it is built from.
 struct MemoryStore {
     /// Site name → (id, pages).
     sites: FxHashMap<String, (u32, u64)>,
+    /// A power of two of parts; feature `hash` is in part `hash >> shift` (0 when one part).
+    parts: Vec<MemoryPart>,
+    shift: u32,
+}
+
+#[derive(Default)]
+struct MemoryPart {
     /// (site id, kind, hash) → pages, for counts of 2 and more (the `B` keys).
     features: FxHashMap<(u32, u8, u64), u32>,
     /// Block hash → sites, for counts of 2 and more (the `G` keys).
     global: FxHashMap<u64, u32>,
+}
+
+/// A (site id, kind, hash) key with its count of pages.
+type FeatureCount = ((u32, u8, u64), u32);
+
+/// Parts of an in-memory model built from several counters.
+const MEMORY_PARTS: usize = 16;
+
+impl MemoryStore {
+    #[inline]
+    fn part(&self, hash: u64) -> &MemoryPart {
+        // `checked_shr`: one part shifts by 64, which gives part 0.
+        &self.parts[hash.checked_shr(self.shift).unwrap_or(0) as usize]
+    }
+}
+
+impl MemoryPart {
+    /// The part of the final model holding these summed counts (each key once).
+    fn of(counts: impl Iterator<Item = ((u32, u8, u64), u32)>, size: usize) -> MemoryPart {
+        let mut features = FxHashMap::with_capacity_and_hasher(size / 4, Default::default());
+        // Every (site, block) pair counts one site for its block, seen on one page or more:
+        // the same `G` counts the model sink gathers from a partial model's keys.
+        let mut global: FxHashMap<u64, u32> = FxHashMap::default();
+        for (k, n) in counts {
+            if k.1 == KIND_BLOCK {
+                *global.entry(k.2).or_default() += 1;
+            }
+            if n >= 2 {
+                features.insert(k, n);
+            }
+        }
+        global.retain(|_, n| *n >= 2);
+        MemoryPart { features, global }
+    }
 }
 
 /// A node of the model's fst and the output summed on the path to it: a lookup of a key with
@@ -823,47 +896,79 @@ impl Model {
         sites: &SiteTable,
         params: ModelParams,
         path: PathBuf,
+        pool: &rayon::ThreadPool,
     ) -> Model {
-        let mut counters = counters;
-        counters.sort_by_key(|c| std::cmp::Reverse(c.len()));
-        let mut all = counters.remove(0);
-        for c in counters {
-            all.merge(c);
-        }
-        // Every (site, block) pair counts one site for its block, seen on one page or more:
-        // the same `G` counts the model sink gathers from a partial model's keys.
-        let mut global: FxHashMap<u64, u32> = FxHashMap::default();
-        for &(_, kind, hash) in all.features.keys() {
-            if kind == KIND_BLOCK {
-                *global.entry(hash).or_default() += 1;
+        use rayon::prelude::*;
+        let mut pages: FxHashMap<u32, u64> = FxHashMap::default();
+        for c in &counters {
+            for (&s, &n) in &c.pages {
+                *pages.entry(s).or_default() += n;
             }
         }
-        global.retain(|_, n| *n >= 2);
-        let features: FxHashMap<(u32, u8, u64), u32> = all
-            .features
-            .into_iter()
-            .filter(|(_, t)| t.pages >= 2)
-            .map(|(k, t)| (k, t.pages))
-            .collect();
-        let site_pages: FxHashMap<String, (u32, u64)> = all
-            .pages
+        let (parts, shift) = if counters.len() == 1 {
+            let c = counters.into_iter().next().expect("one counter");
+            let n = c.features.len();
+            let counts = c.features.into_iter().map(|(k, t)| (k, t.pages));
+            (vec![MemoryPart::of(counts, n)], 64)
+        } else {
+            // Each counter splits its counts by part, then each part sums its share of every
+            // counter: both steps in parallel, and no table is built twice.
+            let bits = MEMORY_PARTS.trailing_zeros();
+            let shift = 64 - bits;
+            let split: Vec<Vec<Vec<FeatureCount>>> = pool.install(|| {
+                counters
+                    .into_par_iter()
+                    .map(|c| {
+                        let mut by_part = vec![Vec::new(); MEMORY_PARTS];
+                        for (k, t) in c.features {
+                            by_part[(k.2 >> shift) as usize].push((k, t.pages));
+                        }
+                        by_part
+                    })
+                    .collect()
+            });
+            let parts = pool.install(|| {
+                (0..MEMORY_PARTS)
+                    .into_par_iter()
+                    .map(|p| {
+                        let size: usize = split.iter().map(|s| s[p].len()).sum();
+                        let mut sum: FxHashMap<(u32, u8, u64), u32> =
+                            FxHashMap::with_capacity_and_hasher(size, Default::default());
+                        for s in &split {
+                            for &(k, n) in &s[p] {
+                                *sum.entry(k).or_default() += n;
+                            }
+                        }
+                        let n = sum.len();
+                        MemoryPart::of(sum.into_iter(), n)
+                    })
+                    .collect()
+            });
+            (parts, shift)
+        };
+        let site_pages: FxHashMap<String, (u32, u64)> = pages
             .iter()
             .map(|(&id, &n)| (sites.name(id).to_owned(), (id, n)))
             .collect();
+        let keys = parts
+            .iter()
+            .map(|p| p.features.len() + p.global.len())
+            .sum::<usize>()
+            + site_pages.len();
         let header = Header {
             partial: false,
             params,
-            pages: all.pages.values().sum(),
+            pages: pages.values().sum(),
             sites: site_pages.len() as u64,
-            keys: (features.len() + global.len() + site_pages.len()) as u64,
+            keys: keys as u64,
         };
         Model {
             path,
             header,
             store: Store::Memory(MemoryStore {
                 sites: site_pages,
-                features,
-                global,
+                parts,
+                shift,
             }),
         }
     }
@@ -930,6 +1035,7 @@ impl Model {
                 value_after(map.as_fst(), at, Some(kind), hash)
             }
             Store::Memory(m) => m
+                .part(hash)
                 .features
                 .get(&(site.id, kind, hash))
                 .map_or(0, |&n| n as u64),
@@ -945,7 +1051,7 @@ impl Model {
                 global: Some(at),
             } => value_after(map.as_fst(), *at, None, hash),
             Store::Fst { global: None, .. } => 0,
-            Store::Memory(m) => m.global.get(&hash).map_or(0, |&n| n as u64),
+            Store::Memory(m) => m.part(hash).global.get(&hash).map_or(0, |&n| n as u64),
         }
     }
 
@@ -979,8 +1085,9 @@ impl Model {
             Store::Fst { map, .. } => map,
             Store::Memory(m) => {
                 let mut out: Vec<(u8, u64, u64)> = m
-                    .features
+                    .parts
                     .iter()
+                    .flat_map(|p| &p.features)
                     .filter(|(k, _)| k.0 == view.id)
                     .map(|(k, &n)| (k.1, k.2, n as u64))
                     .collect();
@@ -1111,7 +1218,7 @@ pub fn merge_with_progress(
     }
     let mut union = op.union();
     let dir = SpillDir::new(None)?;
-    let mut sink = ModelSink::new(params, partial, memory / 2, &dir)?;
+    let mut sink = ModelSink::new(params, partial, memory / 2, &dir, true)?;
     let mut read = 0u64;
     while let Some((k, vals)) = union.next() {
         let v: u64 = vals.iter().map(|iv| iv.value).sum();
@@ -1134,7 +1241,7 @@ pub fn write_entries(
     partial: bool,
 ) -> Result<Header> {
     let dir = SpillDir::new(None)?;
-    let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir)?;
+    let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir, true)?;
     for (k, v) in sorted_partial {
         sink.push(&k, v)?;
     }
@@ -1212,12 +1319,16 @@ mod tests {
             }
             let mut one = Counter::new();
             let mut split: Vec<Counter> = (0..workers).map(|_| Counter::new()).collect();
+            // Hashes spread over the top bits, which pick the part of an in-memory model.
+            let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             for (i, (site, feats)) in pages.iter().enumerate() {
-                one.add_page(*site, feats);
-                split[i % workers].add_page(*site, feats);
+                let feats: Vec<(u8, u64)> = feats.iter().map(|&(k, h)| (k, spread(h))).collect();
+                one.add_page(*site, &feats);
+                split[i % workers].add_page(*site, &feats);
             }
             let (_dir, file) = test_model(one, &sites);
-            let mem = Model::from_counters(split, &sites, ModelParams::default(), "m".into());
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+            let mem = Model::from_counters(split, &sites, ModelParams::default(), "m".into(), &pool);
             proptest::prop_assert_eq!(&mem.header, &file.header);
             proptest::prop_assert_eq!(mem.sites(), file.sites());
             for name in names.iter().chain(&["unseen.example"]) {
@@ -1225,7 +1336,7 @@ mod tests {
                 proptest::prop_assert_eq!(fv.pages, mv.pages);
                 proptest::prop_assert_eq!(file.site_features(name), mem.site_features(name));
                 for kind in 0..3 {
-                    for h in 0..13 {
+                    for h in (0..13).map(spread) {
                         let mut k = Vec::new();
                         proptest::prop_assert_eq!(
                             file.site_count(&fv, kind, h, &mut k),
@@ -1234,7 +1345,7 @@ mod tests {
                     }
                 }
             }
-            for h in 0..13 {
+            for h in (0..13).map(spread) {
                 proptest::prop_assert_eq!(file.cross_sites(h), mem.cross_sites(h));
             }
         }

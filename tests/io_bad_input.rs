@@ -28,14 +28,29 @@ fn out_lines(path: &Path) -> usize {
 }
 
 /// Runs `dechrome run` on the inputs, writing out.jsonl in `dir`; returns (code, stderr, records out).
+/// Each case runs single-threaded (reading on the main thread) and with two workers (reading
+/// on threads of their own): both must report and write the same.
 fn run(dir: &Path, inputs: &[&Path], extra: &[&str]) -> (i32, String, usize, PathBuf) {
     let out = dir.join("out.jsonl");
-    let _ = std::fs::remove_file(&out);
-    let mut args = vec!["run", "-o", p(&out)];
-    args.extend_from_slice(extra);
-    args.extend(inputs.iter().map(|i| p(i)));
-    let o = dechrome(&args);
-    (o.status.code().unwrap(), stderr(&o), out_lines(&out), out)
+    let mut seen: Option<(i32, String, Option<Vec<u8>>)> = None;
+    for threads in ["1", "2"] {
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec!["run", "-j", threads, "-o", p(&out)];
+        args.extend_from_slice(extra);
+        args.extend(inputs.iter().map(|i| p(i)));
+        let o = dechrome(&args);
+        let got = (
+            o.status.code().unwrap(),
+            stderr(&o),
+            std::fs::read(&out).ok(),
+        );
+        if let Some(first) = &seen {
+            assert!(first == &got, "-j 1 vs -j 2:\n{}\n{}", first.1, got.1);
+        }
+        seen = Some(got);
+    }
+    let (code, err, _) = seen.expect("ran");
+    (code, err, out_lines(&out), out)
 }
 
 fn no_temp_files(dir: &Path) {
