@@ -166,13 +166,43 @@ pub(crate) fn stream_error(path: &Path, offset: u64, e: io::Error) -> Error {
 
 /// Opens a file (or stdin for `-`) and undoes gzip or zstd compression, detected from the
 /// magic bytes rather than the file name.
+///
+/// A regular file is memory-mapped: its bytes are read where the page cache holds them, with
+/// no `read` call copying them first. (As with ripgrep, a file truncated by another process
+/// while it is read ends the job with a bus error.)
 pub fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = if path == Path::new("-") {
         Box::new(io::stdin())
     } else {
-        Box::new(File::open(path).map_err(|e| Error::io(path, e))?)
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
+        match map_file(&f) {
+            Some(map) => return decompressed(path, io::Cursor::new(map)),
+            None => Box::new(f),
+        }
     };
-    let mut br = BufReader::with_capacity(1 << 20, raw);
+    decompressed(path, BufReader::with_capacity(1 << 20, raw))
+}
+
+/// A read-only map of a non-empty regular file, advised for sequential reading; `None` where
+/// the file cannot be mapped (then it is read).
+fn map_file(f: &File) -> Option<memmap2::Mmap> {
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() == 0 {
+        return None;
+    }
+    // SAFETY: the map is read-only and private to this reader; see open_decompressed for a
+    // file changed underneath.
+    let map = unsafe { memmap2::Mmap::map(f) }.ok()?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(map)
+}
+
+/// `br` with gzip or zstd undone, told by its first bytes.
+fn decompressed<R: BufRead + Send + 'static>(
+    path: &Path,
+    mut br: R,
+) -> Result<Box<dyn BufRead + Send>> {
     let head = br.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         // MultiGzDecoder: Common Crawl writes one gzip member per record.
@@ -599,6 +629,7 @@ pub(crate) fn resolve_site(
 struct JsonlStream {
     cfg: Arc<InputConfig>,
     path: Arc<PathBuf>,
+    bin: Arc<BufferBin>,
     r: Box<dyn BufRead + Send>,
     buf: Vec<u8>,
     line_no: u64,
@@ -611,6 +642,7 @@ impl JsonlStream {
         JsonlStream {
             cfg: Arc::new(cfg),
             path: Arc::new(path),
+            bin: Default::default(),
             r,
             buf: Vec::with_capacity(1 << 16),
             line_no: 0,
@@ -661,12 +693,19 @@ impl RecordStream for JsonlStream {
         if self.done {
             return None;
         }
+        let (buf, lines) = self.bin.take().unwrap_or_else(|| {
+            (
+                Vec::with_capacity(max_bytes + (1 << 16)),
+                Vec::with_capacity(max_bytes / 2048 + 16),
+            )
+        });
         let mut chunk = JsonLines {
             cfg: self.cfg.clone(),
-            buf: Vec::with_capacity(max_bytes + (1 << 16)),
-            lines: Vec::with_capacity(max_bytes / 2048 + 16),
+            buf,
+            lines,
             path: self.path.clone(),
             error: None,
+            bin: self.bin.clone(),
         };
         let limit = self.cfg.max_record_bytes;
         while chunk.buf.len() < max_bytes {
@@ -753,6 +792,46 @@ pub struct JsonLines {
     lines: Vec<LineSpan>,
     /// The stream broke after these lines.
     pub error: Option<Error>,
+    /// Where the buffers go back when the chunk is dropped.
+    bin: Arc<BufferBin>,
+}
+
+impl Drop for JsonLines {
+    fn drop(&mut self) {
+        let (mut buf, mut lines) = (
+            std::mem::take(&mut self.buf),
+            std::mem::take(&mut self.lines),
+        );
+        buf.clear();
+        lines.clear();
+        self.bin.put(buf, lines);
+    }
+}
+
+/// Chunk buffers handed back by the workers for the reader to fill again: reading into
+/// buffers already faulted in costs a copy, into fresh ones a page fault per 4 KiB as well.
+///
+/// Memory: at most [`BufferBin::KEEP`] spare chunks.
+#[derive(Default)]
+struct BufferBin {
+    spare: std::sync::Mutex<Vec<(Vec<u8>, Vec<LineSpan>)>>,
+}
+
+impl BufferBin {
+    /// Chunks in flight are one being read, two queued and one being worked on.
+    const KEEP: usize = 4;
+
+    fn take(&self) -> Option<(Vec<u8>, Vec<LineSpan>)> {
+        self.spare.lock().ok()?.pop()
+    }
+
+    fn put(&self, buf: Vec<u8>, lines: Vec<LineSpan>) {
+        if let Ok(mut s) = self.spare.lock() {
+            if s.len() < Self::KEEP {
+                s.push((buf, lines));
+            }
+        }
+    }
 }
 
 struct LineSpan {
@@ -1085,6 +1164,30 @@ mod tests {
 
     fn read_all(cfg: InputConfig, paths: &[PathBuf]) -> Vec<Result<Record>> {
         Reader::new(cfg, paths).unwrap().collect()
+    }
+
+    #[test]
+    fn chunk_buffers_go_back_to_the_reader() {
+        let lines: String = (0..64)
+            .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"line {i}\"}}\n"))
+            .collect();
+        let r = Box::new(io::Cursor::new(lines.into_bytes()));
+        let mut s = JsonlStream::new(InputConfig::default(), "t.jsonl".into(), r);
+        let Some(Chunk::JsonLines(first)) = s.next_chunk(256) else {
+            panic!("a chunk of lines")
+        };
+        let (ptr, n) = (first.buf.as_ptr(), first.len());
+        drop(first);
+        let Some(Chunk::JsonLines(second)) = s.next_chunk(256) else {
+            panic!("a chunk of lines")
+        };
+        assert_eq!(
+            second.buf.as_ptr(),
+            ptr,
+            "the dropped chunk's buffer is filled again"
+        );
+        let rec = second.parse(0, false).unwrap();
+        assert_eq!(rec.text, format!("line {n}"));
     }
 
     #[test]
