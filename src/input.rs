@@ -176,7 +176,7 @@ pub fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     } else {
         let f = File::open(path).map_err(|e| Error::io(path, e))?;
         match map_file(&f) {
-            Some(map) => return decompressed(path, io::Cursor::new(map)),
+            Some(map) => return decompressed(path, MappedReader::new(map)),
             None => Box::new(f),
         }
     };
@@ -196,6 +196,71 @@ fn map_file(f: &File) -> Option<memmap2::Mmap> {
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
     Some(map)
+}
+
+/// Reads a memory-mapped file in order, handing back the pages it has read past so that
+/// resident memory stays bounded however large the file (the page cache keeps them).
+///
+/// Memory: at most [`MappedReader::RELEASE`] bytes of read pages stay mapped in.
+struct MappedReader {
+    map: memmap2::Mmap,
+    pos: usize,
+    /// Bytes before this offset were handed back.
+    released: usize,
+    /// Bytes read past before they are handed back.
+    release: usize,
+}
+
+impl MappedReader {
+    const RELEASE: usize = 16 << 20;
+
+    fn new(map: memmap2::Mmap) -> MappedReader {
+        MappedReader::with_release(map, Self::RELEASE)
+    }
+
+    fn with_release(map: memmap2::Mmap, release: usize) -> MappedReader {
+        MappedReader {
+            map,
+            pos: 0,
+            released: 0,
+            release,
+        }
+    }
+}
+
+impl Read for MappedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.fill_buf()?.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.map[self.pos..self.pos + n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for MappedReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Ok(&self.map[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.map.len());
+        if self.pos - self.released >= self.release {
+            // Whole pages only, all of them read past: no slice handed out still borrows
+            // them (`consume` takes `&mut self`).
+            let end = self.pos & !(4095);
+            #[cfg(unix)]
+            // SAFETY: the map is read-only and file-backed, so pages dropped from it are read
+            // again from the file if touched; none before `end` will be.
+            unsafe {
+                let _ = self.map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    self.released,
+                    end - self.released,
+                );
+            }
+            self.released = end;
+        }
+    }
 }
 
 /// `br` with gzip or zstd undone, told by its first bytes.
@@ -1164,6 +1229,31 @@ mod tests {
 
     fn read_all(cfg: InputConfig, paths: &[PathBuf]) -> Vec<Result<Record>> {
         Reader::new(cfg, paths).unwrap().collect()
+    }
+
+    #[test]
+    fn a_mapped_file_reads_whole_while_read_pages_are_handed_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        let text: String = (0..20_000)
+            .map(|i| format!("line {i} of the file\n"))
+            .collect();
+        std::fs::write(&p, &text).unwrap();
+        let map = map_file(&File::open(&p).unwrap()).expect("a regular file maps");
+        let mut r = MappedReader::with_release(map, 8192);
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap() > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        assert_eq!(lines.concat(), text);
+        assert!(
+            r.released > text.len() - 8192 - 4096,
+            "released up to {}",
+            r.released
+        );
+        let mut rest = Vec::new();
+        assert_eq!(r.read_to_end(&mut rest).unwrap(), 0);
     }
 
     #[test]
