@@ -40,7 +40,8 @@ pub enum OnError {
 pub struct JobConfig {
     pub inputs: Vec<PathBuf>,
     pub input: InputConfig,
-    /// Worker threads; 0 means one per core.
+    /// Worker threads; 0 means one per core. 1 runs the whole job on the calling thread
+    /// ([`JobConfig::sequential`]).
     pub threads: usize,
     pub on_error: OnError,
     /// Show a progress bar (only drawn when stderr is a terminal).

@@ -142,7 +142,8 @@ pub struct InputArgs {
     /// On a bad record: count, report and skip it, or stop.
     #[arg(long, value_enum, default_value = "skip")]
     pub on_error: OnErrorArg,
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core). With 1, the whole job (reading, decompressing and
+    /// writing included) runs on one thread, to run one job per core side by side.
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
     /// No progress bar and no summary on stderr.
