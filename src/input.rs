@@ -23,6 +23,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
+use crate::input_json::{scan_fields, FieldNames, RawFields};
 use crate::site::{site_from_url, SiteKey};
 
 /// Input formats. `Auto` sniffs the (decompressed) content.
@@ -935,38 +936,35 @@ impl JsonLines {
     }
 }
 
-/// The fields of a JSONL record that dechrome reads, borrowed from the line where possible.
-/// Every other field is skipped without being built.
-#[derive(Default)]
-struct Fields<'a> {
-    text: Option<&'a RawValue>,
-    id: Option<&'a RawValue>,
-    url: Option<&'a RawValue>,
-    site: Option<&'a RawValue>,
-}
-
+/// Reads the fields of a JSONL record that dechrome needs ([`RawFields`]: the raw JSON of
+/// each value, borrowed from the line) with serde_json; every other field is skipped without
+/// being built.
 struct FieldsSeed<'c>(&'c InputConfig);
 
 impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
-    type Value = Fields<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Fields<'de>, D::Error> {
+    type Value = RawFields<'de>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<RawFields<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for FieldsSeed<'_> {
-    type Value = Fields<'de>;
+    type Value = RawFields<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(
         self,
         mut map: A,
-    ) -> std::result::Result<Fields<'de>, A::Error> {
-        let mut out = Fields::default();
+    ) -> std::result::Result<RawFields<'de>, A::Error> {
+        let mut out = RawFields::default();
         // Later duplicates win, as they would in a parsed map.
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let v: &'de RawValue = map.next_value()?;
+            let v = v.get();
             let k: &str = &key.0;
             if k == self.0.text_field {
                 out.text = Some(v);
@@ -1004,9 +1002,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A JSON string value as text: `None` when the value is not a string.
-fn raw_str(v: &RawValue) -> Option<String> {
-    let raw = v.get();
+/// A JSON string value (its raw JSON text) as text: `None` when the value is not a string.
+fn raw_str(raw: &str) -> Option<String> {
     if !raw.starts_with('"') {
         return None;
     }
@@ -1081,19 +1078,31 @@ pub(crate) fn parse_json_line(
         }
     };
     let line: &str = &line;
-    let mut de = serde_json::Deserializer::from_str(line);
-    let parsed = FieldsSeed(cfg)
-        .deserialize(&mut de)
-        .and_then(|f| de.end().map(|()| f));
-    let fields = match parsed {
-        Ok(f) => f,
-        Err(e) => {
-            let msg = if !line.trim_start().starts_with('{') {
-                "a JSONL record must be a JSON object".to_string()
-            } else {
-                format!("invalid JSON at column {}: {e}", e.column())
-            };
-            return Err(Error::BadRecord { loc, msg });
+    let names = FieldNames {
+        text: &cfg.text_field,
+        id: &cfg.id_field,
+        url: &cfg.url_field,
+        site: &cfg.site_field,
+    };
+    // The fast scanner reads plain records; serde_json reads the rest and words the errors.
+    let fields = match scan_fields(line, &names) {
+        Some(f) => f,
+        None => {
+            let mut de = serde_json::Deserializer::from_str(line);
+            let parsed = FieldsSeed(cfg)
+                .deserialize(&mut de)
+                .and_then(|f| de.end().map(|()| f));
+            match parsed {
+                Ok(f) => f,
+                Err(e) => {
+                    let msg = if !line.trim_start().starts_with('{') {
+                        "a JSONL record must be a JSON object".to_string()
+                    } else {
+                        format!("invalid JSON at column {}: {e}", e.column())
+                    };
+                    return Err(Error::BadRecord { loc, msg });
+                }
+            }
         }
     };
     let Some(text_raw) = fields.text else {
@@ -1109,8 +1118,8 @@ pub(crate) fn parse_json_line(
         });
     };
     let id = match fields.id {
-        Some(v) if v.get().starts_with('"') => raw_str(v).unwrap_or_default(),
-        Some(v) => match serde_json::from_str::<Value>(v.get()) {
+        Some(v) if v.starts_with('"') => raw_str(v).unwrap_or_default(),
+        Some(v) => match serde_json::from_str::<Value>(v) {
             Ok(Value::Number(n)) => n.to_string(),
             _ => format!("{}#{}", loc.file.display(), loc.record),
         },
@@ -1121,8 +1130,8 @@ pub(crate) fn parse_json_line(
     let site = resolve_site(site_field.as_deref(), url.as_deref(), None, cfg.site_key);
     let payload = if keep_raw {
         let base = line.as_ptr() as usize;
-        let s = text_raw.get().as_ptr() as usize - base;
-        let e = s + text_raw.get().len();
+        let s = text_raw.as_ptr() as usize - base;
+        let e = s + text_raw.len();
         // The text itself is not kept twice: an empty string stands in for it.
         let mut kept = String::with_capacity(line.len() - (e - s) + 2);
         kept.push_str(&line[..s]);
@@ -1410,7 +1419,7 @@ mod tests {
             for lit in [serde_json::to_string(&s).unwrap(), json_literal(&s, mask)] {
                 let raw: &RawValue = serde_json::from_str(&lit).unwrap();
                 let want = serde_json::from_str::<String>(&lit).unwrap();
-                proptest::prop_assert_eq!(raw_str(raw), Some(want));
+                proptest::prop_assert_eq!(raw_str(raw.get()), Some(want));
             }
         }
     }
@@ -1419,10 +1428,10 @@ mod tests {
     fn raw_str_of_lone_surrogates_is_none_as_in_serde() {
         for lit in [r#""a\ud800b""#, r#""\udc00""#, r#""x\ud83d""#] {
             let raw: &RawValue = serde_json::from_str(lit).unwrap();
-            assert_eq!(raw_str(raw), serde_json::from_str::<String>(lit).ok());
-            assert_eq!(raw_str(raw), None);
+            assert_eq!(raw_str(raw.get()), serde_json::from_str::<String>(lit).ok());
+            assert_eq!(raw_str(raw.get()), None);
         }
         let raw: &RawValue = serde_json::from_str(r#""\ud83d\ude00!""#).unwrap();
-        assert_eq!(raw_str(raw).as_deref(), Some("😀!"));
+        assert_eq!(raw_str(raw.get()).as_deref(), Some("😀!"));
     }
 }

@@ -57,6 +57,7 @@ pub mod explain;
 pub mod generate;
 pub mod html;
 pub mod input;
+pub(crate) mod input_json;
 pub(crate) mod input_warc;
 pub mod inspect;
 pub mod job;
