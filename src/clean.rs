@@ -29,7 +29,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::block::Shape;
+use crate::block::{find_byte, Shape};
 use crate::model::{Model, SiteView};
 use crate::shingle::{
     BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
@@ -795,18 +795,21 @@ impl Lexicon {
     fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
         let b = norm.as_bytes();
         let mut start = 0;
-        memchr::memchr_iter(b' ', b)
-            .chain(std::iter::once(b.len()))
-            .filter_map(move |end| {
-                let at = start;
+        std::iter::from_fn(move || {
+            let at = start;
+            (at <= b.len()).then(|| {
+                let end = find_byte(&b[at..], b' ').map_or(b.len(), |i| at + i);
                 start = end + 1;
-                let w = &b[at..end];
-                // Chars are the bytes that do not continue a UTF-8 sequence; 12 bytes hold
-                // at least three.
-                let long =
-                    w.len() >= 12 || w.iter().filter(|&&c| (c as i8) >= -0x40).nth(2).is_some();
-                (long && w[0] != b'0').then(|| word_hash(b, at, w))
+                (at, end)
             })
+        })
+        .filter_map(move |(at, end)| {
+            let w = &b[at..end];
+            // Chars are the bytes that do not continue a UTF-8 sequence; 12 bytes hold
+            // at least three.
+            let long = w.len() >= 12 || w.iter().filter(|&&c| (c as i8) >= -0x40).nth(2).is_some();
+            (long && w[0] != b'0').then(|| word_hash(b, at, w))
+        })
     }
 
     fn learn(&mut self, feats: &PageFeatures, state: &[bool], main: usize) {
