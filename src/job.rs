@@ -83,7 +83,7 @@ impl JobConfig {
         }
     }
 
-    fn pool(&self) -> Result<rayon::ThreadPool> {
+    pub(crate) fn pool(&self) -> Result<rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
@@ -328,57 +328,6 @@ impl Stats {
             "sites": sites,
         })
     }
-}
-
-/// Reads chunks of input on a separate thread and hands them to `f` as batches of records, in
-/// input order. The reading thread only splits JSONL into lines; the workers of `pool` parse
-/// them (keeping the raw line when `keep_raw`, for output). Bad records are reported, in input
-/// order, and skipped (skip) or end the job after the records before them (fail).
-pub(crate) fn for_each_batch<F>(
-    cfg: &JobConfig,
-    pool: &rayon::ThreadPool,
-    keep_raw: bool,
-    stats_bad: &mut u64,
-    passed: &mut PassedOver,
-    mut f: F,
-) -> Result<()>
-where
-    F: FnMut(Vec<Record>) -> Result<()>,
-{
-    let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
-    let passed_now = reader.passed_over_handle();
-    let report_bad = cfg.report_bad;
-    let mut bad = 0u64;
-    // The reader's own threads read, decompress and split the files ahead of this loop.
-    let result = (|| -> Result<()> {
-        while let Some(chunk) = reader.next_chunk() {
-            let (parsed, tail) = match chunk {
-                Chunk::Records(r) => (r, None),
-                Chunk::JsonLines(mut lines) => {
-                    let tail = lines.error.take();
-                    let parsed: Vec<Result<Record>> = pool.install(|| {
-                        (0..lines.len())
-                            .into_par_iter()
-                            .with_min_len(16)
-                            .map(|i| lines.parse(i, keep_raw))
-                            .collect()
-                    });
-                    (parsed, tail)
-                }
-            };
-            let (batch, stop) = sift(parsed, tail, cfg.on_error, report_bad, &mut bad);
-            if !batch.is_empty() {
-                f(batch)?;
-            }
-            if let Some(e) = stop {
-                return Err(e);
-            }
-        }
-        Ok(())
-    })();
-    *stats_bad += bad;
-    *passed = passed_now();
-    result
 }
 
 /// Splits a chunk's results, in input order (the reader's error for the chunk's end last),

@@ -15,13 +15,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
+use crate::clean::{CleanConfig, Cleaner, Reason};
 use crate::error::{Error, Result};
 use crate::explain::{explain_page, sample_hash, PageExplanation};
 use crate::input::{Reader, Record};
-use crate::job::{for_each_batch, progress_bar, JobConfig, Stats};
+use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, Stats};
 use crate::model::Model;
 use crate::output::AtomicFile;
 
@@ -74,36 +72,26 @@ pub fn build(
             "report reads its input twice and cannot take stdin; save it to a file first".into(),
         ));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let pool = cfg.pool()?;
     let mut stats = Stats::default();
     let pb = progress_bar(cfg, "report");
     let start = Instant::now();
     let mut bad = 0;
-    for_each_batch(
+    // The same pass as `clean`'s, with nothing written: workers clean and summarise each page.
+    for_each_record(
         cfg,
         &pool,
         false,
         &mut bad,
         &mut crate::input::PassedOver::default(),
-        |batch: Vec<Record>| {
-            let results: Vec<(String, Vec<Decision>)> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .map_init(
-                        || Cleaner::new(model, clean_cfg),
-                        |c, rec| {
-                            let mut cleaned = String::with_capacity(rec.text.len());
-                            let d = c.clean_page(&rec.site, &rec.text, &mut cleaned).to_vec();
-                            (cleaned, d)
-                        },
-                    )
-                    .collect()
-            });
-            for (rec, (cleaned, d)) in batch.iter().zip(&results) {
-                stats.add_page(rec, cleaned, d);
+        || (Cleaner::new(model, clean_cfg), String::new()),
+        |(c, cleaned), rec| -> Result<PageSummary> {
+            let d = c.clean_page(&rec.site, &rec.text, cleaned);
+            Ok(PageSummary::of(cleaned, d))
+        },
+        |batch| {
+            for (rec, summary) in &batch {
+                stats.add_summary(rec, summary);
                 pb.inc(rec.bytes);
             }
             pb.set_message(format!("{} pages", stats.pages));
