@@ -101,6 +101,44 @@ pub struct PageSummary {
     pub reason_bytes: [u64; Reason::ALL.len()],
 }
 
+/// What the counts need of a record once a worker is done with it, so that the record itself
+/// (its text above all) is freed on the worker that allocated it.
+#[derive(Debug, Default, Clone)]
+pub struct RecordFigures {
+    pub site: String,
+    /// Bytes of the page text.
+    pub text_bytes: u64,
+    /// Bytes the record took in its input.
+    pub input_bytes: u64,
+    pub lossy: bool,
+}
+
+impl RecordFigures {
+    pub fn of(rec: &Record) -> RecordFigures {
+        RecordFigures {
+            site: rec.site.clone(),
+            ..RecordFigures::taken(rec)
+        }
+    }
+
+    /// The figures, taking the site name out of `rec` instead of copying it.
+    fn take(rec: &mut Record) -> RecordFigures {
+        RecordFigures {
+            site: std::mem::take(&mut rec.site),
+            ..RecordFigures::taken(rec)
+        }
+    }
+
+    fn taken(rec: &Record) -> RecordFigures {
+        RecordFigures {
+            site: String::new(),
+            text_bytes: rec.text.len() as u64,
+            input_bytes: rec.bytes,
+            lossy: rec.lossy,
+        }
+    }
+}
+
 impl PageSummary {
     pub fn of(cleaned: &str, decisions: &[Decision]) -> PageSummary {
         let mut p = PageSummary {
@@ -145,16 +183,19 @@ pub struct Stats {
 impl Stats {
     /// Counts one cleaned page.
     pub fn add_page(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) {
-        self.add_summary(rec, &PageSummary::of(cleaned, decisions));
+        self.add_summary(
+            &RecordFigures::of(rec),
+            &PageSummary::of(cleaned, decisions),
+        );
     }
 
-    /// Counts one cleaned page from its [`PageSummary`].
-    pub fn add_summary(&mut self, rec: &Record, p: &PageSummary) {
+    /// Counts one cleaned page from its record's figures and its [`PageSummary`].
+    pub fn add_summary(&mut self, rec: &RecordFigures, p: &PageSummary) {
         self.pages += 1;
         self.blocks += p.blocks;
-        self.bytes_in += rec.text.len() as u64;
+        self.bytes_in += rec.text_bytes;
         self.bytes_out += p.bytes_out;
-        self.input_bytes += rec.bytes;
+        self.input_bytes += rec.input_bytes;
         if rec.lossy {
             self.lossy_records += 1;
         }
@@ -168,7 +209,7 @@ impl Stats {
             None => self.sites.entry(rec.site.clone()).or_default(),
         };
         e.0 += 1;
-        e.1 += rec.text.len() as u64;
+        e.1 += rec.text_bytes;
         e.2 += p.bytes_out;
         let r = match self.site_removed.get_mut(&rec.site) {
             Some(r) => r,
@@ -378,18 +419,14 @@ pub(crate) fn for_each_record<S, T, I, W, C>(
 where
     T: Send,
     I: Fn() -> S + Sync + Send,
-    W: Fn(&mut S, &Record) -> Result<T> + Sync + Send,
-    C: FnMut(Vec<(Record, T)>) -> Result<()> + Send,
+    W: Fn(&mut S, Record) -> Result<T> + Sync + Send,
+    C: FnMut(Vec<T>) -> Result<()> + Send,
 {
     let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
     let passed_now = reader.passed_over_handle();
     let report_bad = cfg.report_bad;
     let mut bad = 0u64;
-    let do_work = |s: &mut S, r: Result<Record>| -> Result<(Record, T)> {
-        let r = r?;
-        let t = work(s, &r)?;
-        Ok((r, t))
-    };
+    let do_work = |s: &mut S, r: Result<Record>| -> Result<T> { work(s, r?) };
     if cfg.sequential() {
         // One thread reads, works and consumes, chunk by chunk.
         reader.set_inline(true);
@@ -397,7 +434,7 @@ where
         let mut consume = consume;
         let result = (|| -> Result<()> {
             while let Some(chunk) = reader.next_chunk() {
-                let (done, tail): (Vec<Result<(Record, T)>>, _) = match chunk {
+                let (done, tail): (Vec<Result<T>>, _) = match chunk {
                     Chunk::Records(recs) => (
                         recs.into_iter().map(|r| do_work(&mut state, r)).collect(),
                         None,
@@ -426,7 +463,7 @@ where
     }
     let result = std::thread::scope(|scope| -> Result<()> {
         // One chunk waits while one is consumed and one is worked on.
-        let (tx, rx) = crossbeam_channel::bounded::<Vec<(Record, T)>>(1);
+        let (tx, rx) = crossbeam_channel::bounded::<Vec<T>>(1);
         let consumer = scope.spawn(move || -> Result<()> {
             let mut consume = consume;
             for batch in rx {
@@ -437,7 +474,7 @@ where
         let produced = (|| -> Result<()> {
             // The reader's own threads read, decompress and split the files ahead of this loop.
             while let Some(chunk) = reader.next_chunk() {
-                let (done, tail): (Vec<Result<(Record, T)>>, _) = match chunk {
+                let (done, tail): (Vec<Result<T>>, _) = match chunk {
                     Chunk::Records(recs) => {
                         let done = pool.install(|| {
                             recs.into_par_iter()
@@ -559,7 +596,7 @@ fn count_features(
         &mut bad,
         &mut passed,
         || Shingler::new(params.shingle_max_tokens),
-        |sh, rec| -> Result<()> {
+        |sh, mut rec| -> Result<RecordFigures> {
             let site = intern(&rec.site);
             let f = sh.features(&rec.text);
             let w = rayon::current_thread_index().unwrap_or(0) % workers;
@@ -570,15 +607,15 @@ fn count_features(
                 std::mem::replace(&mut *c, fresh).write_run(&sites, dir)?;
             }
             c.add_page(site, f);
-            Ok(())
+            Ok(RecordFigures::take(&mut rec))
         },
         |batch| {
-            for (r, ()) in &batch {
+            for r in &batch {
                 stats.pages += 1;
-                stats.bytes_in += r.text.len() as u64;
-                stats.input_bytes += r.bytes;
+                stats.bytes_in += r.text_bytes;
+                stats.input_bytes += r.input_bytes;
                 stats.lossy_records += r.lossy as u64;
-                pb.inc(r.bytes);
+                pb.inc(r.input_bytes);
             }
             pb.set_message(format!("{} pages", stats.pages));
             Ok(())
@@ -701,6 +738,10 @@ pub fn clean(
     // thread only writes the bytes in input order.
     let fmt = writer.formatter().cloned();
     let fmt = fmt.as_ref();
+    // Output buffers go back from the writing thread to the workers instead of being freed
+    // on one thread and allocated afresh on another.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let spare = &spare;
     for_each_record(
         cfg,
         &pool,
@@ -708,27 +749,46 @@ pub fn clean(
         &mut bad,
         &mut passed,
         || (Cleaner::new(model, clean_cfg), String::new()),
-        |(c, cleaned), rec| -> Result<(Cleaned, PageSummary)> {
+        |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
             let d = c.clean_page(&rec.site, &rec.text, cleaned);
             let summary = PageSummary::of(cleaned, d);
-            let done = match fmt {
+            Ok(match fmt {
                 Some(f) => {
-                    let mut out = Vec::with_capacity(rec.bytes as usize + 64);
-                    f.format(rec, cleaned, d, &mut out);
-                    Cleaned::Bytes(out)
+                    let mut out = spare
+                        .lock()
+                        .ok()
+                        .and_then(|mut s| s.pop())
+                        .unwrap_or_default();
+                    out.reserve(rec.bytes as usize + 64);
+                    f.format(&rec, cleaned, d, &mut out);
+                    let figures = RecordFigures::take(&mut rec);
+                    (Cleaned::Bytes(out), summary, figures)
                 }
-                None => Cleaned::Page(cleaned.clone(), d.to_vec()),
-            };
-            Ok((done, summary))
+                None => {
+                    let figures = RecordFigures::of(&rec);
+                    let page = Cleaned::Page(Box::new((rec, cleaned.clone(), d.to_vec())));
+                    (page, summary, figures)
+                }
+            })
         },
         |batch| {
-            for (rec, (done, summary)) in &batch {
+            let mut emptied = Vec::with_capacity(batch.len());
+            for (done, summary, figures) in batch {
                 match done {
-                    Cleaned::Bytes(b) => writer.write_formatted(b)?,
-                    Cleaned::Page(cleaned, d) => writer.write(rec, cleaned, d)?,
+                    Cleaned::Bytes(mut b) => {
+                        writer.write_formatted(&b)?;
+                        b.clear();
+                        emptied.push(b);
+                    }
+                    Cleaned::Page(p) => writer.write(&p.0, &p.1, &p.2)?,
                 }
-                stats.add_summary(rec, summary);
-                pb.inc(rec.bytes);
+                stats.add_summary(&figures, &summary);
+                pb.inc(figures.input_bytes);
+            }
+            if let Ok(mut s) = spare.lock() {
+                // Enough for the chunks in flight; the rest are freed.
+                emptied.truncate(SPARE_OUTPUT_BUFFERS.saturating_sub(s.len()));
+                s.append(&mut emptied);
             }
             pb.set_message(format!("{} pages", stats.pages));
             Ok(())
@@ -745,12 +805,15 @@ pub fn clean(
     Ok(stats)
 }
 
+/// Output buffers kept for reuse: about two chunks' records.
+const SPARE_OUTPUT_BUFFERS: usize = 1024;
+
 /// A cleaned record as a worker hands it back.
 enum Cleaned {
     /// The output bytes of the record.
     Bytes(Vec<u8>),
-    /// The cleaned text and decisions, for a writer that formats them itself.
-    Page(String, Vec<Decision>),
+    /// The record, its cleaned text and decisions, for a writer that formats them itself.
+    Page(Box<(Record, String, Vec<Decision>)>),
 }
 
 /// Learns from the inputs and cleans them in one job (two passes over the input). Inputs

@@ -19,7 +19,7 @@ use crate::clean::{CleanConfig, Cleaner, Reason};
 use crate::error::{Error, Result};
 use crate::explain::{explain_page, sample_hash, PageExplanation};
 use crate::input::{Reader, Record};
-use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, Stats};
+use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, RecordFigures, Stats};
 use crate::model::Model;
 use crate::output::AtomicFile;
 
@@ -85,14 +85,14 @@ pub fn build(
         &mut bad,
         &mut crate::input::PassedOver::default(),
         || (Cleaner::new(model, clean_cfg), String::new()),
-        |(c, cleaned), rec| -> Result<PageSummary> {
+        |(c, cleaned), rec| -> Result<(PageSummary, RecordFigures)> {
             let d = c.clean_page(&rec.site, &rec.text, cleaned);
-            Ok(PageSummary::of(cleaned, d))
+            Ok((PageSummary::of(cleaned, d), RecordFigures::of(&rec)))
         },
         |batch| {
-            for (rec, summary) in &batch {
-                stats.add_summary(rec, summary);
-                pb.inc(rec.bytes);
+            for (summary, figures) in &batch {
+                stats.add_summary(figures, summary);
+                pb.inc(figures.input_bytes);
             }
             pb.set_message(format!("{} pages", stats.pages));
             Ok(())
