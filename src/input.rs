@@ -471,7 +471,7 @@ impl Reader {
 }
 
 /// Bytes of records per chunk handed to the workers.
-const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// Reads one file on its own thread and sends it in chunks (raw JSONL lines for the workers
 /// to parse, or parsed records); stops early when the receiver is gone.
@@ -885,7 +885,7 @@ struct BufferBin {
 
 impl BufferBin {
     /// Chunks in flight are one being read, two queued and one being worked on.
-    const KEEP: usize = 4;
+    const KEEP: usize = 16;
 
     fn take(&self) -> Option<(Vec<u8>, Vec<LineSpan>)> {
         self.spare.lock().ok()?.pop()

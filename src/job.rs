@@ -15,7 +15,6 @@ use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
@@ -399,12 +398,14 @@ fn sift<T>(
     (batch, None)
 }
 
-/// Streams the records of the inputs through `work` on the workers of `pool` (JSONL lines are
-/// parsed there too, in the same pass) and hands each chunk's records with their results, in
-/// input order, to `consume`, which runs on a thread of its own: consuming one chunk (writing
-/// the output) overlaps the work on the next. Bad records are reported in input order and
-/// skipped (skip), or end the job after the records before them are consumed (fail); an
-/// error from `work` or `consume` ends the job.
+/// Streams the records of the inputs through `work` and hands each chunk's results, in input
+/// order, to `consume`. Each worker of `pool` takes whole chunks in turn (about 1 MB of input)
+/// and parses and works through one on its own core; `consume` runs on a thread of its own and
+/// puts the chunks back in order, so writing overlaps the work and no chunk waits for another
+/// worker. At most `2 × workers + 1` chunks are taken and not yet consumed. On one thread
+/// ([`JobConfig::sequential`]) all of it runs on the caller's thread. Bad records are reported
+/// in input order and skipped (skip), or end the job after the records before them are
+/// consumed (fail); an error from `work` or `consume` ends the job.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn for_each_record<S, T, I, W, C>(
     cfg: &JobConfig,
@@ -461,58 +462,91 @@ where
         *passed = passed_now();
         return result;
     }
+    // Each worker takes whole chunks, in turn, and works through one on its own core (parse,
+    // work, format): no barrier between chunks and no record crossing cores until its result
+    // goes to the consumer, which puts the chunks back in input order.
+    let workers = pool.current_num_threads();
+    // Chunks taken and not yet consumed: a worker waits for a permit before taking one, so a
+    // slow chunk holds back at most this many behind it.
+    let window = 2 * workers + 1;
+    let (permit_tx, permit_rx) = crossbeam_channel::bounded::<()>(window);
+    for _ in 0..window {
+        permit_tx.send(()).expect("room for every permit");
+    }
+    let (done_tx, done_rx) =
+        crossbeam_channel::bounded::<(u64, Vec<Result<T>>, Option<Error>)>(window);
+    let source = Mutex::new((reader, 0u64));
+    let on_error = cfg.on_error;
     let result = std::thread::scope(|scope| -> Result<()> {
-        // One chunk waits while one is consumed and one is worked on.
-        let (tx, rx) = crossbeam_channel::bounded::<Vec<T>>(1);
-        let consumer = scope.spawn(move || -> Result<()> {
+        let consumer = scope.spawn(move || -> (Result<()>, u64) {
             let mut consume = consume;
-            for batch in rx {
-                consume(batch)?;
-            }
-            Ok(())
+            let mut bad = 0u64;
+            let mut next = 0u64;
+            let mut pending = std::collections::BTreeMap::new();
+            let consumed = || -> Result<()> {
+                for (seq, done, tail) in done_rx {
+                    pending.insert(seq, (done, tail));
+                    while let Some((done, tail)) = pending.remove(&next) {
+                        next += 1;
+                        let (batch, stop) = sift(done, tail, on_error, report_bad, &mut bad);
+                        if !batch.is_empty() {
+                            consume(batch)?;
+                        }
+                        if let Some(e) = stop {
+                            return Err(e);
+                        }
+                        // A failed send only means the workers are done.
+                        let _ = permit_tx.send(());
+                    }
+                }
+                Ok(())
+            };
+            let r = consumed();
+            (r, bad)
         });
-        let produced = (|| -> Result<()> {
-            // The reader's own threads read, decompress and split the files ahead of this loop.
-            while let Some(chunk) = reader.next_chunk() {
-                let (done, tail): (Vec<Result<T>>, _) = match chunk {
-                    Chunk::Records(recs) => {
-                        let done = pool.install(|| {
-                            recs.into_par_iter()
-                                .map_init(&init, |s, r| do_work(s, r))
-                                .collect()
-                        });
-                        (done, None)
+        pool.scope(|s| {
+            for _ in 0..workers {
+                let (permits, done_tx, source) = (&permit_rx, done_tx.clone(), &source);
+                let (init, do_work) = (&init, &do_work);
+                s.spawn(move |_| {
+                    let mut state = init();
+                    while permits.recv().is_ok() {
+                        let taken = {
+                            let mut src = source.lock().expect("no panics holding it");
+                            let chunk = src.0.next_chunk();
+                            src.1 += 1;
+                            chunk.map(|c| (src.1 - 1, c))
+                        };
+                        let Some((seq, chunk)) = taken else { break };
+                        let (done, tail): (Vec<Result<T>>, _) = match chunk {
+                            Chunk::Records(recs) => (
+                                recs.into_iter().map(|r| do_work(&mut state, r)).collect(),
+                                None,
+                            ),
+                            Chunk::JsonLines(mut lines) => {
+                                let tail = lines.error.take();
+                                let done = (0..lines.len())
+                                    .map(|i| do_work(&mut state, lines.parse(i, keep_raw)))
+                                    .collect();
+                                (done, tail)
+                            }
+                        };
+                        // A failed send means the consumer stopped on an error.
+                        if done_tx.send((seq, done, tail)).is_err() {
+                            break;
+                        }
                     }
-                    Chunk::JsonLines(mut lines) => {
-                        let tail = lines.error.take();
-                        let lines = &lines;
-                        let done = pool.install(|| {
-                            (0..lines.len())
-                                .into_par_iter()
-                                .with_min_len(4)
-                                .map_init(&init, |s, i| do_work(s, lines.parse(i, keep_raw)))
-                                .collect()
-                        });
-                        (done, tail)
-                    }
-                };
-                let (batch, stop) = sift(done, tail, cfg.on_error, report_bad, &mut bad);
-                // A failed send means the consumer stopped on an error, returned below.
-                if !batch.is_empty() && tx.send(batch).is_err() {
-                    return Ok(());
-                }
-                if let Some(e) = stop {
-                    return Err(e);
-                }
+                });
             }
-            Ok(())
-        })();
-        drop(tx);
-        let consumed = match consumer.join() {
-            Ok(r) => r,
+            drop(done_tx);
+        });
+        match consumer.join() {
+            Ok((r, n)) => {
+                bad += n;
+                r
+            }
             Err(panic) => std::panic::resume_unwind(panic),
-        };
-        produced.and(consumed)
+        }
     });
     *stats_bad += bad;
     *passed = passed_now();

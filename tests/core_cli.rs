@@ -181,8 +181,11 @@ fn run_cleans_alike_with_the_model_in_memory_saved_or_spilled() {
     let saved = out("saved.jsonl", &["--save-model", model.to_str().unwrap()]);
     // 1 MiB holds about 20,000 counts per worker; this crawl has more, so they spill.
     let spilled = out("spilled.jsonl", &["--memory", "1M", "-j", "2"]);
+    // 13 MB: workers take a dozen chunks in turn; one thread reads them in order.
+    let one_thread = out("one.jsonl", &["-j", "1"]);
     assert!(memory == saved, "in memory vs saved model");
     assert!(memory == spilled, "in memory vs spilled counts");
+    assert!(memory == one_thread, "two workers vs one thread");
 }
 
 #[test]

@@ -60,6 +60,56 @@ fn no_temp_files(dir: &Path) {
     }
 }
 
+/// Bad records in several chunks, which workers take in turn: reported in input order, the
+/// same at -j 1 and -j 2 (`run` checks), with every good record written in order.
+#[test]
+fn bad_records_across_many_chunks_are_reported_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("many.jsonl");
+    let filler = "word ".repeat(200);
+    let mut text = String::new();
+    let bad_at = [5usize, 1800, 3999];
+    for i in 0..4000 {
+        if bad_at.contains(&i) {
+            text.push_str("{\"id\": broken\n");
+        } else {
+            text.push_str(&format!(
+                "{{\"id\":\"p{i}\",\"site\":\"s{}\",\"text\":\"Home\\nStory {i}: {filler}\\nFooter\"}}\n",
+                i % 3
+            ));
+        }
+    }
+    assert!(text.len() > 4 << 20, "several chunks");
+    std::fs::write(&f, &text).unwrap();
+    let (code, err, n, out) = run(dir.path(), &[&f], &[]);
+    assert_eq!(code, SKIPPED, "{err}");
+    assert_eq!(n, 4000 - bad_at.len());
+    let lines: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.split("record ").nth(1)?.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(
+        lines,
+        bad_at.iter().map(|i| i + 1).collect::<Vec<_>>(),
+        "{err}"
+    );
+    let ids: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let want: Vec<String> = (0..4000)
+        .filter(|i| !bad_at.contains(i))
+        .map(|i| format!("p{i}"))
+        .collect();
+    assert_eq!(ids, want);
+}
+
 #[test]
 fn invalid_json_on_line_n() {
     let dir = tempfile::tempdir().unwrap();
