@@ -55,10 +55,25 @@ impl AtomicFile {
         })
     }
 
-    /// Flushes what was written so far to disk (a device or pipe: nothing to do).
-    fn sync_data(&self) -> io::Result<()> {
+    /// Starts writing what was written so far to disk, without waiting for it (Linux's
+    /// `sync_file_range`; elsewhere nothing), so that the sync before the final rename has
+    /// little left to do and the writing thread never stalls the workers on the disk. (A
+    /// device or pipe: nothing to do.)
+    fn start_writeback(&self) -> io::Result<()> {
         match &self.file {
-            Some(f) if !self.tmp.as_os_str().is_empty() => f.sync_data(),
+            #[cfg(target_os = "linux")]
+            Some(f) if !self.tmp.as_os_str().is_empty() => {
+                use std::os::fd::AsRawFd;
+                // SAFETY: an open descriptor of ours; the call only schedules writeback.
+                let r = unsafe {
+                    libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE)
+                };
+                if r == 0 {
+                    Ok(())
+                } else {
+                    Err(io::Error::last_os_error())
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -322,8 +337,8 @@ pub struct Writer {
     unsynced: usize,
 }
 
-/// The output file is synced to disk after every this many record bytes, while the workers go
-/// on cleaning, so that the sync before the final rename has little left to write.
+/// Writeback of the output file is started after every this many record bytes, while the
+/// workers go on cleaning, so that the sync before the final rename has little left to write.
 const SYNC_EVERY: usize = 64 << 20;
 
 impl Writer {
@@ -476,7 +491,7 @@ impl Writer {
         match base {
             Base::File(w) => {
                 w.flush()?;
-                w.get_ref().sync_data()
+                w.get_ref().start_writeback()
             }
             Base::Stdout(_) => Ok(()),
         }
