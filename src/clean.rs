@@ -4,7 +4,7 @@
 //!
 //! 1. **Frequency** (the model): a block on a large share of the site's pages is the site's
 //!    template; a block that occurs on several sites is generic chrome; a short block most of
-//!    whose tokens recur in the site's short blocks is templated ("By <name>", dates).
+//!    whose tokens recur in the site's short blocks is templated ("By `<name>`", dates).
 //! 2. **Shape**: long blocks that read like sentences are content; short, punctuation-free
 //!    blocks and separator-laden ones (menus, breadcrumbs) lean to chrome. Nothing here
 //!    depends on a language: tokens are Unicode words and sentence punctuation covers the
