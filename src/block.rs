@@ -601,6 +601,23 @@ mod tests {
         out
     }
 
+    /// Checks `normalize` against the reference, and the token and letter counts of
+    /// `normalize_into` against its output; returns both.
+    fn matches_the_reference_with_counts(s: &str) -> Result<(String, NormInfo), TestCaseError> {
+        prop_assert_eq!(normalize(s), reference_normalize(s));
+        let mut out = String::new();
+        let info = normalize_into(s, &mut out);
+        let n = if out.is_empty() {
+            0
+        } else {
+            out.split(' ').count() as u32
+        };
+        prop_assert_eq!(info.tokens, n);
+        let alnum = s.chars().filter(|c| c.is_alphanumeric()).count() as u32;
+        prop_assert_eq!(info.alnum_chars, alnum);
+        Ok((out, info))
+    }
+
     /// `shape`'s counts as first written: char by char.
     fn reference_shape_counts(text: &str) -> (u32, u32, u32) {
         let (mut chars, mut commas, mut separators) = (0, 0, 0);
@@ -651,13 +668,7 @@ mod tests {
         fn normalize_wide_runs_match_the_reference(
             s in r"([a-zA-Z]{1,20}( [a-zA-Z]{1,9}){0,4}|[ ,.'’0-9äÄ\x00-\x1f\x7f@\[`{]{1,2}){0,10}"
         ) {
-            prop_assert_eq!(normalize(&s), reference_normalize(&s));
-            let mut out = String::new();
-            let info = normalize_into(&s, &mut out);
-            let n = if out.is_empty() { 0 } else { out.split(' ').count() as u32 };
-            prop_assert_eq!(info.tokens, n);
-            let alnum = s.chars().filter(|c| c.is_alphanumeric()).count() as u32;
-            prop_assert_eq!(info.alnum_chars, alnum);
+            matches_the_reference_with_counts(&s)?;
         }
 
         #[test]
@@ -671,13 +682,7 @@ mod tests {
         fn normalize_fast_path_matches_the_reference(
             s in r"([a-zA-Z ]{0,12}|[ ,.'’0-9äÄ\t@\[`{]{0,3}){0,12}"
         ) {
-            prop_assert_eq!(normalize(&s), reference_normalize(&s));
-            let mut out = String::new();
-            let info = normalize_into(&s, &mut out);
-            let n = if out.is_empty() { 0 } else { out.split(' ').count() as u32 };
-            prop_assert_eq!(info.tokens, n);
-            let alnum = s.chars().filter(|c| c.is_alphanumeric()).count() as u32;
-            prop_assert_eq!(info.alnum_chars, alnum);
+            let (out, info) = matches_the_reference_with_counts(&s)?;
             let digit_tokens = out.split(' ').filter(|t| *t == "0").count() as u32;
             prop_assert_eq!(info.digit_tokens, digit_tokens);
         }

@@ -116,7 +116,7 @@ impl RecordFigures {
     pub fn of(rec: &Record) -> RecordFigures {
         RecordFigures {
             site: rec.site.clone(),
-            ..RecordFigures::taken(rec)
+            ..RecordFigures::sizes(rec)
         }
     }
 
@@ -124,11 +124,12 @@ impl RecordFigures {
     fn take(rec: &mut Record) -> RecordFigures {
         RecordFigures {
             site: std::mem::take(&mut rec.site),
-            ..RecordFigures::taken(rec)
+            ..RecordFigures::sizes(rec)
         }
     }
 
-    fn taken(rec: &Record) -> RecordFigures {
+    /// The figures without the site name.
+    fn sizes(rec: &Record) -> RecordFigures {
         RecordFigures {
             site: String::new(),
             text_bytes: rec.text.len() as u64,
@@ -398,6 +399,41 @@ fn sift<T>(
     (batch, None)
 }
 
+/// The results of `work` on each record of a chunk (JSONL lines parsed first, keeping the raw
+/// line when `keep_raw`), in order, and the reader's error after the chunk's records.
+fn work_chunk<T>(
+    chunk: Chunk,
+    keep_raw: bool,
+    mut work: impl FnMut(Result<Record>) -> Result<T>,
+) -> (Vec<Result<T>>, Option<Error>) {
+    match chunk {
+        Chunk::Records(recs) => (recs.into_iter().map(work).collect(), None),
+        Chunk::JsonLines(mut lines) => {
+            let tail = lines.error.take();
+            let done = (0..lines.len())
+                .map(|i| work(lines.parse(i, keep_raw)))
+                .collect();
+            (done, tail)
+        }
+    }
+}
+
+/// Hands a chunk's results to `consume` after [`sift`]ing them; `Err` when the job must end.
+fn deliver<T>(
+    done: Vec<Result<T>>,
+    tail: Option<Error>,
+    on_error: OnError,
+    report_bad: bool,
+    bad: &mut u64,
+    consume: &mut impl FnMut(Vec<T>) -> Result<()>,
+) -> Result<()> {
+    let (batch, stop) = sift(done, tail, on_error, report_bad, bad);
+    if !batch.is_empty() {
+        consume(batch)?;
+    }
+    stop.map_or(Ok(()), Err)
+}
+
 /// Streams the records of the inputs through `work` and hands each chunk's results, in input
 /// order, to `consume`. Each worker of `pool` takes whole chunks in turn (about 1 MB of input)
 /// and parses and works through one on its own core; `consume` runs on a thread of its own and
@@ -435,26 +471,8 @@ where
         let mut consume = consume;
         let result = (|| -> Result<()> {
             while let Some(chunk) = reader.next_chunk() {
-                let (done, tail): (Vec<Result<T>>, _) = match chunk {
-                    Chunk::Records(recs) => (
-                        recs.into_iter().map(|r| do_work(&mut state, r)).collect(),
-                        None,
-                    ),
-                    Chunk::JsonLines(mut lines) => {
-                        let tail = lines.error.take();
-                        let done = (0..lines.len())
-                            .map(|i| do_work(&mut state, lines.parse(i, keep_raw)))
-                            .collect();
-                        (done, tail)
-                    }
-                };
-                let (batch, stop) = sift(done, tail, cfg.on_error, report_bad, &mut bad);
-                if !batch.is_empty() {
-                    consume(batch)?;
-                }
-                if let Some(e) = stop {
-                    return Err(e);
-                }
+                let (done, tail) = work_chunk(chunk, keep_raw, |r| do_work(&mut state, r));
+                deliver(done, tail, cfg.on_error, report_bad, &mut bad, &mut consume)?;
             }
             Ok(())
         })();
@@ -488,13 +506,7 @@ where
                     pending.insert(seq, (done, tail));
                     while let Some((done, tail)) = pending.remove(&next) {
                         next += 1;
-                        let (batch, stop) = sift(done, tail, on_error, report_bad, &mut bad);
-                        if !batch.is_empty() {
-                            consume(batch)?;
-                        }
-                        if let Some(e) = stop {
-                            return Err(e);
-                        }
+                        deliver(done, tail, on_error, report_bad, &mut bad, &mut consume)?;
                         // A failed send only means the workers are done.
                         let _ = permit_tx.send(());
                     }
@@ -518,19 +530,7 @@ where
                             chunk.map(|c| (src.1 - 1, c))
                         };
                         let Some((seq, chunk)) = taken else { break };
-                        let (done, tail): (Vec<Result<T>>, _) = match chunk {
-                            Chunk::Records(recs) => (
-                                recs.into_iter().map(|r| do_work(&mut state, r)).collect(),
-                                None,
-                            ),
-                            Chunk::JsonLines(mut lines) => {
-                                let tail = lines.error.take();
-                                let done = (0..lines.len())
-                                    .map(|i| do_work(&mut state, lines.parse(i, keep_raw)))
-                                    .collect();
-                                (done, tail)
-                            }
-                        };
+                        let (done, tail) = work_chunk(chunk, keep_raw, |r| do_work(&mut state, r));
                         // A failed send means the consumer stopped on an error.
                         if done_tx.send((seq, done, tail)).is_err() {
                             break;

@@ -751,7 +751,6 @@ struct MemoryStore {
     shift: u32,
 }
 
-#[derive(Default)]
 struct MemoryPart {
     /// (site id, kind, hash) → pages, for counts of 2 and more (the `B` keys).
     features: FxHashMap<(u32, u8, u64), u32>,
@@ -768,9 +767,14 @@ const MEMORY_PARTS: usize = 16;
 impl MemoryStore {
     #[inline]
     fn part(&self, hash: u64) -> &MemoryPart {
-        // `checked_shr`: one part shifts by 64, which gives part 0.
-        &self.parts[hash.checked_shr(self.shift).unwrap_or(0) as usize]
+        &self.parts[part_index(hash, self.shift)]
     }
+}
+
+/// The part of `hash` when parts are told by the bits above `shift` (64: one part, part 0).
+#[inline]
+fn part_index(hash: u64, shift: u32) -> usize {
+    hash.checked_shr(shift).unwrap_or(0) as usize
 }
 
 impl MemoryPart {
@@ -921,7 +925,7 @@ impl Model {
                     .map(|c| {
                         let mut by_part = vec![Vec::new(); MEMORY_PARTS];
                         for (k, t) in c.features {
-                            by_part[(k.2 >> shift) as usize].push((k, t.pages));
+                            by_part[part_index(k.2, shift)].push((k, t.pages));
                         }
                         by_part
                     })

@@ -93,16 +93,7 @@ fn bad_records_across_many_chunks_are_reported_in_order() {
         bad_at.iter().map(|i| i + 1).collect::<Vec<_>>(),
         "{err}"
     );
-    let ids: Vec<String> = std::fs::read_to_string(&out)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let ids = ids_of(&std::fs::read_to_string(&out).unwrap());
     let want: Vec<String> = (0..4000)
         .filter(|i| !bad_at.contains(i))
         .map(|i| format!("p{i}"))

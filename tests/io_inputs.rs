@@ -210,16 +210,3 @@ pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
     std::fs::write(warc, out).unwrap();
     n
 }
-
-/// The `id` of each record of a JSONL text, in order.
-fn ids_of(jsonl: &str) -> Vec<String> {
-    jsonl
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
-}

@@ -116,3 +116,16 @@ pub fn read_records(path: &Path) -> Vec<dechrome::input::Record> {
         .map(|r| r.unwrap())
         .collect()
 }
+
+/// The `id` of each record of a JSONL text, in order.
+pub fn ids_of(jsonl: &str) -> Vec<String> {
+    jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
