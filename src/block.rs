@@ -12,6 +12,8 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::bytes::find_byte;
+
 /// One block of a page, borrowed from the page text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block<'a> {
@@ -45,29 +47,6 @@ pub fn blocks(text: &str) -> impl Iterator<Item = Block<'_>> {
             return Some(Block { text: line, start });
         }
     })
-}
-
-/// The position of the first `needle` in `hay`. Inline SSE2, 16 bytes a step: lines, words
-/// and escapes are a few dozen bytes apart, where a call to `memchr` costs more than the scan.
-#[inline]
-pub(crate) fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        while let Some(w) = hay.get(i..i + 16) {
-            // SAFETY: SSE2 is part of the x86-64 baseline; the load is unaligned and in bounds.
-            let m = unsafe {
-                let v = _mm_loadu_si128(w.as_ptr().cast());
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(needle as i8))) as u32
-            };
-            if m != 0 {
-                return Some(i + m.trailing_zeros() as usize);
-            }
-            i += 16;
-        }
-    }
-    hay[i..].iter().position(|&c| c == needle).map(|p| i + p)
 }
 
 /// Figures about a block's normalised form, gathered while normalising it.
@@ -644,11 +623,6 @@ mod tests {
         fn shape_counts_match_the_reference_on_long_blocks(s in "(\\PC|[ ,;|>、»a-z]){240,700}") {
             let got = shape(&s);
             prop_assert_eq!((got.chars, got.commas, got.separators), reference_shape_counts(&s));
-        }
-
-        #[test]
-        fn find_byte_finds_what_position_finds(s in proptest::collection::vec(0u8..4, 0..70), n in 0u8..4) {
-            prop_assert_eq!(find_byte(&s, n), s.iter().position(|&c| c == n));
         }
 
         #[test]

@@ -29,7 +29,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::block::{find_byte, Shape};
+use crate::block::Shape;
+use crate::bytes::find_byte;
 use crate::model::{Model, SiteView};
 use crate::shingle::{
     BlockFeatures, PageFeatures, Shingler, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,

@@ -1018,7 +1018,7 @@ fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
     let mut out = String::with_capacity(inner.len());
     let mut i = 0;
-    while let Some(j) = crate::block::find_byte(&b[i..], b'\\') {
+    while let Some(j) = crate::bytes::find_byte(&b[i..], b'\\') {
         // A backslash is ASCII, so both ends of the run are char boundaries.
         out.push_str(&inner[i..i + j]);
         i += j;

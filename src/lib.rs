@@ -50,10 +50,12 @@
 //! ```
 
 pub mod block;
+pub(crate) mod bytes;
 pub mod clean;
 pub mod error;
 pub mod eval;
 pub mod explain;
+pub mod fs;
 pub mod generate;
 pub mod html;
 pub mod input;

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::error::{Error, Result};
-use crate::output::AtomicFile;
+use crate::fs::AtomicFile;
 use crate::shingle::KIND_BLOCK;
 use crate::spill::{HashCounter, SpillDir};
 

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use dechrome::fs::AtomicFile;
 use dechrome::generate::{write_jsonl, GenConfig};
-use dechrome::output::AtomicFile;
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {

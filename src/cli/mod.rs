@@ -272,7 +272,7 @@ impl StatsArgs {
             use std::io::Write as _;
             let mut body = serde_json::to_vec_pretty(&stats.to_json())?;
             body.push(b'\n');
-            let mut f = dechrome::output::AtomicFile::create(p, true)?;
+            let mut f = dechrome::fs::AtomicFile::create(p, true)?;
             f.write_all(&body)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write stats: {e}", p.display()))?;
             f.commit()?;
