@@ -71,4 +71,4 @@ pub mod shingle;
 pub mod site;
 pub mod spill;
 
-pub use error::{Error, Result};
+pub use error::{Error, Remedy, Result};

@@ -11,7 +11,7 @@ use dechrome::job::{self, CleanOutput};
 use dechrome::model::Model;
 use dechrome::output::{Compression, OutputFormat, OutputKind};
 
-use super::{InputArgs, StatsArgs};
+use super::{InputArgs, OutPath, StatsArgs};
 
 #[derive(Args, Debug)]
 pub struct CleanArgs {
@@ -63,7 +63,29 @@ pub enum CompressArg {
 }
 
 impl OutArgs {
+    /// The paths written: the output and `--stats-json`'s file, for [`super::check_outputs`].
+    pub fn paths<'a>(&'a self, stats: &'a StatsArgs) -> Vec<OutPath<'a>> {
+        let mut v = vec![OutPath {
+            flag: "-o",
+            path: &self.output,
+            force: self.force,
+            dir_ok: true,
+        }];
+        if let Some(p) = &stats.stats_json {
+            v.push(OutPath {
+                flag: "--stats-json",
+                path: p,
+                force: self.force,
+                dir_ok: false,
+            });
+        }
+        v
+    }
+
     pub fn to_output(&self) -> Result<CleanOutput> {
+        if self.output_format.is_none() {
+            check_output_name(&self.output)?;
+        }
         let mut kind = OutputKind::from_arg(&self.output);
         if let Some(f) = self.output_format {
             kind = kind.with_format(match f {
@@ -89,12 +111,39 @@ impl OutArgs {
     }
 }
 
+/// Refuses an output name whose format cannot be told (`x.txt`, `x.jsonl.bz2`): it would
+/// silently become a directory of text files. A directory is named by an existing directory,
+/// a trailing `/`, or a name without an extension.
+fn check_output_name(output: &std::path::Path) -> Result<()> {
+    let s = output.to_string_lossy();
+    if s == "-" || s.ends_with('/') || output.is_dir() || dechrome::fs::is_special(output) {
+        return Ok(());
+    }
+    let known = ["jsonl", "json", "ndjson", "wet", "warc", "gz", "zst"];
+    match output.extension().and_then(|e| e.to_str()) {
+        Some(e) if !known.contains(&e) => anyhow::bail!(
+            "{}: cannot tell the output format from the name (.{e}); name it .jsonl, .wet or \
+             .warc (with .gz or .zst to compress), end a directory's name with /, or pass \
+             --output-format",
+            output.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 pub fn run(a: CleanArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
     a.stats.check(&a.out.output)?;
+    let output = a.out.to_output()?;
+    super::check_outputs(&a.input.inputs, &a.out.paths(&a.stats))?;
     let model = Model::open_final(&a.model)?;
-    let stats = job::clean(&job, &model, CleanConfig::default(), &a.out.to_output()?)?;
-    a.stats
-        .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;
+    let stats = job::clean(&job, &model, CleanConfig::default(), &output)?;
+    a.stats.report(
+        &stats,
+        a.input.quiet,
+        &a.out.output,
+        &a.input.text_field,
+        a.out.force,
+    )?;
     Ok(super::exit_for(&stats))
 }

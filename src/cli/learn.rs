@@ -9,7 +9,7 @@ use clap::Args;
 use dechrome::job;
 use dechrome::model::ModelParams;
 
-use super::{InputArgs, MemoryArgs};
+use super::{InputArgs, MemoryArgs, OutPath};
 
 #[derive(Args, Debug)]
 pub struct LearnArgs {
@@ -32,12 +32,18 @@ pub struct LearnArgs {
 }
 
 pub fn run(a: LearnArgs) -> Result<ExitCode> {
-    if a.output.exists() && !a.force {
-        anyhow::bail!(
-            "{}: output exists; pass --force to overwrite it",
-            a.output.display()
-        );
+    if a.output.as_os_str() == "-" {
+        anyhow::bail!("-o -: a model is a file that is memory-mapped on use; name a file");
     }
+    super::check_outputs(
+        &a.input.inputs,
+        &[OutPath {
+            flag: "-o",
+            path: &a.output,
+            force: a.force,
+            dir_ok: false,
+        }],
+    )?;
     let mut job = a.input.to_job()?;
     a.memory.apply(&mut job);
     let params = ModelParams {

@@ -55,12 +55,18 @@ fn progress_bar(a: &MergeArgs) -> ProgressBar {
 }
 
 pub fn run(a: MergeArgs) -> Result<ExitCode> {
-    if a.output.exists() && !a.force {
-        anyhow::bail!(
-            "{}: output exists; pass --force to overwrite it",
-            a.output.display()
-        );
+    if a.output.as_os_str() == "-" {
+        anyhow::bail!("-o -: a model is a file that is memory-mapped on use; name a file");
     }
+    super::check_outputs(
+        &a.models,
+        &[super::OutPath {
+            flag: "-o",
+            path: &a.output,
+            force: a.force,
+            dir_ok: false,
+        }],
+    )?;
     let pb = progress_bar(&a);
     let h = dechrome::model::merge_with_progress(
         &a.models,

@@ -2,7 +2,7 @@
 //! configurations ("high" args), one file per subcommand. No clap type crosses into the
 //! library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use dechrome::input::{Format, InputConfig};
 use dechrome::job::{JobConfig, OnError, Stats};
 use dechrome::site::SiteKey;
+use dechrome::Remedy;
 
 mod clean;
 mod eval;
@@ -63,6 +64,14 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C or a kill: delete the job's temporaries (partial outputs and models, spilled
+    // runs) before going, so that an interrupted job leaves nothing behind. 130 is the shell's
+    // status for a job ended by SIGINT.
+    let _ = ctrlc::set_handler(|| {
+        dechrome::fs::remove_temporaries();
+        eprintln!("dechrome: interrupted; temporary files removed");
+        std::process::exit(130);
+    });
     let r = match cli.cmd {
         Command::Learn(a) => learn::run(a),
         Command::Clean(a) => clean::run(a),
@@ -82,10 +91,32 @@ pub fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
             }
-            eprintln!("dechrome: error: {e:#}");
+            match e
+                .chain()
+                .find_map(|c| c.downcast_ref::<dechrome::Error>())
+                .and_then(advice)
+            {
+                Some(fix) => eprintln!("dechrome: error: {e:#}; {fix}"),
+                None => eprintln!("dechrome: error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// What to do about a library error, said with the flag that does it.
+pub fn advice(e: &dechrome::Error) -> Option<&'static str> {
+    Some(match e.remedy()? {
+        Remedy::SkipBadRecords => {
+            "fix the record or rerun with --on-error skip to count and skip it"
+        }
+        Remedy::TextField => "name the right one with --text-field",
+        Remedy::LossyUtf8 => "drop --strict to decode it lossily",
+        Remedy::MaxRecordSize => "raise --max-record-mb if it is a real page",
+        Remedy::InputFormat => "name its format with --format",
+        Remedy::Overwrite => "pass --force to overwrite it",
+        _ => return None,
+    })
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -151,12 +182,92 @@ pub struct InputArgs {
     pub quiet: bool,
 }
 
+/// The most worker threads a job takes: four per core, and at least 64. More only adds
+/// threads that wait (thousands made the machine unusable for others: issue 16, case 10).
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (4 * cores).max(64)
+}
+
+/// One path a command writes: the flag that named it, whether it may replace an existing
+/// file, and whether it may be a directory (a directory of text files).
+pub struct OutPath<'a> {
+    pub flag: &'static str,
+    pub path: &'a Path,
+    pub force: bool,
+    pub dir_ok: bool,
+}
+
+/// Checks every path a command will write before any input is read, so that a bad one stops
+/// the command at once rather than after hours of learning: each can be written (its
+/// directory exists and is writable, it does not exist unless `--force`), no two name the same
+/// file, and none is an input or inside an input directory (the next run would read it back).
+pub fn check_outputs(inputs: &[PathBuf], outs: &[OutPath]) -> Result<()> {
+    let real = |p: &Path| -> Option<PathBuf> {
+        let p = dechrome::fs::resolve_output(p);
+        match p.canonicalize() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                let parent = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
+                    _ => std::env::current_dir().ok()?,
+                };
+                Some(parent.join(p.file_name()?))
+            }
+        }
+    };
+    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    for o in outs {
+        if o.path.as_os_str() == "-" {
+            continue;
+        }
+        dechrome::fs::check_output(o.path, o.force, o.dir_ok)?;
+        let Some(r) = real(o.path) else { continue };
+        if let Some((flag, _)) = seen.iter().find(|(_, s)| *s == r) {
+            bail!(
+                "{}: named by both {flag} and {}; give each its own file",
+                o.path.display(),
+                o.flag
+            );
+        }
+        for i in inputs.iter().filter(|i| i.as_os_str() != "-") {
+            let Ok(ri) = i.canonicalize() else { continue };
+            if ri == r {
+                bail!(
+                    "{}: {} names an input; write the output to another file",
+                    o.path.display(),
+                    o.flag
+                );
+            }
+            if ri.is_dir() && r.starts_with(&ri) {
+                bail!(
+                    "{}: {} is inside the input directory {}, where the next run would read it \
+                     back as input; write it elsewhere",
+                    o.path.display(),
+                    o.flag,
+                    i.display()
+                );
+            }
+        }
+        seen.push((o.flag, r));
+    }
+    Ok(())
+}
+
 impl InputArgs {
     pub fn to_job(&self) -> Result<JobConfig> {
         for p in &self.inputs {
             if p.as_os_str() != "-" && !p.exists() {
                 bail!("{}: no such file or directory", p.display());
             }
+        }
+        if self.threads > max_threads() {
+            bail!(
+                "--threads {} is more than this machine can use; give at most {} (4 per core, at least 64), \
+                 or 0 for one per core",
+                self.threads,
+                max_threads()
+            );
         }
         if self.text_field.is_empty() {
             bail!("--text-field must not be empty");
@@ -227,8 +338,14 @@ pub struct StatsArgs {
 }
 
 impl StatsArgs {
-    /// Refuses `--gold` without a JSONL output file to score, before any work is done.
+    /// Refuses `--gold` without a JSONL output file to score, or naming no file, before any
+    /// work is done.
     pub fn check(&self, output: &std::path::Path) -> Result<()> {
+        if let Some(g) = &self.gold {
+            if !g.is_file() {
+                bail!("{}: --gold names no file", g.display());
+            }
+        }
         if self.gold.is_some()
             && !matches!(
                 dechrome::output::OutputKind::from_arg(output),
@@ -246,6 +363,7 @@ impl StatsArgs {
         quiet: bool,
         output: &std::path::Path,
         text_field: &str,
+        force: bool,
     ) -> Result<()> {
         if let Some(gold) = &self.gold {
             let r = dechrome::eval::evaluate_files(output, gold, None, text_field)?;
@@ -272,7 +390,7 @@ impl StatsArgs {
             use std::io::Write as _;
             let mut body = serde_json::to_vec_pretty(&stats.to_json())?;
             body.push(b'\n');
-            let mut f = dechrome::fs::AtomicFile::create(p, true)?;
+            let mut f = dechrome::fs::AtomicFile::create(p, force)?;
             f.write_all(&body)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write stats: {e}", p.display()))?;
             f.commit()?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 
 use dechrome::clean::CleanConfig;
@@ -50,13 +50,22 @@ pub struct ReportArgs {
 
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
     let job = a.input.to_job()?;
-    let model = Model::open_final(&a.model)?;
-    if !a.force && a.output.exists() {
-        bail!(
-            "{}: output exists; pass --force to overwrite it",
-            a.output.display()
-        );
+    let mut outs = vec![super::OutPath {
+        flag: "-o",
+        path: &a.output,
+        force: a.force,
+        dir_ok: false,
+    }];
+    if let Some(p) = &a.stats_json {
+        outs.push(super::OutPath {
+            flag: "--stats-json",
+            path: p,
+            force: a.force,
+            dir_ok: false,
+        });
     }
+    super::check_outputs(&a.input.inputs, &outs)?;
+    let model = Model::open_final(&a.model)?;
     let rc = ReportConfig {
         samples_per_site: a.samples,
         sample_sites: a.sample_sites,
@@ -72,7 +81,13 @@ pub fn run(a: ReportArgs) -> Result<ExitCode> {
         stats: a.stats,
         stats_json: a.stats_json.clone(),
     };
-    stats.report(&r.stats, a.input.quiet, &a.output, &a.input.text_field)?;
+    stats.report(
+        &r.stats,
+        a.input.quiet,
+        &a.output,
+        &a.input.text_field,
+        a.force,
+    )?;
     if !a.input.quiet {
         eprintln!("dechrome: wrote {}", a.output.display());
     }

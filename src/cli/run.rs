@@ -11,7 +11,7 @@ use dechrome::job;
 use dechrome::model::ModelParams;
 
 use super::clean::OutArgs;
-use super::{InputArgs, MemoryArgs, StatsArgs};
+use super::{InputArgs, MemoryArgs, OutPath, StatsArgs};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -32,14 +32,30 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut job = a.input.to_job()?;
     a.memory.apply(&mut job);
     a.stats.check(&a.out.output)?;
+    let output = a.out.to_output()?;
+    let mut paths = a.out.paths(&a.stats);
+    if let Some(m) = &a.save_model {
+        paths.push(OutPath {
+            flag: "--save-model",
+            path: m,
+            force: a.out.force,
+            dir_ok: false,
+        });
+    }
+    super::check_outputs(&a.input.inputs, &paths)?;
     let (_, stats) = job::run(
         &job,
         ModelParams::default(),
         CleanConfig::default(),
-        &a.out.to_output()?,
+        &output,
         a.save_model.as_deref(),
     )?;
-    a.stats
-        .report(&stats, a.input.quiet, &a.out.output, &a.input.text_field)?;
+    a.stats.report(
+        &stats,
+        a.input.quiet,
+        &a.out.output,
+        &a.input.text_field,
+        a.out.force,
+    )?;
     Ok(super::exit_for(&stats))
 }
