@@ -62,8 +62,51 @@ enum Command {
     Report(report::ReportArgs),
 }
 
+/// Said when a memory-mapped file (a model, an input) changes under the job: a model rewritten
+/// in place rather than replaced by rename, an input truncated.
+const CHANGED_WHILE_MAPPED: &str = "a memory-mapped file (a model or an input) was changed while \
+     in use: cut short or rewritten in place. Replace models by rename, as `dechrome learn` and \
+     `dechrome merge` do, and run again";
+
+/// Reading a mapped file past its new end raises SIGBUS: say why instead of dying silently.
+/// Only async-signal-safe calls here: write(2) and _exit(2).
+#[cfg(unix)]
+fn on_sigbus() {
+    extern "C" fn handler(_: libc::c_int) {
+        const M: &[u8] = b"\ndechrome: error: ";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; the buffers are static.
+        unsafe {
+            libc::write(2, M.as_ptr().cast(), M.len());
+            libc::write(
+                2,
+                CHANGED_WHILE_MAPPED.as_ptr().cast(),
+                CHANGED_WHILE_MAPPED.len(),
+            );
+            libc::write(2, b"\n".as_ptr().cast(), 1);
+            libc::_exit(1);
+        }
+    }
+    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(unix)]
+    on_sigbus();
+    // A panic is a bug, or a mapped file that changed under the job (the fst reader checks
+    // its structure as it goes): say both, once, without a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "dechrome: error: internal error ({info}); if a file changed while in use, that is \
+             the cause: {CHANGED_WHILE_MAPPED}; otherwise please report it"
+        );
+    }));
     // Ctrl-C or a kill: delete the job's temporaries (partial outputs and models, spilled
     // runs) before going, so that an interrupted job leaves nothing behind. 130 is the shell's
     // status for a job ended by SIGINT.
@@ -72,7 +115,7 @@ pub fn main() -> ExitCode {
         eprintln!("dechrome: interrupted; temporary files removed");
         std::process::exit(130);
     });
-    let r = match cli.cmd {
+    let dispatch = move || match cli.cmd {
         Command::Learn(a) => learn::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Run(a) => run::run(a),
@@ -82,6 +125,11 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Report(a) => report::run(a),
+    };
+    // The hook above has said what happened; the temporaries go as on a signal.
+    let Ok(r) = std::panic::catch_unwind(dispatch) else {
+        dechrome::fs::remove_temporaries();
+        return ExitCode::FAILURE;
     };
     match r {
         Ok(code) => code,
