@@ -13,7 +13,7 @@ use serde_json::json;
 
 use dechrome::clean::CleanConfig;
 use dechrome::input::InputConfig;
-use dechrome::inspect::{self, FrequentBlock, SiteQuery};
+use dechrome::views::inspect::{self, FrequentBlock, SiteQuery};
 use dechrome::model::Model;
 use dechrome::site::SiteKey;
 

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crate::clean::{CleanConfig, Cleaner, Reason};
 use crate::error::{Error, Result};
-use crate::explain::{explain_page, sample_hash, PageExplanation};
+use super::explain::{explain_page, sample_hash, PageExplanation};
 use crate::fs::AtomicFile;
 use crate::input::{Reader, Record};
 use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, RecordFigures, Stats};

@@ -350,7 +350,7 @@ mod tests {
         let mut counter = Counter::new();
         let mut sh = Shingler::new(ModelParams::default().shingle_max_tokens);
         for w in words {
-            counter.add_page(site, &sh.page(&page(w)).distinct);
+            counter.add_page(site, sh.features(&page(w)));
         }
         let (_dir, m) = model::test_model(counter, &sites);
         let mut c = Cleaner::new(&m, CleanConfig::default());
