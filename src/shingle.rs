@@ -302,11 +302,18 @@ mod tests {
         let mut want: Vec<(u8, u64)> = f.blocks.iter().map(|b| (KIND_BLOCK, b.hash)).collect();
         want.extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
         for b in &f.blocks {
-            want.extend([(KIND_PREFIX, b.prefix), (KIND_SUFFIX, b.suffix)].into_iter().filter(|x| x.1 != 0));
+            want.extend(
+                [(KIND_PREFIX, b.prefix), (KIND_SUFFIX, b.suffix)]
+                    .into_iter()
+                    .filter(|x| x.1 != 0),
+            );
         }
         want.sort_unstable();
         want.dedup();
-        assert!(all.len() > want.len(), "the repeated line's features come twice");
+        assert!(
+            all.len() > want.len(),
+            "the repeated line's features come twice"
+        );
         all.sort_unstable();
         all.dedup();
         assert_eq!(all, want);

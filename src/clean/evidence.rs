@@ -11,7 +11,9 @@ use super::{site_share, CleanConfig, Reason};
 use crate::block::Shape;
 use crate::bytes::find_byte;
 use crate::model::{Model, SiteView};
-use crate::shingle::{BlockFeatures, PageFeatures, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN};
+use crate::shingle::{
+    BlockFeatures, PageFeatures, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
+};
 
 /// Evidence about one block before context is applied.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,8 +152,7 @@ pub(super) fn evidence(
     // as a teaser on the others; only a block on most pages, or one too short to be a title,
     // is template whatever its neighbours.
     let hard = if template
-        && (share >= cfg.hard_template_share
-            || (w <= cfg.label_tokens && !b.shape.sentence_end))
+        && (share >= cfg.hard_template_share || (w <= cfg.label_tokens && !b.shape.sentence_end))
     {
         Some(Reason::SiteTemplate)
     } else if cross >= cfg.cross_sites && short && !b.shape.sentence_end {

@@ -73,7 +73,12 @@ pub(super) fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
 /// scores minus `switch` per change of state. The page starts and ends in chrome, which is
 /// free to leave at the first content block.
-pub(super) fn segment(ev: &[Evidence], switch: f32, state: &mut Vec<bool>, back: &mut Vec<[bool; 2]>) {
+pub(super) fn segment(
+    ev: &[Evidence],
+    switch: f32,
+    state: &mut Vec<bool>,
+    back: &mut Vec<[bool; 2]>,
+) {
     state.clear();
     back.clear();
     // best[s]: best total ending in state s (0 = chrome, 1 = content).

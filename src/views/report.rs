@@ -15,9 +15,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::explain::{explain_page, sample_hash, PageExplanation};
 use crate::clean::{CleanConfig, Cleaner, Reason};
 use crate::error::{Error, Result};
-use super::explain::{explain_page, sample_hash, PageExplanation};
 use crate::fs::AtomicFile;
 use crate::input::{Reader, Record};
 use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, RecordFigures, Stats};
