@@ -283,6 +283,7 @@ pub struct Cleaner<'m> {
 }
 
 impl<'m> Cleaner<'m> {
+    /// A cleaner of pages against `model`, deciding by `cfg`.
     pub fn new(model: &'m Model, cfg: CleanConfig) -> Cleaner<'m> {
         Cleaner {
             model,

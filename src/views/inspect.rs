@@ -1,15 +1,16 @@
 //! Looking inside a model: its sites, each site's most frequent blocks, the cross-site chrome,
-//! and searches over site names.
+//! and searches over site names. [`inspect`] answers an [`InspectQuery`] with an
+//! [`Inspection`], which renders as text or JSON.
 //!
 //! The model stores hashes of normalised blocks, never their text, so the only text an `fst`
-//! automaton can search in a model is the site names (`P` keys). [`search_sites`] runs a
+//! automaton can search in a model is the site names (`P` keys). A [`SiteQuery`] runs a
 //! prefix automaton ([`fst::automaton::Str`]) or a regular expression compiled to a lazy DFA
-//! ([`RegexAutomaton`], an adapter from `regex-automata`'s hybrid DFA to
-//! [`fst::Automaton`]) over those keys, so the fst skips every branch that cannot match.
+//! (`RegexAutomaton`, an adapter from `regex-automata`'s hybrid DFA to [`fst::Automaton`])
+//! over those keys, so the fst skips every branch that cannot match.
 //!
-//! To show what a frequent block *says*, [`find_examples`] reads a crawl (normally the one the
-//! model was learned from) and keeps the first text seen for each wanted hash. Searching block
-//! texts is then a regular expression over those examples ([`grep_examples`]). A sidecar of
+//! To show what a frequent block *says*, `find_examples` reads a crawl (normally the one the
+//! model was learned from, an [`ExampleSource`]) and keeps the first text seen for each
+//! wanted hash. Searching block texts is then a regular expression over those examples. A sidecar of
 //! example texts written by `learn` would avoid the extra read, but it costs a second pass (or
 //! the text of every block) during learning, so it is left out.
 
@@ -36,9 +37,13 @@ use crate::shingle::KIND_BLOCK;
 /// Size and parameters of a model.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ModelSummary {
+    /// The model's file.
     pub path: PathBuf,
+    /// The file format's version.
     pub format_version: u32,
+    /// Size of the file.
     pub file_bytes: u64,
+    /// The model's header: pages, sites, keys, learning parameters.
     pub header: Header,
     /// Blocks that occur on two or more sites (`G` keys).
     pub cross_site_blocks: u64,
@@ -53,7 +58,7 @@ fn fst_of(model: &Model) -> &fst::Map<crate::model::FstBytes> {
 }
 
 /// Describes a model: size, header and the number of cross-site blocks.
-pub fn summary(model: &Model) -> Result<ModelSummary> {
+fn summary(model: &Model) -> Result<ModelSummary> {
     let file_bytes = std::fs::metadata(&model.path)
         .map_err(|e| Error::io(&model.path, e))?
         .len();
@@ -86,9 +91,8 @@ pub struct FrequentBlock {
     pub example: Option<String>,
 }
 
-/// The site's `n` most frequent blocks (ties by hash), most frequent first. `min_share`
-/// drops blocks on a smaller share of the site's pages (0 keeps all).
-pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> Vec<FrequentBlock> {
+/// The site's `n` most frequent blocks (ties by hash), most frequent first.
+fn top_site_blocks(model: &Model, site: &str, n: usize) -> Vec<FrequentBlock> {
     let pages = model.site(site).pages;
     let mut v: Vec<FrequentBlock> = model
         .site_features(site)
@@ -105,7 +109,6 @@ pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> V
             cross_sites: model.cross_sites(hash),
             example: None,
         })
-        .filter(|b| b.share >= min_share)
         .collect();
     v.sort_by(|a, b| b.pages_with.cmp(&a.pages_with).then(a.hash.cmp(&b.hash)));
     v.truncate(n);
@@ -114,7 +117,7 @@ pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> V
 
 /// The `n` blocks found on most sites, most first (ties by hash). Streams the `G` keys with a
 /// bounded heap: memory is `n` entries whatever the model's size.
-pub fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
+fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
     if n == 0 {
         return Vec::new();
     }
@@ -149,7 +152,7 @@ pub fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
 /// Reads a crawl and returns, for each wanted block hash, the first text seen with it (trimmed).
 /// With `site`, only that site's pages are read. Stops early once every hash has a text.
 /// Unreadable records are skipped: examples are illustrations, not counts.
-pub fn find_examples(
+fn find_examples(
     input: &InputConfig,
     inputs: &[PathBuf],
     site: Option<&str>,
@@ -180,14 +183,14 @@ pub fn find_examples(
 }
 
 /// Fills in `example` from `examples`.
-pub fn attach_examples(blocks: &mut [FrequentBlock], examples: &HashMap<u64, String>) {
+fn attach_examples(blocks: &mut [FrequentBlock], examples: &HashMap<u64, String>) {
     for b in blocks {
         b.example = examples.get(&b.hash).cloned();
     }
 }
 
 /// Keeps the blocks whose example text matches `re` (unanchored); blocks with no example go.
-pub fn grep_examples(blocks: Vec<FrequentBlock>, re: &regex::Regex) -> Vec<FrequentBlock> {
+fn grep_examples(blocks: Vec<FrequentBlock>, re: &regex::Regex) -> Vec<FrequentBlock> {
     blocks
         .into_iter()
         .filter(|b| b.example.as_deref().is_some_and(|t| re.is_match(t)))
@@ -275,7 +278,7 @@ pub fn inspect(model: &Model, q: &InspectQuery, o: &InspectOptions) -> Result<In
             }
             let grep = ex.is_some_and(|e| e.grep.is_some());
             let n = if grep { usize::MAX } else { o.top };
-            let blocks = top_site_blocks(model, site, n, 0.0);
+            let blocks = top_site_blocks(model, site, n);
             Inspection::Site {
                 site: site.clone(),
                 pages,
@@ -518,7 +521,7 @@ pub enum SiteQuery {
 
 /// Sites whose names match the query, with their page counts, in name order. The search runs
 /// an automaton over the model's fst, so it costs the matching names, not the whole model.
-pub fn search_sites(model: &Model, q: &SiteQuery) -> Result<Vec<(String, u64)>> {
+fn search_sites(model: &Model, q: &SiteQuery) -> Result<Vec<(String, u64)>> {
     // Site page counts are the keys `P` + name: the automaton reads the tag byte first.
     Ok(match q {
         SiteQuery::Prefix(p) => stream_sites(
@@ -540,22 +543,25 @@ fn stream_sites<A: Automaton>(model: &Model, a: A) -> Vec<(String, u64)> {
 
 /// An automaton that reads one tag byte, then runs `inner` on the rest of the key.
 #[derive(Debug)]
-pub struct Tagged<A> {
+struct Tagged<A> {
     tag: u8,
     inner: A,
 }
 
 impl<A> Tagged<A> {
-    pub fn new(tag: u8, inner: A) -> Tagged<A> {
+    fn new(tag: u8, inner: A) -> Tagged<A> {
         Tagged { tag, inner }
     }
 }
 
 /// State of a [`Tagged`] automaton.
 #[derive(Debug, Clone)]
-pub enum TaggedState<S> {
+enum TaggedState<S> {
+    /// Before the tag byte.
     Start,
+    /// The tag byte did not match.
     Dead,
+    /// After the tag byte: the inner automaton's state.
     Inner(S),
 }
 
@@ -589,7 +595,7 @@ impl<A: Automaton> Automaton for Tagged<A> {
 /// A regular expression as an [`fst::Automaton`], matching whole keys: `regex-automata`'s
 /// lazy (hybrid) DFA, whose states are built on demand into a cache. The cache sits in a
 /// `RefCell` because fst's trait takes `&self`; one automaton serves one search at a time.
-pub struct RegexAutomaton {
+struct RegexAutomaton {
     dfa: DFA,
     cache: RefCell<Cache>,
 }
@@ -601,7 +607,8 @@ impl std::fmt::Debug for RegexAutomaton {
 }
 
 impl RegexAutomaton {
-    pub fn new(pattern: &str) -> Result<RegexAutomaton> {
+    /// Compiles `pattern`; an invalid one is a configuration error.
+    fn new(pattern: &str) -> Result<RegexAutomaton> {
         let dfa = DFA::new(pattern).map_err(|e| {
             Error::Config(format!(
                 "invalid regular expression {pattern:?}: {e}; see https://docs.rs/regex for the syntax"
@@ -686,7 +693,7 @@ mod tests {
     #[test]
     fn frequent_blocks_are_ordered_and_cross_site_counted() {
         let (_d, m) = model_with_sites(&["a.example", "b.example", "c.example"]);
-        let top = top_site_blocks(&m, "c.example", 10, 0.0);
+        let top = top_site_blocks(&m, "c.example", 10);
         // c.example has 3 pages with blocks 7 and 102 on each.
         assert_eq!(top.len(), 2);
         assert!(top.iter().all(|b| b.pages_with == 3 && b.share == 1.0));
