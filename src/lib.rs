@@ -33,7 +33,7 @@
 //! let mut counter = Counter::new();
 //! let mut sh = Shingler::new(ModelParams::default().shingle_max_tokens);
 //! for p in &pages {
-//!     counter.add_page(site, &sh.page(p).distinct);
+//!     counter.add_page(site, sh.features(p));
 //! }
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("m.model");
@@ -54,21 +54,19 @@ pub(crate) mod bytes;
 pub mod clean;
 pub mod error;
 pub mod eval;
-pub mod explain;
 pub mod fs;
 pub mod generate;
 pub mod html;
 pub mod input;
 pub(crate) mod input_json;
 pub(crate) mod input_warc;
-pub mod inspect;
 pub mod job;
 pub mod model;
 pub mod output;
 pub(crate) mod output_warc;
-pub mod report;
 pub mod shingle;
 pub mod site;
 pub mod spill;
+pub mod views;
 
 pub use error::{Error, Remedy, Result};

@@ -35,38 +35,44 @@ pub const DEFAULT_SHINGLE_MAX_TOKENS: u32 = 12;
 /// Features of one block of a page.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlockFeatures {
-    /// Byte range of the block in the page text.
+    /// Start of the block in the page text (bytes).
     pub start: usize,
+    /// End of the block in the page text (bytes, exclusive).
     pub end: usize,
     /// Hash of the normalised block.
     pub hash: u64,
+    /// Token count and other figures of the normalised block.
     pub norm: NormInfo,
+    /// The raw block's shape (length, punctuation, separators).
     pub shape: Shape,
-    /// Range of this block's token hashes in [`PageFeatures::token_hashes`] (empty for blocks
-    /// that are not shingled).
+    /// Start of this block's token hashes in [`PageFeatures::token_hashes`] (the range is
+    /// empty for blocks that are not shingled).
     pub tok_start: u32,
+    /// End of this block's token hashes in [`PageFeatures::token_hashes`].
     pub tok_end: u32,
-    /// Hashes of the first and last two tokens (0 for blocks that are not shingled or have
-    /// fewer than two tokens).
+    /// Hash of the first two tokens, or of a short "Label:" (0 for blocks that are not
+    /// shingled or have fewer than two tokens).
     pub prefix: u64,
+    /// Hash of the last two tokens (0 for blocks that are not shingled or have fewer than
+    /// two tokens).
     pub suffix: u64,
-    /// Byte range of the normalised block in [`PageFeatures::normalized`].
+    /// Start of the normalised block in [`PageFeatures::normalized`].
     pub norm_start: u32,
+    /// End of the normalised block in [`PageFeatures::normalized`].
     pub norm_end: u32,
 }
 
-/// Features of one page. Buffers are reused by [`Shingler::page`].
+/// Features of one page's blocks: what cleaning reads. Buffers are reused by
+/// [`Shingler::page`].
 #[derive(Debug, Default)]
 pub struct PageFeatures {
+    /// The page's blocks, in page order.
     pub blocks: Vec<BlockFeatures>,
     /// Token hashes of the shingled blocks, in block order (duplicates within a block kept
     /// once).
     pub token_hashes: Vec<u64>,
-    /// The distinct (kind, hash) features of the page, sorted: what learning counts once per
-    /// page.
-    pub distinct: Vec<(u8, u64)>,
-    /// The page's normalised blocks, one after the other (kept when blocks are): the cleaner
-    /// compares words of blocks without normalising them again.
+    /// The page's normalised blocks, one after the other: the cleaner compares words of
+    /// blocks without normalising them again.
     pub normalized: String,
 }
 
@@ -76,68 +82,69 @@ impl PageFeatures {
         &self.normalized[b.norm_start as usize..b.norm_end as usize]
     }
 
+    /// The token hashes of a block of this page (empty if it is not shingled).
     pub fn tokens_of(&self, b: &BlockFeatures) -> &[u64] {
         &self.token_hashes[b.tok_start as usize..b.tok_end as usize]
     }
 }
 
-/// Computes [`PageFeatures`] with reused buffers.
+/// Turns pages into features with reused buffers, for one of two uses: [`Shingler::page`]
+/// for cleaning (per-block figures), [`Shingler::features`] for learning (the (kind, hash)
+/// pairs a model counts).
 #[derive(Debug)]
 pub struct Shingler {
     max_tokens: u32,
     norm: String,
     label: String,
-    feats: PageFeatures,
+    page: PageFeatures,
+    features: Vec<(u8, u64)>,
+}
+
+/// What a pass over a page computes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Per-block figures ([`PageFeatures`]).
+    Blocks,
+    /// The (kind, hash) features.
+    Features,
 }
 
 impl Shingler {
+    /// A shingler that shingles blocks of up to `max_tokens` tokens (the model's
+    /// `shingle_max_tokens`: learning and cleaning must agree on it).
     pub fn new(max_tokens: u32) -> Shingler {
         Shingler {
             max_tokens,
             norm: String::with_capacity(4096),
             label: String::with_capacity(64),
-            feats: PageFeatures::default(),
+            page: PageFeatures::default(),
+            features: Vec::new(),
         }
     }
 
-    /// Splits, normalises and hashes a page. The result borrows the shingler's buffers.
+    /// Splits, normalises and hashes a page into its blocks' features: what cleaning needs.
+    /// The result borrows the shingler's buffers.
     pub fn page(&mut self, text: &str) -> &PageFeatures {
-        self.compute(text, true, true);
-        self.feats.distinct.sort_unstable();
-        self.feats.distinct.dedup();
-        &self.feats
+        self.compute(text, Want::Blocks);
+        &self.page
     }
 
-    /// [`Shingler::page`] without the page's distinct features (left empty): what cleaning
-    /// needs.
-    pub fn page_blocks(&mut self, text: &str) -> &PageFeatures {
-        self.compute(text, true, false);
-        &self.feats
-    }
-
-    /// The distinct (kind, hash) features of a page, sorted: what learning counts. The same
-    /// as `page(text).distinct`, without the per-block figures only cleaning needs.
-    pub fn distinct(&mut self, text: &str) -> &[(u8, u64)] {
-        self.compute(text, false, true);
-        self.feats.distinct.sort_unstable();
-        self.feats.distinct.dedup();
-        &self.feats.distinct
-    }
-
-    /// The (kind, hash) features of a page as met, some more than once: [`Shingler::distinct`]
-    /// without its sort, for a [`crate::model::Counter`], which counts a feature once per page
-    /// by itself.
+    /// The (kind, hash) features of a page: what learning counts, once per page. They come
+    /// as met, some more than once (a [`crate::model::Counter`] counts a feature once per
+    /// page by itself); sort and dedup them for the distinct set.
     pub fn features(&mut self, text: &str) -> &[(u8, u64)] {
-        self.compute(text, false, true);
-        &self.feats.distinct
+        self.compute(text, Want::Features);
+        &self.features
     }
 
-    fn compute(&mut self, text: &str, with_blocks: bool, with_distinct: bool) {
-        let f = &mut self.feats;
+    fn compute(&mut self, text: &str, want: Want) {
+        let (with_blocks, with_features) = (want == Want::Blocks, want == Want::Features);
+        let f = &mut self.page;
+        let features = &mut self.features;
         f.blocks.clear();
         f.token_hashes.clear();
-        f.distinct.clear();
         f.normalized.clear();
+        features.clear();
         for b in blocks(text) {
             let norm = normalize_into(b.text, &mut self.norm);
             let hash = hash_normalized(&self.norm);
@@ -157,9 +164,9 @@ impl Shingler {
                     }
                 }
                 suffix = xxh3_64_with_seed(&n.as_bytes()[last_start..], TOKEN_SEED ^ 2);
-                if with_distinct {
-                    f.distinct.push((KIND_PREFIX, prefix));
-                    f.distinct.push((KIND_SUFFIX, suffix));
+                if with_features {
+                    features.push((KIND_PREFIX, prefix));
+                    features.push((KIND_SUFFIX, suffix));
                 }
             } else if norm.tokens > self.max_tokens && norm.tokens <= 3 * self.max_tokens {
                 // A longer line that opens with a short "Label:" ("READ MORE: …",
@@ -170,8 +177,8 @@ impl Shingler {
                     let label = normalize_into(&b.text[..pos], &mut self.label);
                     if (1..=3).contains(&label.tokens) {
                         prefix = xxh3_64_with_seed(self.label.as_bytes(), TOKEN_SEED ^ 1);
-                        if with_distinct {
-                            f.distinct.push((KIND_PREFIX, prefix));
+                        if with_features {
+                            features.push((KIND_PREFIX, prefix));
                         }
                     }
                 }
@@ -203,15 +210,13 @@ impl Shingler {
                     norm_end: f.normalized.len() as u32,
                 });
             }
-            if with_distinct {
-                f.distinct.push((KIND_BLOCK, hash));
+            if with_features {
+                features.push((KIND_BLOCK, hash));
             }
         }
-        if !with_distinct {
-            return;
+        if with_features {
+            features.extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
         }
-        f.distinct
-            .extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
     }
 }
 
@@ -238,13 +243,17 @@ mod tests {
     fn short_blocks_get_token_shingles_long_ones_do_not() {
         let mut s = Shingler::new(4);
         let long = "one two three four five six";
-        let f = s.page(&format!("Posted by Jane\n{long}\nPosted by Jane"));
+        let text = format!("Posted by Jane\n{long}\nPosted by Jane");
+        let mut distinct = s.features(&text).to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Two equal blocks count once; three tokens; one prefix and one suffix; one long
+        // block.
+        assert_eq!(distinct.len(), 2 + 3 + 2);
+        let f = s.page(&text);
         assert_eq!(f.blocks.len(), 3);
         assert_eq!(f.tokens_of(&f.blocks[0]).len(), 3);
         assert_eq!(f.tokens_of(&f.blocks[1]).len(), 0);
-        // Two equal blocks count once; three tokens; one prefix and one suffix; one long
-        // block.
-        assert_eq!(f.distinct.len(), 2 + 3 + 2);
         assert_ne!(f.blocks[0].prefix, 0);
         assert_eq!(f.blocks[1].prefix, 0);
         assert_eq!(f.blocks[0].hash, f.blocks[2].hash);
@@ -285,12 +294,22 @@ mod tests {
     }
 
     #[test]
-    fn distinct_equals_page_distinct() {
+    fn features_are_what_the_page_view_holds() {
         let mut s = Shingler::new(12);
-        let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\n40 minutes ago";
-        let want = s.page(text).distinct.clone();
-        assert_eq!(s.distinct(text), &want[..]);
+        let text = "Home | News\nA long sentence about things, with many words in it here and there.\nHome | News\nREAD MORE: one two three four five six seven eight nine ten eleven twelve\n40 minutes ago";
         let mut all = s.features(text).to_vec();
+        let f = s.page(text);
+        let mut want: Vec<(u8, u64)> = f.blocks.iter().map(|b| (KIND_BLOCK, b.hash)).collect();
+        want.extend(f.token_hashes.iter().map(|&h| (KIND_TOKEN, h)));
+        for b in &f.blocks {
+            want.extend(
+                [(KIND_PREFIX, b.prefix), (KIND_SUFFIX, b.suffix)]
+                    .into_iter()
+                    .filter(|x| x.1 != 0),
+            );
+        }
+        want.sort_unstable();
+        want.dedup();
         assert!(
             all.len() > want.len(),
             "the repeated line's features come twice"
@@ -298,10 +317,6 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all, want);
-        let blocks = s.page(text).blocks.clone();
-        let only = s.page_blocks(text);
-        assert!(only.distinct.is_empty());
-        assert_eq!(format!("{:?}", only.blocks), format!("{blocks:?}"));
     }
 
     proptest::proptest! {

@@ -8,8 +8,8 @@ use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 
 use dechrome::clean::{CleanConfig, Cleaner};
-use dechrome::explain::{explain_page, select_pages, RenderOptions, Selection};
 use dechrome::model::Model;
+use dechrome::views::explain::{explain_page, select_pages, RenderOptions, Selection};
 
 use super::InputArgs;
 

@@ -8,7 +8,7 @@ use clap::Args;
 
 use dechrome::clean::CleanConfig;
 use dechrome::model::Model;
-use dechrome::report::{self, ReportConfig};
+use dechrome::views::report::{self, ReportConfig};
 
 use super::{InputArgs, StatsArgs};
 

@@ -15,9 +15,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::explain::{explain_page, sample_hash, PageExplanation};
 use crate::clean::{CleanConfig, Cleaner, Reason};
 use crate::error::{Error, Result};
-use crate::explain::{explain_page, sample_hash, PageExplanation};
 use crate::fs::AtomicFile;
 use crate::input::{Reader, Record};
 use crate::job::{for_each_record, progress_bar, JobConfig, PageSummary, RecordFigures, Stats};
@@ -53,10 +53,13 @@ impl Default for ReportConfig {
 /// The figures and samples of a report.
 #[derive(Debug)]
 pub struct Report {
+    /// The counts, as `clean --stats-json` gives them.
     pub stats: Stats,
     /// Sample pages, grouped by site in the order the sites were chosen.
     pub samples: Vec<(String, Vec<PageExplanation>)>,
+    /// The model's file.
     pub model_path: PathBuf,
+    /// The crawl's files.
     pub inputs: Vec<PathBuf>,
 }
 
@@ -72,10 +75,23 @@ pub fn build(
             "report reads its input twice and cannot take stdin; save it to a file first".into(),
         ));
     }
+    let start = Instant::now();
+    let mut stats = count(cfg, model, clean_cfg)?;
+    let samples = pick_samples(cfg, model, clean_cfg, rc, &stats)?;
+    stats.elapsed = start.elapsed();
+    Ok(Report {
+        stats,
+        samples,
+        model_path: model.path.clone(),
+        inputs: cfg.inputs.clone(),
+    })
+}
+
+/// The first pass: cleans every page and counts, as `clean --stats-json` does.
+fn count(cfg: &JobConfig, model: &Model, clean_cfg: CleanConfig) -> Result<Stats> {
     let pool = cfg.pool()?;
     let mut stats = Stats::default();
     let pb = progress_bar(cfg, "report");
-    let start = Instant::now();
     let mut bad = 0;
     // The same pass as `clean`'s, with nothing written: workers clean and summarise each page.
     for_each_record(
@@ -100,7 +116,18 @@ pub fn build(
     )?;
     stats.bad_records = bad;
     pb.finish_and_clear();
+    Ok(stats)
+}
 
+/// The second pass: picks sample pages of the sites at both ends of the removal share and
+/// explains them.
+fn pick_samples(
+    cfg: &JobConfig,
+    model: &Model,
+    clean_cfg: CleanConfig,
+    rc: &ReportConfig,
+    stats: &Stats,
+) -> Result<Vec<(String, Vec<PageExplanation>)>> {
     // Sites to sample: alternately the most and the least removed.
     let ext = stats.site_extremes();
     let mut chosen: Vec<String> = Vec::new();
@@ -153,17 +180,11 @@ pub fn build(
             .collect();
         samples.push((site, pages));
     }
-    stats.elapsed = start.elapsed();
-    Ok(Report {
-        stats,
-        samples,
-        model_path: model.path.clone(),
-        inputs: cfg.inputs.clone(),
-    })
+    Ok(samples)
 }
 
 /// CSS colour per reason (kept lines have none).
-pub fn reason_color(r: Reason) -> &'static str {
+fn reason_color(r: Reason) -> &'static str {
     match r {
         Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptHeader => {
             "#2e7d32"
@@ -191,7 +212,7 @@ fn reason_help(r: Reason) -> &'static str {
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -255,8 +276,18 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
         esc(&inputs.join(", ")),
         esc(&r.model_path.display().to_string())
     );
+    render_totals(&mut h, st);
+    render_reasons(&mut h, st);
+    h.push_str("<h2>Share removed across sites</h2>\n");
+    h.push_str(&chart_svg(st));
+    render_sites(&mut h, st, rc.max_sites);
+    render_samples(&mut h, st, &r.samples);
+    h.push_str("</body></html>\n");
+    h
+}
 
-    // Totals.
+/// The totals table.
+fn render_totals(h: &mut String, st: &Stats) {
     let _ = writeln!(h, "<h2>Totals</h2><table class=\"big\" id=\"totals\">");
     let rows: [(&str, &str, String); 8] = [
         ("pages", "pages", st.pages.to_string()),
@@ -284,8 +315,10 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
         let _ = writeln!(h, "<tr><td>{label}</td><td data-stat=\"{k}\">{v}</td></tr>");
     }
     h.push_str("</table>\n");
+}
 
-    // Reasons.
+/// The table of reasons: lines and bytes per reason.
+fn render_reasons(h: &mut String, st: &Stats) {
     let _ = writeln!(
         h,
         "<h2>Why lines went (or stayed)</h2><table id=\"reasons\"><tr><th>reason</th><th>lines</th><th>bytes</th><th>share of text</th><th></th></tr>"
@@ -306,19 +339,17 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
         );
     }
     h.push_str("</table>\n");
+}
 
-    // Chart.
-    h.push_str("<h2>Share removed across sites</h2>\n");
-    h.push_str(&chart_svg(st));
-
-    // Sites.
+/// The site table, largest sites first, up to `max_sites` rows.
+fn render_sites(h: &mut String, st: &Stats, max_sites: usize) {
     let mut sites: Vec<(&String, &(u64, u64, u64))> = st.sites.iter().collect();
     sites.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
     let _ = writeln!(
         h,
         "<h2>Sites</h2><table id=\"sites\"><tr><th>site</th><th>pages</th><th>bytes in</th><th>bytes out</th><th>removed</th><th style=\"text-align:left\">removed, by reason</th></tr>"
     );
-    for (site, &(p, i, o)) in sites.iter().take(rc.max_sites) {
+    for (site, &(p, i, o)) in sites.iter().take(max_sites) {
         let by = st.site_removed.get(*site);
         let mut bar = String::new();
         let mut title = String::new();
@@ -347,15 +378,17 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
         );
     }
     h.push_str("</table>\n");
-    if sites.len() > rc.max_sites {
+    if sites.len() > max_sites {
         let _ = writeln!(
             h,
             "<p class=\"meta\">{} smaller sites not listed; the totals and the chart count them.</p>",
-            sites.len() - rc.max_sites
+            sites.len() - max_sites
         );
     }
+}
 
-    // Samples.
+/// The sample pages, with a legend of the reasons' colours.
+fn render_samples(h: &mut String, st: &Stats, samples: &[(String, Vec<PageExplanation>)]) {
     h.push_str("<h2>Sample pages</h2>\n<p class=\"meta\">Sites with the most and the least removed. Removed lines are struck out; hover a line for the figures behind it.</p>\n<p>");
     for reason in Reason::ALL {
         let _ = write!(
@@ -366,7 +399,7 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
         );
     }
     h.push_str("</p>\n");
-    for (site, pages) in &r.samples {
+    for (site, pages) in samples {
         let (p, i, o) = st.sites.get(site).copied().unwrap_or_default();
         let _ = writeln!(
             h,
@@ -375,11 +408,9 @@ pub fn render_html(r: &Report, rc: &ReportConfig) -> String {
             s = esc(site)
         );
         for page in pages {
-            render_page(&mut h, page);
+            render_page(h, page);
         }
     }
-    h.push_str("</body></html>\n");
-    h
 }
 
 fn render_page(h: &mut String, page: &PageExplanation) {

@@ -1,21 +1,23 @@
 //! Looking inside a model: its sites, each site's most frequent blocks, the cross-site chrome,
-//! and searches over site names.
+//! and searches over site names. [`inspect`] answers an [`InspectQuery`] with an
+//! [`Inspection`], which renders as text or JSON.
 //!
 //! The model stores hashes of normalised blocks, never their text, so the only text an `fst`
-//! automaton can search in a model is the site names (`P` keys). [`search_sites`] runs a
+//! automaton can search in a model is the site names (`P` keys). A [`SiteQuery`] runs a
 //! prefix automaton ([`fst::automaton::Str`]) or a regular expression compiled to a lazy DFA
-//! ([`RegexAutomaton`], an adapter from `regex-automata`'s hybrid DFA to
-//! [`fst::Automaton`]) over those keys, so the fst skips every branch that cannot match.
+//! (`RegexAutomaton`, an adapter from `regex-automata`'s hybrid DFA to [`fst::Automaton`])
+//! over those keys, so the fst skips every branch that cannot match.
 //!
-//! To show what a frequent block *says*, [`find_examples`] reads a crawl (normally the one the
-//! model was learned from) and keeps the first text seen for each wanted hash. Searching block
-//! texts is then a regular expression over those examples ([`grep_examples`]). A sidecar of
+//! To show what a frequent block *says*, `find_examples` reads a crawl (normally the one the
+//! model was learned from, an [`ExampleSource`]) and keeps the first text seen for each
+//! wanted hash. Searching block texts is then a regular expression over those examples. A sidecar of
 //! example texts written by `learn` would avoid the extra read, but it costs a second pass (or
 //! the text of every block) during learning, so it is left out.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use fst::{Automaton, IntoStreamer, Streamer};
@@ -23,8 +25,10 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::util::start;
 use regex_automata::Anchored;
+use serde_json::json;
 
 use crate::block::{blocks, hash_normalized, normalize_into};
+use crate::clean::CleanConfig;
 use crate::error::{Error, Result};
 use crate::input::{InputConfig, Reader};
 use crate::model::{Header, Model, FORMAT_VERSION};
@@ -33,9 +37,13 @@ use crate::shingle::KIND_BLOCK;
 /// Size and parameters of a model.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ModelSummary {
+    /// The model's file.
     pub path: PathBuf,
+    /// The file format's version.
     pub format_version: u32,
+    /// Size of the file.
     pub file_bytes: u64,
+    /// The model's header: pages, sites, keys, learning parameters.
     pub header: Header,
     /// Blocks that occur on two or more sites (`G` keys).
     pub cross_site_blocks: u64,
@@ -50,7 +58,7 @@ fn fst_of(model: &Model) -> &fst::Map<crate::model::FstBytes> {
 }
 
 /// Describes a model: size, header and the number of cross-site blocks.
-pub fn summary(model: &Model) -> Result<ModelSummary> {
+fn summary(model: &Model) -> Result<ModelSummary> {
     let file_bytes = std::fs::metadata(&model.path)
         .map_err(|e| Error::io(&model.path, e))?
         .len();
@@ -83,9 +91,8 @@ pub struct FrequentBlock {
     pub example: Option<String>,
 }
 
-/// The site's `n` most frequent blocks (ties by hash), most frequent first. `min_share`
-/// drops blocks on a smaller share of the site's pages (0 keeps all).
-pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> Vec<FrequentBlock> {
+/// The site's `n` most frequent blocks (ties by hash), most frequent first.
+fn top_site_blocks(model: &Model, site: &str, n: usize) -> Vec<FrequentBlock> {
     let pages = model.site(site).pages;
     let mut v: Vec<FrequentBlock> = model
         .site_features(site)
@@ -102,7 +109,6 @@ pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> V
             cross_sites: model.cross_sites(hash),
             example: None,
         })
-        .filter(|b| b.share >= min_share)
         .collect();
     v.sort_by(|a, b| b.pages_with.cmp(&a.pages_with).then(a.hash.cmp(&b.hash)));
     v.truncate(n);
@@ -111,7 +117,7 @@ pub fn top_site_blocks(model: &Model, site: &str, n: usize, min_share: f64) -> V
 
 /// The `n` blocks found on most sites, most first (ties by hash). Streams the `G` keys with a
 /// bounded heap: memory is `n` entries whatever the model's size.
-pub fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
+fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
     if n == 0 {
         return Vec::new();
     }
@@ -146,7 +152,7 @@ pub fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
 /// Reads a crawl and returns, for each wanted block hash, the first text seen with it (trimmed).
 /// With `site`, only that site's pages are read. Stops early once every hash has a text.
 /// Unreadable records are skipped: examples are illustrations, not counts.
-pub fn find_examples(
+fn find_examples(
     input: &InputConfig,
     inputs: &[PathBuf],
     site: Option<&str>,
@@ -177,18 +183,330 @@ pub fn find_examples(
 }
 
 /// Fills in `example` from `examples`.
-pub fn attach_examples(blocks: &mut [FrequentBlock], examples: &HashMap<u64, String>) {
+fn attach_examples(blocks: &mut [FrequentBlock], examples: &HashMap<u64, String>) {
     for b in blocks {
         b.example = examples.get(&b.hash).cloned();
     }
 }
 
 /// Keeps the blocks whose example text matches `re` (unanchored); blocks with no example go.
-pub fn grep_examples(blocks: Vec<FrequentBlock>, re: &regex::Regex) -> Vec<FrequentBlock> {
+fn grep_examples(blocks: Vec<FrequentBlock>, re: &regex::Regex) -> Vec<FrequentBlock> {
     blocks
         .into_iter()
         .filter(|b| b.example.as_deref().is_some_and(|t| re.is_match(t)))
         .collect()
+}
+
+/// What [`inspect`] looks at.
+#[derive(Debug, Clone)]
+pub enum InspectQuery {
+    /// The sites whose names match.
+    Sites(SiteQuery),
+    /// One site's most frequent blocks.
+    Site(String),
+    /// The model as a whole: size, parameters, its largest sites, the cross-site chrome.
+    Model,
+}
+
+/// Where the example texts of blocks come from: a crawl, normally the one the model was
+/// learned from.
+#[derive(Debug, Clone)]
+pub struct ExampleSource {
+    /// How to read the crawl (fields, site key).
+    pub input: InputConfig,
+    /// The crawl's files.
+    pub inputs: Vec<PathBuf>,
+    /// Keep only the blocks whose example matches (unanchored). For a site, all of its
+    /// recurring blocks are searched, not only the top ones.
+    pub grep: Option<regex::Regex>,
+}
+
+/// How [`inspect`] looks.
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    /// How many sites or blocks to list.
+    pub top: usize,
+    /// Example texts of the blocks, when a crawl is given.
+    pub examples: Option<ExampleSource>,
+    /// The cleaner's configuration, whose template rule marks a site's template blocks.
+    pub clean: CleanConfig,
+}
+
+/// What [`inspect`] found, to render as text ([`Inspection::render`]) or JSON
+/// ([`Inspection::to_json`]).
+#[derive(Debug, Clone)]
+pub enum Inspection {
+    /// Sites matching a [`SiteQuery`], with their page counts, in name order.
+    Sites(Vec<(String, u64)>),
+    /// One site's most frequent blocks.
+    Site {
+        /// The site's name.
+        site: String,
+        /// Pages of the site in the model.
+        pages: u64,
+        /// Its most frequent blocks, most frequent first.
+        blocks: Vec<FrequentBlock>,
+        /// The configuration whose template rule marks blocks.
+        clean: CleanConfig,
+        /// Whether example texts were looked for.
+        have_examples: bool,
+    },
+    /// The model as a whole.
+    Model {
+        /// Size, header and cross-site block count.
+        summary: ModelSummary,
+        /// The sites with most pages (ties by name), up to the `top` asked for.
+        sites: Vec<(String, u64)>,
+        /// Sites in the model.
+        site_count: usize,
+        /// The blocks on most sites.
+        cross_site: Vec<FrequentBlock>,
+        /// Whether example texts were looked for.
+        have_examples: bool,
+    },
+}
+
+/// Looks at what the query asks for. A site not in the model is an error.
+pub fn inspect(model: &Model, q: &InspectQuery, o: &InspectOptions) -> Result<Inspection> {
+    let ex = o.examples.as_ref();
+    Ok(match q {
+        InspectQuery::Sites(q) => Inspection::Sites(search_sites(model, q)?),
+        InspectQuery::Site(site) => {
+            let pages = model.site(site).pages;
+            if pages == 0 {
+                return Err(Error::Config(format!("site {site:?} is not in the model")));
+            }
+            let grep = ex.is_some_and(|e| e.grep.is_some());
+            let n = if grep { usize::MAX } else { o.top };
+            let blocks = top_site_blocks(model, site, n);
+            Inspection::Site {
+                site: site.clone(),
+                pages,
+                blocks: with_examples(ex, Some(site), blocks, o.top)?,
+                clean: o.clean,
+                have_examples: ex.is_some(),
+            }
+        }
+        InspectQuery::Model => {
+            let summary = summary(model)?;
+            let mut sites = model.sites();
+            sites.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            let site_count = sites.len();
+            sites.truncate(o.top);
+            let global = top_cross_site(model, o.top);
+            Inspection::Model {
+                summary,
+                sites,
+                site_count,
+                cross_site: with_examples(ex, None, global, o.top)?,
+                have_examples: ex.is_some(),
+            }
+        }
+    })
+}
+
+/// Adds example texts to the blocks (and keeps the `top` that match `grep`, if given).
+fn with_examples(
+    ex: Option<&ExampleSource>,
+    site: Option<&str>,
+    mut blocks: Vec<FrequentBlock>,
+    top: usize,
+) -> Result<Vec<FrequentBlock>> {
+    let Some(ex) = ex else {
+        return Ok(blocks);
+    };
+    let wanted: HashSet<u64> = blocks.iter().map(|b| b.hash).collect();
+    let found = find_examples(&ex.input, &ex.inputs, site, &wanted)?;
+    attach_examples(&mut blocks, &found);
+    if let Some(re) = &ex.grep {
+        blocks = grep_examples(blocks, re);
+        blocks.truncate(top);
+    }
+    Ok(blocks)
+}
+
+impl Inspection {
+    /// The terminal view: tables of sites and blocks.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Inspection::Sites(found) => {
+                let _ = writeln!(out, "{} matching sites", found.len());
+                for (s, p) in found {
+                    let _ = writeln!(out, "{p:>8}  {s}");
+                }
+            }
+            Inspection::Site {
+                site,
+                pages,
+                blocks,
+                clean,
+                have_examples,
+            } => render_site(&mut out, site, *pages, blocks, clean, *have_examples),
+            Inspection::Model {
+                summary,
+                sites,
+                site_count,
+                cross_site,
+                have_examples,
+            } => render_model(
+                &mut out,
+                summary,
+                sites,
+                *site_count,
+                cross_site,
+                *have_examples,
+            ),
+        }
+        out
+    }
+
+    /// The machine view.
+    pub fn to_json(&self) -> serde_json::Value {
+        let site_json = |(s, p): &(String, u64)| json!({"site": s, "pages": p});
+        match self {
+            Inspection::Sites(found) => found.iter().map(site_json).collect(),
+            Inspection::Site {
+                site,
+                pages,
+                blocks,
+                clean,
+                ..
+            } => json!({
+                "site": site,
+                "pages": pages,
+                "template_share": clean.template_share as f64,
+                "blocks": blocks.iter().map(block_json).collect::<Vec<_>>(),
+            }),
+            Inspection::Model {
+                summary,
+                sites,
+                cross_site,
+                ..
+            } => json!({
+                "model": summary,
+                "sites": sites.iter().map(site_json).collect::<Vec<_>>(),
+                "cross_site": cross_site.iter().map(block_json).collect::<Vec<_>>(),
+            }),
+        }
+    }
+}
+
+fn block_json(b: &FrequentBlock) -> serde_json::Value {
+    json!({
+        "hash": format!("{:016x}", b.hash),
+        "pages_with": b.pages_with,
+        "share": b.share,
+        "cross_sites": b.cross_sites,
+        "example": b.example,
+    })
+}
+
+/// A block's example text, quoted and cut to 70 characters, or why there is none.
+fn example_cell(b: &FrequentBlock, have_examples: bool) -> String {
+    match &b.example {
+        Some(t) => {
+            let t: String = if t.chars().count() > 70 {
+                t.chars().take(69).chain(['…']).collect()
+            } else {
+                t.clone()
+            };
+            format!("{t:?}")
+        }
+        None if have_examples => "(not found in the examples)".into(),
+        None => "(pass --examples INPUT for text)".into(),
+    }
+}
+
+fn render_site(
+    out: &mut String,
+    site: &str,
+    pages: u64,
+    blocks: &[FrequentBlock],
+    clean: &CleanConfig,
+    have_ex: bool,
+) {
+    let _ = writeln!(out, "site {site}: {pages} pages in the model");
+    let _ = writeln!(
+        out,
+        "most frequent blocks (T: on ≥ {:.0}% of the pages, removed as site-template; sites: sites that have it, when more than this one)",
+        100.0 * clean.template_share as f64
+    );
+    let _ = writeln!(
+        out,
+        "{:>6} {:>6}   {:>5}  {:<16}  example",
+        "pages", "share", "sites", "hash"
+    );
+    for b in blocks {
+        let t = if clean.is_template(b.pages_with, pages) {
+            'T'
+        } else {
+            ' '
+        };
+        let _ = writeln!(
+            out,
+            "{:>6} {:>5.1}% {t} {:>5}  {:016x}  {}",
+            b.pages_with,
+            100.0 * b.share,
+            b.cross_sites,
+            b.hash,
+            example_cell(b, have_ex)
+        );
+    }
+    if blocks.is_empty() {
+        out.push_str("(no block recurs on two or more of its pages)\n");
+    }
+}
+
+fn render_model(
+    out: &mut String,
+    sum: &ModelSummary,
+    sites: &[(String, u64)],
+    site_count: usize,
+    global: &[FrequentBlock],
+    have_ex: bool,
+) {
+    let h = &sum.header;
+    let _ = writeln!(
+        out,
+        "model {}: {} bytes, format {}, {}",
+        sum.path.display(),
+        sum.file_bytes,
+        sum.format_version,
+        if h.partial {
+            "partial (for merge)"
+        } else {
+            "final"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "learned from {} pages of {} sites; {} keys; {} cross-site blocks; shingle_max_tokens {}",
+        h.pages, h.sites, h.keys, sum.cross_site_blocks, h.params.shingle_max_tokens
+    );
+    let _ = writeln!(
+        out,
+        "\nsites ({} of {}, most pages first)",
+        sites.len(),
+        site_count
+    );
+    for (s, p) in sites {
+        let _ = writeln!(out, "{p:>8}  {s}");
+    }
+    let _ = writeln!(out, "\ncross-site chrome (blocks on most sites)");
+    let _ = writeln!(out, "{:>6}  {:<16}  example", "sites", "hash");
+    for b in global {
+        let _ = writeln!(
+            out,
+            "{:>6}  {:016x}  {}",
+            b.cross_sites,
+            b.hash,
+            example_cell(b, have_ex)
+        );
+    }
+    if global.is_empty() {
+        out.push_str("(no block occurs on two or more sites)\n");
+    }
 }
 
 /// How to search site names.
@@ -203,7 +521,7 @@ pub enum SiteQuery {
 
 /// Sites whose names match the query, with their page counts, in name order. The search runs
 /// an automaton over the model's fst, so it costs the matching names, not the whole model.
-pub fn search_sites(model: &Model, q: &SiteQuery) -> Result<Vec<(String, u64)>> {
+fn search_sites(model: &Model, q: &SiteQuery) -> Result<Vec<(String, u64)>> {
     // Site page counts are the keys `P` + name: the automaton reads the tag byte first.
     Ok(match q {
         SiteQuery::Prefix(p) => stream_sites(
@@ -225,22 +543,25 @@ fn stream_sites<A: Automaton>(model: &Model, a: A) -> Vec<(String, u64)> {
 
 /// An automaton that reads one tag byte, then runs `inner` on the rest of the key.
 #[derive(Debug)]
-pub struct Tagged<A> {
+struct Tagged<A> {
     tag: u8,
     inner: A,
 }
 
 impl<A> Tagged<A> {
-    pub fn new(tag: u8, inner: A) -> Tagged<A> {
+    fn new(tag: u8, inner: A) -> Tagged<A> {
         Tagged { tag, inner }
     }
 }
 
 /// State of a [`Tagged`] automaton.
 #[derive(Debug, Clone)]
-pub enum TaggedState<S> {
+enum TaggedState<S> {
+    /// Before the tag byte.
     Start,
+    /// The tag byte did not match.
     Dead,
+    /// After the tag byte: the inner automaton's state.
     Inner(S),
 }
 
@@ -274,7 +595,7 @@ impl<A: Automaton> Automaton for Tagged<A> {
 /// A regular expression as an [`fst::Automaton`], matching whole keys: `regex-automata`'s
 /// lazy (hybrid) DFA, whose states are built on demand into a cache. The cache sits in a
 /// `RefCell` because fst's trait takes `&self`; one automaton serves one search at a time.
-pub struct RegexAutomaton {
+struct RegexAutomaton {
     dfa: DFA,
     cache: RefCell<Cache>,
 }
@@ -286,7 +607,8 @@ impl std::fmt::Debug for RegexAutomaton {
 }
 
 impl RegexAutomaton {
-    pub fn new(pattern: &str) -> Result<RegexAutomaton> {
+    /// Compiles `pattern`; an invalid one is a configuration error.
+    fn new(pattern: &str) -> Result<RegexAutomaton> {
         let dfa = DFA::new(pattern).map_err(|e| {
             Error::Config(format!(
                 "invalid regular expression {pattern:?}: {e}; see https://docs.rs/regex for the syntax"
@@ -371,7 +693,7 @@ mod tests {
     #[test]
     fn frequent_blocks_are_ordered_and_cross_site_counted() {
         let (_d, m) = model_with_sites(&["a.example", "b.example", "c.example"]);
-        let top = top_site_blocks(&m, "c.example", 10, 0.0);
+        let top = top_site_blocks(&m, "c.example", 10);
         // c.example has 3 pages with blocks 7 and 102 on each.
         assert_eq!(top.len(), 2);
         assert!(top.iter().all(|b| b.pages_with == 3 && b.share == 1.0));

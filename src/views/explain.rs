@@ -28,8 +28,11 @@ pub enum Selection {
     /// `n` pages (of `site` only, when given) drawn uniformly and deterministically: those
     /// whose hash of (site, id) under `seed` is smallest, shown in input order.
     Sample {
+        /// How many pages.
         n: usize,
+        /// Only this site's pages.
         site: Option<String>,
+        /// Seed of the hash: another seed, another sample.
         seed: u64,
     },
 }
@@ -91,7 +94,7 @@ pub fn select_pages(
 }
 
 /// The sampling hash of a record: stable across runs, machines and input order.
-pub fn sample_hash(rec: &Record, seed: u64) -> u64 {
+pub(crate) fn sample_hash(rec: &Record, seed: u64) -> u64 {
     let mut b = Vec::with_capacity(rec.site.len() + rec.id.len() + 1);
     b.extend_from_slice(rec.site.as_bytes());
     b.push(0);
@@ -104,20 +107,28 @@ pub fn sample_hash(rec: &Record, seed: u64) -> u64 {
 pub struct LineExplanation {
     /// 1-based line number in the page text (blank lines count).
     pub line: u32,
+    /// The line's text.
     pub text: String,
+    /// The cleaner's decision on it.
     pub decision: Decision,
 }
 
 /// A page with every decision.
 #[derive(Debug, Clone)]
 pub struct PageExplanation {
+    /// The page's id.
     pub id: String,
+    /// The page's site.
     pub site: String,
+    /// The page's URL, when the input has one.
     pub url: Option<String>,
     /// Pages of the site in the model.
     pub site_pages: u64,
+    /// Every line (block) of the page, in page order.
     pub lines: Vec<LineExplanation>,
+    /// Text bytes of the page.
     pub bytes_in: u64,
+    /// Text bytes kept.
     pub bytes_out: u64,
 }
 
@@ -152,7 +163,7 @@ pub fn explain_page(cleaner: &mut Cleaner<'_>, rec: &Record) -> PageExplanation 
 }
 
 /// ANSI SGR codes per reason: kept lines plain, removed ones coloured by kind of evidence.
-pub fn reason_ansi(r: Reason) -> &'static str {
+fn reason_ansi(r: Reason) -> &'static str {
     match r {
         Reason::KeptUnique => "32",    // green
         Reason::KeptShared => "36",    // cyan
@@ -195,10 +206,12 @@ fn cut(s: &str, max: usize) -> String {
 }
 
 impl PageExplanation {
+    /// Lines (blocks) removed.
     pub fn blocks_removed(&self) -> usize {
         self.lines.iter().filter(|l| !l.decision.keep).count()
     }
 
+    /// Share of the page's text bytes removed.
     pub fn removed_share(&self) -> f64 {
         if self.bytes_in == 0 {
             0.0
@@ -350,7 +363,7 @@ mod tests {
         let mut counter = Counter::new();
         let mut sh = Shingler::new(ModelParams::default().shingle_max_tokens);
         for w in words {
-            counter.add_page(site, &sh.page(&page(w)).distinct);
+            counter.add_page(site, sh.features(&page(w)));
         }
         let (_dir, m) = model::test_model(counter, &sites);
         let mut c = Cleaner::new(&m, CleanConfig::default());

@@ -1,0 +1,328 @@
+//! Evidence about each block on its own, before context: frequency from the model (site
+//! template, cross-site chrome, templated lines), shape (length, sentence punctuation,
+//! separators), and the vocabulary of the article's opening ([`Lexicon`]) that tells its
+//! header from chrome above it. [`settle_scores`] turns the evidence into the score each
+//! block brings to the segmentation.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::{site_share, CleanConfig, Reason};
+use crate::block::Shape;
+use crate::bytes::find_byte;
+use crate::model::{Model, SiteView};
+use crate::shingle::{
+    BlockFeatures, PageFeatures, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
+};
+
+/// Evidence about one block before context is applied.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Evidence {
+    /// Pages of the site with the block.
+    pub df: u64,
+    /// Sites with the block.
+    pub cross: u64,
+    /// Share of the block's tokens that recur in the site's short blocks (1 for a templated
+    /// prefix or suffix).
+    pub templ: f32,
+    /// Chrome evidence that context does not overturn.
+    pub hard: Option<Reason>,
+    /// Template by frequency, but possibly this page's own title or lead (see
+    /// `settle_scores`).
+    pub soft_template: bool,
+    /// On other pages of the site too (or twice on this one).
+    pub shared: bool,
+    /// Occurs more than once on this page.
+    pub page_dup: bool,
+    /// Tokens of the normalised block.
+    pub tokens: u32,
+    /// Content evidence from shape alone.
+    pub base: f32,
+    /// Ends like a sentence.
+    pub sentence_end: bool,
+    /// What the block brings to the segmentation (see `settle_scores`).
+    pub score: f32,
+}
+
+/// Model lookups with a cache: a site's template blocks and tokens recur on every page, and a
+/// hash table finds them again faster than the fst. Bounded: cleared when full.
+pub(super) struct Lookups<'m> {
+    model: &'m Model,
+    key: Vec<u8>,
+    /// (site key id << 8 | kind, hash) → count; `u64::MAX` in place of the first for
+    /// cross-site counts.
+    cache: FxHashMap<(u64, u64), u64>,
+    /// The model is hash tables already: probe it directly.
+    direct: bool,
+}
+
+/// Entries a [`Lookups`] cache holds before it is cleared (about 2 MB).
+const LOOKUP_CACHE_ENTRIES: usize = 1 << 16;
+
+impl<'m> Lookups<'m> {
+    pub(super) fn new(model: &'m Model) -> Lookups<'m> {
+        Lookups {
+            model,
+            key: Vec::with_capacity(64),
+            cache: FxHashMap::default(),
+            direct: model.is_in_memory(),
+        }
+    }
+
+    #[inline]
+    fn cached(&mut self, id: u64, hash: u64, f: impl FnOnce(&Model, &mut Vec<u8>) -> u64) -> u64 {
+        if self.direct {
+            return f(self.model, &mut self.key);
+        }
+        if let Some(&v) = self.cache.get(&(id, hash)) {
+            return v;
+        }
+        let v = f(self.model, &mut self.key);
+        if self.cache.len() >= LOOKUP_CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert((id, hash), v);
+        v
+    }
+
+    fn site_count(&mut self, view: &SiteView, kind: u8, hash: u64) -> u64 {
+        let site = view.key_id();
+        if view.pages == 0 || site == 0 {
+            return 0;
+        }
+        self.cached(site << 8 | kind as u64, hash, |m, key| {
+            m.site_count(view, kind, hash, key)
+        })
+    }
+
+    fn cross_sites(&mut self, hash: u64) -> u64 {
+        self.cached(u64::MAX, hash, |m, _| m.cross_sites(hash))
+    }
+}
+
+/// Content evidence from the block's shape alone, in token units.
+fn shape_score(cfg: &CleanConfig, tokens: u32, s: &Shape) -> f32 {
+    if tokens == 0 {
+        return -cfg.neutral_tokens;
+    }
+    let mut v = (tokens.min(cfg.max_shape_tokens) as f32) - cfg.neutral_tokens;
+    if s.sentence_end && tokens >= cfg.sentence_tokens {
+        v += cfg.sentence_bonus;
+    }
+    v += s.commas.min(cfg.max_commas) as f32;
+    v -= cfg.separator_cost * s.separators as f32;
+    v
+}
+
+/// The evidence on block `b` of a page of the site `view`, from the model and the block's
+/// shape.
+pub(super) fn evidence(
+    model: &mut Lookups,
+    cfg: &CleanConfig,
+    view: &SiteView,
+    feats: &PageFeatures,
+    b: &BlockFeatures,
+) -> Evidence {
+    let n = view.pages;
+    let w = b.norm.tokens;
+    let df = model.site_count(view, KIND_BLOCK, b.hash);
+    let cross = model.cross_sites(b.hash);
+    let short = w <= cfg.short_tokens;
+    let base = shape_score(cfg, w, &b.shape);
+
+    let share = site_share(df, n);
+    let template = cfg.is_template(df, n);
+    let few = cfg.min_template_pages;
+    // Blocks on other pages are shared or template already: templated evidence is for lines
+    // unique in full, recurring in part.
+    let templ = if short && n >= few && df < 2 {
+        templated_share(model, cfg, view, feats, b)
+    } else {
+        0.0
+    };
+    // A short line that opens or closes like the template's lines ("Posted by …",
+    // "…, Staff Writer", "… minutes ago") on a tenth of the site's pages is templated.
+    let affix_floor = ((cfg.template_share * n as f32).ceil() as u64).max(few);
+    let affix = df < 2
+        && n >= few
+        && ((b.prefix != 0 && model.site_count(view, KIND_PREFIX, b.prefix) >= affix_floor)
+            || (b.suffix != 0 && model.site_count(view, KIND_SUFFIX, b.suffix) >= affix_floor));
+    let templ = if affix { templ.max(1.0) } else { templ };
+    // A block on a tenth of the site's pages may still be one article's title or lead, shown
+    // as a teaser on the others; only a block on most pages, or one too short to be a title,
+    // is template whatever its neighbours.
+    let hard = if template
+        && (share >= cfg.hard_template_share || (w <= cfg.label_tokens && !b.shape.sentence_end))
+    {
+        Some(Reason::SiteTemplate)
+    } else if cross >= cfg.cross_sites && short && !b.shape.sentence_end {
+        Some(Reason::CrossSite)
+    } else if templ >= cfg.templated_share && !b.shape.sentence_end {
+        Some(Reason::Templated)
+    } else {
+        None
+    };
+    Evidence {
+        df,
+        cross,
+        templ,
+        hard,
+        soft_template: template && hard.is_none(),
+        shared: df >= 2,
+        page_dup: false,
+        tokens: w,
+        base,
+        sentence_end: b.shape.sentence_end,
+        score: base,
+    }
+}
+
+/// Settles the score each block brings to the segmentation. Hard chrome weighs as mild chrome
+/// (it is removed anyway; a byline between a title and its body must not cut the article in
+/// two, while a long template menu does), and a block shared with other pages must be carried
+/// by its neighbours.
+pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
+    // Whether the nearest following block that is neither chrome nor a weak line is this
+    // page's own text or leads into it: a shared block there (a quotation, a lead paragraph
+    // teased elsewhere) is scored as what it is, not as a teaser.
+    let mut owned_next = false;
+    for e in ev.iter_mut().rev() {
+        let chrome = e.hard.is_some() || e.soft_template;
+        e.score = if chrome {
+            e.base.min(0.0) - cfg.chrome_cost
+        } else if e.shared && !owned_next {
+            // Strictly below zero, so that a run of teasers after an article's end is not
+            // taken in for free.
+            e.base.min(cfg.shared_cap) - 2.0 * cfg.shared_cap
+        } else {
+            e.base
+        };
+        if !chrome && e.base >= 0.0 {
+            owned_next = if e.shared {
+                owned_next
+            } else {
+                e.base >= cfg.switch_cost
+            };
+        }
+    }
+}
+
+/// Share of a short block's tokens that are in short blocks on at least `token_share` of the
+/// site's pages.
+fn templated_share(
+    model: &mut Lookups,
+    cfg: &CleanConfig,
+    view: &SiteView,
+    feats: &PageFeatures,
+    b: &BlockFeatures,
+) -> f32 {
+    let toks = feats.tokens_of(b);
+    if toks.is_empty() {
+        return 0.0;
+    }
+    let floor = ((cfg.token_share * view.pages as f32).ceil() as u64).max(cfg.min_template_pages);
+    let recurring = toks
+        .iter()
+        .filter(|&&h| model.site_count(view, KIND_TOKEN, h) >= floor)
+        .count();
+    recurring as f32 / toks.len() as f32
+}
+
+/// The words of the article's opening blocks, to tell a header block that belongs to the
+/// article (its title, deck or bullets name its subject) from chrome above it.
+///
+/// Memory: one hash per distinct word of at most [`CleanConfig::lexicon_blocks`] blocks.
+#[derive(Default)]
+pub(super) struct Lexicon {
+    words: FxHashSet<u64>,
+}
+
+/// A hash of the word `w`, which starts at `at` in `text`. Most words fit in 8 bytes: those
+/// are read as one number (one load when 8 bytes of `text` follow) and multiplied by an odd
+/// constant, which keeps them apart exactly; longer words take xxh3.
+#[inline]
+fn word_hash(text: &[u8], at: usize, w: &[u8]) -> u64 {
+    if w.len() > 8 {
+        return xxh3_64(w);
+    }
+    let x = match text.get(at..at + 8) {
+        Some(e) => {
+            u64::from_le_bytes(e.try_into().expect("8 bytes")) & (u64::MAX >> (64 - 8 * w.len()))
+        }
+        None => w.iter().rev().fold(0, |x, &c| x << 8 | c as u64),
+    };
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ w.len() as u64
+}
+
+impl Lexicon {
+    /// Content-bearing words of a normalised block: three characters or more, so that most
+    /// function words and folded numbers do not count. Scripts without spaces give few, long
+    /// words; they then rarely match, and the heading fallback decides.
+    fn words(norm: &str) -> impl Iterator<Item = u64> + '_ {
+        let b = norm.as_bytes();
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            let at = start;
+            (at <= b.len()).then(|| {
+                let end = find_byte(&b[at..], b' ').map_or(b.len(), |i| at + i);
+                start = end + 1;
+                (at, end)
+            })
+        })
+        .filter_map(move |(at, end)| {
+            let w = &b[at..end];
+            // Chars are the bytes that do not continue a UTF-8 sequence; 12 bytes hold
+            // at least three.
+            let long = w.len() >= 12 || w.iter().filter(|&&c| (c as i8) >= -0x40).nth(2).is_some();
+            (long && w[0] != b'0').then(|| word_hash(b, at, w))
+        })
+    }
+
+    /// Learns the words of the first `cfg.lexicon_blocks` content blocks from `main` on.
+    pub(super) fn learn(
+        &mut self,
+        cfg: &CleanConfig,
+        feats: &PageFeatures,
+        state: &[bool],
+        main: usize,
+    ) {
+        self.words.clear();
+        let run = feats.blocks[main..].iter().zip(&state[main..]);
+        for (b, _) in run.filter(|(_, &kept)| kept).take(cfg.lexicon_blocks) {
+            self.words.extend(Self::words(feats.normalized_of(b)));
+        }
+    }
+
+    /// Whether a normalised block shares enough of its words with the article.
+    pub(super) fn shares_words(&self, cfg: &CleanConfig, norm: &str) -> bool {
+        let (mut n, mut hit) = (0u32, 0u32);
+        for h in Self::words(norm) {
+            n += 1;
+            hit += self.words.contains(&h) as u32;
+        }
+        n > 0 && hit as f32 >= cfg.lexicon_share * n as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_hash_depends_on_the_word_alone() {
+        let text = b"storm warning storm stormy a0b9 zzzzzzzzzzzzz storm";
+        let hashes: Vec<u64> = Lexicon::words(std::str::from_utf8(text).unwrap()).collect();
+        // "a0b9" counts (4 chars, not a folded number); the last "storm" ends the text, where
+        // fewer than 8 bytes follow.
+        assert_eq!(hashes.len(), 7);
+        assert_eq!(hashes[0], hashes[2]);
+        assert_eq!(hashes[0], hashes[6]);
+        assert_ne!(hashes[0], hashes[3]);
+        assert_ne!(hashes[1], hashes[5]);
+        let short: std::collections::HashSet<u64> = ["abc", "abcd", "abce", "bcd", "abcdefgh"]
+            .iter()
+            .map(|w| word_hash(w.as_bytes(), 0, w.as_bytes()))
+            .collect();
+        assert_eq!(short.len(), 5);
+    }
+}

@@ -1,0 +1,386 @@
+//! Deciding, block by block, what is chrome and what is the page's own content.
+//!
+//! The cleaner reads each page against the model and combines four kinds of evidence:
+//!
+//! 1. **Frequency** (the model): a block on a large share of the site's pages is the site's
+//!    template; a block that occurs on several sites is generic chrome; a short block most of
+//!    whose tokens recur in the site's short blocks is templated ("By `<name>`", dates).
+//! 2. **Shape**: long blocks that read like sentences are content; short, punctuation-free
+//!    blocks and separator-laden ones (menus, breadcrumbs) lean to chrome. Nothing here
+//!    depends on a language: tokens are Unicode words and sentence punctuation covers the
+//!    major scripts.
+//! 3. **Context**: an article is a run of blocks. Each block gets a content score (positive
+//!    for content evidence, negative for chrome evidence) and a two-state segmentation
+//!    (content / chrome) with a cost per switch picks the runs that maximise the score, as a
+//!    Viterbi pass. So a short line inside an article ("He said.") stays, and a teaser of
+//!    another article, shared with other pages and surrounded by chrome, goes, while the same
+//!    text on its own page, surrounded by that article's unique paragraphs, stays.
+//! 4. **Vocabulary**: above the article, its header (title, deck, summary bullets) names the
+//!    article's subject, so it shares the words of the article's opening; chrome there (a
+//!    byline, a box of other stories' titles, a disclaimer on every page of one template era)
+//!    does not. This is what tells this page's own title, teased on other pages, from a
+//!    template line of the same frequency.
+//!
+//! Inside the content runs, blocks with hard chrome evidence (site template, cross-site
+//! chrome, templated) are still removed. Every block gets a [`Reason`] and the figures behind
+//! it, so the CLI can say why each block went.
+//!
+//! The parts: this module holds the API ([`Cleaner`], [`CleanConfig`], [`Decision`],
+//! [`Reason`]) and the per-page driver; `evidence` scores each block from the model and its
+//! shape (1, 2) and holds the article's vocabulary (4); `segment` finds the article's runs and
+//! its header (3, 4).
+
+mod evidence;
+mod segment;
+
+use crate::model::Model;
+use crate::shingle::Shingler;
+
+use evidence::{evidence, settle_scores, Evidence, Lexicon, Lookups};
+use segment::{find_header, segment, select_runs};
+
+/// Why a block was kept or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// Kept: content evidence, occurs on no other page of the site.
+    KeptUnique,
+    /// Kept: occurs on other pages too, but sits inside this page's article.
+    KeptShared,
+    /// Kept: weak on its own, but inside the article's run of blocks.
+    KeptContext,
+    /// Kept: the article's header above its first run (title, deck, summary bullets), which
+    /// shares the article's words.
+    KeptHeader,
+    /// Removed: recurs on a large share of the site's pages.
+    SiteTemplate,
+    /// Removed: occurs on several sites (generic chrome: share rows, cookie lines).
+    CrossSite,
+    /// Removed: most of its tokens recur in the site's short chrome lines (dates, bylines).
+    Templated,
+    /// Removed: shared with other pages of the site (a teaser) and outside this page's article.
+    Repeated,
+    /// Removed: outside the article's run of blocks (menus, captions, comments).
+    Context,
+}
+
+impl Reason {
+    /// Every reason, in [`Reason::index`] order: kept ones first.
+    pub const ALL: [Reason; 9] = [
+        Reason::KeptUnique,
+        Reason::KeptShared,
+        Reason::KeptContext,
+        Reason::KeptHeader,
+        Reason::SiteTemplate,
+        Reason::CrossSite,
+        Reason::Templated,
+        Reason::Repeated,
+        Reason::Context,
+    ];
+
+    /// The reason's name as the CLI, the JSON views and the stats print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::KeptUnique => "kept:unique",
+            Reason::KeptShared => "kept:shared",
+            Reason::KeptContext => "kept:context",
+            Reason::KeptHeader => "kept:header",
+            Reason::SiteTemplate => "site-template",
+            Reason::CrossSite => "cross-site",
+            Reason::Templated => "templated",
+            Reason::Repeated => "repeated",
+            Reason::Context => "context",
+        }
+    }
+
+    /// Whether a block with this reason is kept.
+    pub fn is_kept(self) -> bool {
+        matches!(
+            self,
+            Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptHeader
+        )
+    }
+
+    /// Position in [`Reason::ALL`], for per-reason tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The decision on one block, with the figures behind it.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision {
+    /// Index of the block among the page's blocks.
+    pub line: u32,
+    /// Start of the block in the page text (bytes).
+    pub start: usize,
+    /// End of the block in the page text (bytes, exclusive).
+    pub end: usize,
+    /// Whether the block is kept (`reason.is_kept()`).
+    pub keep: bool,
+    /// Why it is kept or removed.
+    pub reason: Reason,
+    /// Pages of the site that contain this block (model count; 0 when below the model's floor).
+    pub site_pages_with: u64,
+    /// Pages of the site in the model.
+    pub site_pages: u64,
+    /// Sites that contain this block.
+    pub cross_sites: u64,
+    /// Share of the block's tokens that recur in the site's short blocks (short blocks only).
+    pub templated: f32,
+    /// Content score: positive is content evidence, negative chrome evidence.
+    pub score: f32,
+}
+
+/// Tunable parameters of the decision: every threshold the cleaner uses. Each has a reason
+/// that holds for sites in general; none is fitted to a particular corpus.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CleanConfig {
+    /// A block on at least this share of the site's pages (and on at least
+    /// `min_template_pages`) is template. A tenth: a template element is on every page built
+    /// from that template, and a site rarely runs more than a few templates at once; article
+    /// text shared by a tenth of a site's pages is unheard of.
+    pub template_share: f32,
+    /// A template block on at least this share of the site's pages is removed whatever its
+    /// neighbours. Below it (from `template_share`), a frequent block may still be one
+    /// article's title or lead, shown as a teaser on the other pages; on half the pages, it is
+    /// not.
+    pub hard_template_share: f32,
+    /// Frequency evidence needs this many pages: a block, token or affix on fewer of the
+    /// site's pages is never template or templated, and a site with fewer pages has no
+    /// templated evidence. Two pages sharing a line may be an article and its reprint; three
+    /// start a pattern.
+    pub min_template_pages: u64,
+    /// A short block on at least this many sites is generic chrome (share rows, cookie lines):
+    /// unrelated sites do not write the same short line otherwise.
+    pub cross_sites: u64,
+    /// Blocks with up to this many tokens count as short: chrome candidates for cross-site and
+    /// templated evidence. Sentences of prose are longer.
+    pub short_tokens: u32,
+    /// Blocks with up to this many tokens are labels (menu items, section names, buttons):
+    /// when they recur on the site they are template, never a title.
+    pub label_tokens: u32,
+    /// Token count at which shape evidence is neutral: menu items, labels, bylines and most
+    /// headlines are shorter; sentences of prose (15–25 words on average) longer.
+    pub neutral_tokens: f32,
+    /// Tokens beyond this many bring no more shape evidence: a paragraph this long is content
+    /// already, and one huge block (a flattened table, a comment dump) must not outweigh a
+    /// whole article.
+    pub max_shape_tokens: u32,
+    /// Content evidence (in token units) of a block that ends like a sentence and has at least
+    /// `sentence_tokens` tokens: prose ends its sentences, menus and labels do not.
+    pub sentence_bonus: f32,
+    /// Tokens a block needs for its sentence-final punctuation to count ("Yes." or "Menu."
+    /// is no sentence of prose).
+    pub sentence_tokens: u32,
+    /// Sentence-internal punctuation marks (`,` `;` `:`) that count as content evidence, one
+    /// token unit each: prose has clauses, chrome rarely does; beyond a few, a list of tags
+    /// or names is as likely.
+    pub max_commas: u32,
+    /// Chrome evidence (in token units) per separator character (`|` `»` `·` …): menus and
+    /// breadcrumbs are made of them, prose almost never uses them.
+    pub separator_cost: f32,
+    /// How much below its shape's score (capped at zero) a block with chrome evidence weighs
+    /// in the segmentation: mild, so that a byline between a title and its body does not cut
+    /// the article in two, while a long template menu does.
+    pub chrome_cost: f32,
+    /// Cost of switching between content and chrome in the segmentation, in token units.
+    pub switch_cost: f32,
+    /// Content score cap for a block shared with other pages but not template: such a block
+    /// must be carried by its neighbours to be kept.
+    pub shared_cap: f32,
+    /// Runs with less than this share of the main run's content evidence are dropped: a
+    /// page has one article, and what stands apart from it with much less text is a comment,
+    /// a caption block or a teaser.
+    pub secondary_share: f32,
+    /// How many blocks above the article its header (title, deck, bullets) may reach.
+    pub title_reach: usize,
+    /// Runs parted only by this many blocks of hard chrome are one article: an inline box
+    /// ("Advertisement", "Story continues below") is a line or three, while a share row, an
+    /// author box and a comment form after an article's end are more.
+    pub inline_box: usize,
+    /// A token recurs if it is in short blocks on at least this share of the site's pages.
+    pub token_share: f32,
+    /// A short block is templated when at least this share of its tokens recur.
+    pub templated_share: f32,
+    /// Blocks of the article's main run whose words make its vocabulary: the opening of an
+    /// article names its subject, and a bound keeps the cost per page small.
+    pub lexicon_blocks: usize,
+    /// Share of a block's words found in the article's vocabulary for it to belong to the
+    /// article. A title names its subject in most of its words; a line of chrome (a
+    /// disclaimer, another story's title) shares only the odd common word.
+    pub lexicon_share: f32,
+}
+
+impl Default for CleanConfig {
+    fn default() -> Self {
+        CleanConfig {
+            template_share: 0.1,
+            hard_template_share: 0.5,
+            min_template_pages: 3,
+            cross_sites: 2,
+            short_tokens: 12,
+            label_tokens: 4,
+            neutral_tokens: 10.0,
+            max_shape_tokens: 80,
+            sentence_bonus: 4.0,
+            sentence_tokens: 3,
+            max_commas: 3,
+            separator_cost: 3.0,
+            chrome_cost: 4.0,
+            switch_cost: 10.0,
+            shared_cap: 2.0,
+            token_share: 0.2,
+            secondary_share: 0.4,
+            title_reach: 12,
+            inline_box: 3,
+            templated_share: 0.75,
+            lexicon_blocks: 8,
+            lexicon_share: 0.3,
+        }
+    }
+}
+
+impl CleanConfig {
+    /// The template rule: whether a block on `pages_with` of a site's `site_pages` pages is
+    /// the site's template by frequency (on at least `min_template_pages` and on at least
+    /// `template_share` of them). `clean` removes such blocks outside the article, and
+    /// `inspect` marks them.
+    pub fn is_template(&self, pages_with: u64, site_pages: u64) -> bool {
+        pages_with >= self.min_template_pages
+            && site_share(pages_with, site_pages) >= self.template_share
+    }
+}
+
+/// `pages_with` over `site_pages` (0 for a site with no pages), in the precision the share
+/// thresholds are compared in.
+fn site_share(pages_with: u64, site_pages: u64) -> f32 {
+    if site_pages == 0 {
+        0.0
+    } else {
+        pages_with as f32 / site_pages as f32
+    }
+}
+
+/// Cleans pages against a model. One per worker thread: it owns its scratch buffers.
+pub struct Cleaner<'m> {
+    model: &'m Model,
+    cfg: CleanConfig,
+    shingler: Shingler,
+    lookups: Lookups<'m>,
+    ev: Vec<Evidence>,
+    state: Vec<bool>,
+    back: Vec<[bool; 2]>,
+    header: Vec<bool>,
+    lexicon: Lexicon,
+    hashes: Vec<u64>,
+    decisions: Vec<Decision>,
+}
+
+impl<'m> Cleaner<'m> {
+    /// A cleaner of pages against `model`, deciding by `cfg`.
+    pub fn new(model: &'m Model, cfg: CleanConfig) -> Cleaner<'m> {
+        Cleaner {
+            model,
+            cfg,
+            shingler: Shingler::new(model.header.params.shingle_max_tokens),
+            lookups: Lookups::new(model),
+            ev: Vec::new(),
+            state: Vec::new(),
+            back: Vec::new(),
+            header: Vec::new(),
+            lexicon: Lexicon::default(),
+            hashes: Vec::new(),
+            decisions: Vec::new(),
+        }
+    }
+
+    /// Decides every block of a page and writes the kept blocks, joined by `\n`, into `out`
+    /// (cleared first). Returns the decisions, one per block, in page order.
+    pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
+        let view = self.model.site(site);
+        let feats = self.shingler.page(text);
+        let cfg = self.cfg;
+        self.ev.clear();
+        for b in &feats.blocks {
+            let ev = evidence(&mut self.lookups, &cfg, &view, feats, b);
+            self.ev.push(ev);
+        }
+        // A block repeated on the page itself (a carousel, a "most read" box that lists the
+        // page's own headline again) is shared too, whatever the model says.
+        self.hashes.clear();
+        self.hashes.extend(feats.blocks.iter().map(|b| b.hash));
+        self.hashes.sort_unstable();
+        for (b, e) in feats.blocks.iter().zip(self.ev.iter_mut()) {
+            let first = self.hashes.partition_point(|&h| h < b.hash);
+            if self.hashes.get(first + 1) == Some(&b.hash) && b.norm.tokens > 0 {
+                e.shared = true;
+                e.page_dup = true;
+            }
+        }
+        settle_scores(&mut self.ev, &cfg);
+        segment(&self.ev, cfg.switch_cost, &mut self.state, &mut self.back);
+        if !self.state.iter().any(|&c| c) {
+            // No run of blocks is strong enough to pay for its borders (a page with one short
+            // article, or a site seen once): every block with content evidence stands alone.
+            segment(&self.ev, 0.0, &mut self.state, &mut self.back);
+        }
+        self.header.clear();
+        self.header.resize(self.ev.len(), false);
+        if let Some(main) = select_runs(&self.ev, &mut self.state, &cfg) {
+            let first = self.state.iter().position(|&c| c).unwrap_or(main);
+            self.lexicon.learn(&cfg, feats, &self.state, main);
+            find_header(
+                &self.ev,
+                &self.state,
+                first,
+                &cfg,
+                feats,
+                &self.lexicon,
+                &mut self.header,
+            );
+        }
+        self.decisions.clear();
+        out.clear();
+        for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
+            let in_run = self.state[i];
+            let reason = match (in_run, ev.hard) {
+                _ if self.header[i] && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
+                _ if self.header[i] => Reason::KeptHeader,
+                (true, _) if ev.soft_template => Reason::KeptShared,
+                (false, _) if ev.soft_template => Reason::SiteTemplate,
+                (_, Some(r)) => r,
+                (true, None) if ev.shared => Reason::KeptShared,
+                (true, None) if ev.score > 0.0 => Reason::KeptUnique,
+                (true, None) => Reason::KeptContext,
+                (false, None) if ev.shared => Reason::Repeated,
+                (false, None) => Reason::Context,
+            };
+            let keep = reason.is_kept();
+            if keep {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&text[b.start..b.end]);
+            }
+            self.decisions.push(Decision {
+                line: i as u32,
+                start: b.start,
+                end: b.end,
+                keep,
+                reason,
+                site_pages_with: ev.df,
+                site_pages: view.pages,
+                cross_sites: ev.cross,
+                templated: ev.templ,
+                score: ev.score,
+            });
+        }
+        &self.decisions
+    }
+}

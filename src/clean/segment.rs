@@ -1,0 +1,258 @@
+//! Finding the article on a page from its blocks' scores: a two-state (content / chrome)
+//! Viterbi segmentation ([`segment`]), the choice of the article's runs among those it finds
+//! ([`select_runs`]), and the article's header above its first run ([`find_header`]).
+
+use super::evidence::{Evidence, Lexicon};
+use super::{CleanConfig, Reason};
+use crate::shingle::PageFeatures;
+
+/// Keeps the article's runs: the run with the most content evidence, any other run with at
+/// least `secondary_share` of its evidence (counting what each block brings beyond a
+/// switch), and any run parted from those only by a short box of hard chrome (an article cut
+/// in two by an inline "Advertisement" box); smaller runs elsewhere on the page (a comment, a
+/// caption, a stray teaser) are dropped. Returns where the main run starts.
+pub(super) fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
+    // Each run's blocks (start, end), plain content evidence and the evidence its blocks bring
+    // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
+    // (a dated title, a one-line blurb, again and again) has many blocks just above zero and
+    // little of the latter, an article's paragraphs have much.
+    let mut runs: Vec<(usize, usize, f32, f32)> = Vec::new();
+    let mut i = 0;
+    while i < state.len() {
+        if state[i] {
+            let start = i;
+            let (mut mass, mut beyond) = (0.0, 0.0);
+            while i < state.len() && state[i] {
+                mass += ev[i].score.max(0.0);
+                beyond += (ev[i].score - cfg.switch_cost).max(0.0);
+                i += 1;
+            }
+            runs.push((start, i, mass, beyond));
+        } else {
+            i += 1;
+        }
+    }
+    // On a page with no block that strong, the plain sum decides.
+    let strong = runs.iter().any(|r| r.3 > 0.0);
+    let weight = |r: &(usize, usize, f32, f32)| if strong { r.3 } else { r.2 };
+    let main = runs
+        .iter()
+        .enumerate()
+        .max_by(|a, b| weight(a.1).total_cmp(&weight(b.1)))?
+        .0;
+    let main_weight = weight(&runs[main]);
+    let mut keep: Vec<bool> = runs
+        .iter()
+        .map(|r| weight(r) >= cfg.secondary_share * main_weight)
+        .collect();
+    // A run parted from the article only by the site's template (an inline "Advertisement /
+    // Story continues below" box) is the same article, however short.
+    let template_gap =
+        |a: usize, b: usize| b - a <= cfg.inline_box && ev[a..b].iter().all(|e| e.hard.is_some());
+    for k in main + 1..runs.len() {
+        if !template_gap(runs[k - 1].1, runs[k].0) || !(keep[k - 1] || k - 1 == main) {
+            break;
+        }
+        keep[k] = true;
+    }
+    for k in (0..main).rev() {
+        if !template_gap(runs[k].1, runs[k + 1].0) || !(keep[k + 1] || k + 1 == main) {
+            break;
+        }
+        keep[k] = true;
+    }
+    for (k, &(s, e, ..)) in runs.iter().enumerate() {
+        if !keep[k] {
+            state[s..e].iter_mut().for_each(|x| *x = false);
+        }
+    }
+    let main_start = runs[main].0;
+    Some(main_start)
+}
+
+/// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
+/// scores minus `switch` per change of state. The page starts and ends in chrome, which is
+/// free to leave at the first content block.
+pub(super) fn segment(
+    ev: &[Evidence],
+    switch: f32,
+    state: &mut Vec<bool>,
+    back: &mut Vec<[bool; 2]>,
+) {
+    state.clear();
+    back.clear();
+    // best[s]: best total ending in state s (0 = chrome, 1 = content).
+    let mut best = [0.0f32, f32::NEG_INFINITY];
+    for e in ev {
+        let from_chrome_to_content = best[0] - switch;
+        let (c_prev, c_val) = if best[1] >= from_chrome_to_content {
+            (true, best[1])
+        } else {
+            (false, from_chrome_to_content)
+        };
+        let to_chrome_from_content = best[1] - switch;
+        let (n_prev, n_val) = if best[0] >= to_chrome_from_content {
+            (false, best[0])
+        } else {
+            (true, to_chrome_from_content)
+        };
+        back.push([n_prev, c_prev]);
+        best = [n_val, c_val + e.score];
+    }
+    // Leaving content at the end costs a switch like any other.
+    let mut cur = best[1] - switch > best[0];
+    state.resize(ev.len(), false);
+    for i in (0..ev.len()).rev() {
+        state[i] = cur;
+        cur = back[i][cur as usize];
+    }
+}
+
+/// Marks the article's header: the blocks above its first run, within `title_reach`, that
+/// share its words (its title, deck, summary bullets), whether they are unique to the page or
+/// teased on other pages of the site (then they are template or shared by frequency, and the
+/// words they share with this page's body are what makes them this page's own). Hard chrome,
+/// labels and blocks that do not share the article's words (bylines, dates, captions of other
+/// stories, lists of other titles) are passed over and stay removed. When no block shares its
+/// words, a creative headline may not: the nearest unique heading-shaped block is taken.
+pub(super) fn find_header(
+    ev: &[Evidence],
+    state: &[bool],
+    first: usize,
+    cfg: &CleanConfig,
+    feats: &PageFeatures,
+    lex: &Lexicon,
+    header: &mut [bool],
+) {
+    let mut j = first;
+    let mut steps = 0;
+    let mut found = false;
+    let mut heading = None;
+    while j > 0 && steps < cfg.title_reach {
+        j -= 1;
+        steps += 1;
+        let e = &ev[j];
+        if state[j] {
+            break;
+        }
+        // A block frequent by count alone may be this page's own title: teased on most pages
+        // of a small site, or a wire story's title on every site that runs it. Templated
+        // lines (bylines, dates) are chrome by their form, whatever words they share.
+        let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite));
+        if (e.hard.is_some() && !by_share) || e.tokens <= cfg.label_tokens {
+            continue;
+        }
+        let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
+        if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+            continue;
+        }
+        if lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j])) {
+            header[j] = true;
+            found = true;
+        } else if heading.is_none() && !shared && !e.sentence_end && e.base < cfg.switch_cost {
+            heading = Some(j);
+        }
+    }
+    if let (false, Some(h)) = (found, heading) {
+        header[h] = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::Shingler;
+
+    fn ev(score: f32) -> Evidence {
+        Evidence {
+            score,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn segmentation_bridges_short_gaps_but_not_long_ones() {
+        let mut st = Vec::new();
+        let mut bk = Vec::new();
+        let e: Vec<_> = [
+            -7.0, -7.0, 30.0, -5.0, 25.0, -11.0, -11.0, -11.0, 2.0, -11.0,
+        ]
+        .into_iter()
+        .map(ev)
+        .collect();
+        segment(&e, 10.0, &mut st, &mut bk);
+        assert_eq!(
+            st,
+            vec![false, false, true, true, true, false, false, false, false, false]
+        );
+    }
+
+    #[test]
+    fn header_is_what_shares_the_articles_words() {
+        let text = "Ferry strike ends in the harbour town\n\
+                    Mayor opens the new bridge over the river\n\
+                    By Jane Roe\n\
+                    The mayor opened the bridge over the river on Monday, ending years of \
+                    delays, and said the river crossing would carry trains by spring.";
+        let mut shingler = Shingler::new(12);
+        let feats = shingler.page(text);
+        let heading = Evidence {
+            tokens: 7,
+            base: -3.0,
+            ..Default::default()
+        };
+        let byline = Evidence {
+            tokens: 3,
+            hard: Some(Reason::Templated),
+            ..Default::default()
+        };
+        // The title is teased on other pages (shared) and still this page's own.
+        let title = Evidence {
+            shared: true,
+            df: 3,
+            ..heading
+        };
+        let body = ev(40.0);
+        let state = [false, false, false, true];
+        // The header above block 3, with a lexicon from the blocks kept in `known`.
+        let header_of = |evs: [Evidence; 4], known: &[bool]| {
+            let cfg = CleanConfig::default();
+            let mut lex = Lexicon::default();
+            lex.learn(&cfg, feats, known, 3);
+            let mut header = [false; 4];
+            find_header(&evs, &state, 3, &cfg, feats, &lex, &mut header);
+            header
+        };
+        assert_eq!(
+            header_of([heading, title, byline, body], &state),
+            [false, true, false, false]
+        );
+        // When nothing shares the article's words, the nearest unique heading is its title.
+        assert_eq!(
+            header_of([heading, byline, byline, body], &[false; 4]),
+            [true, false, false, false]
+        );
+    }
+
+    #[test]
+    fn short_article_outweighs_a_longer_list_of_teasers() {
+        // Four paragraphs, chrome, then forty dated titles and one-line blurbs.
+        let mut scores = vec![40.0, 50.0, 30.0, 25.0, -12.0, -12.0, -12.0];
+        scores.extend((0..40).map(|i| if i % 2 == 0 { 8.0 } else { 6.0 }));
+        let e: Vec<_> = scores.iter().map(|&s| ev(s)).collect();
+        let mut state: Vec<bool> = scores.iter().map(|&s| s > 0.0).collect();
+        let main = select_runs(&e, &mut state, &CleanConfig::default());
+        assert_eq!(main, Some(0));
+        assert!(state[..4].iter().all(|&k| k));
+        assert!(state[4..].iter().all(|&k| !k), "the teaser list is dropped");
+    }
+
+    #[test]
+    fn lone_weak_block_between_chrome_is_not_content() {
+        let mut st = Vec::new();
+        let mut bk = Vec::new();
+        let e: Vec<_> = [-5.0, 2.0, -5.0].into_iter().map(ev).collect();
+        segment(&e, 10.0, &mut st, &mut bk);
+        assert_eq!(st, vec![false, false, false]);
+    }
+}
