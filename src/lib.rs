@@ -56,7 +56,6 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod fs;
-pub mod generate;
 pub mod html;
 pub mod input;
 pub(crate) mod input_json;

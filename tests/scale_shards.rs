@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use dechrome::clean::CleanConfig;
-use dechrome::generate::{write_jsonl, GenConfig};
+use dechrome_gen::{write_jsonl, GenConfig};
 use dechrome::job::{self, CleanOutput, JobConfig};
 use dechrome::model::{self, ModelParams};
 use dechrome::output::OutputKind;
