@@ -114,16 +114,7 @@ impl Site {
         let cookie = cookie_banner(rng, &chrome);
         let share = share_row(rng, lang);
         let share_where = rng.below(4);
-        let related = match rng.below(10) {
-            0..=1 => Related::None,
-            2..=3 => Related::WholeBody,
-            _ => Related::FirstPara,
-        };
-        let related_count = if related == Related::WholeBody {
-            (1, 4)
-        } else {
-            (2, 5)
-        };
+        let (related, related_count) = related_widget(rng);
         let mut meta_order = [0u8, 1, 2, 3];
         shuffle(rng, &mut meta_order);
         let sources = sources(rng, lang);
@@ -366,6 +357,21 @@ fn share_row(rng: &mut Rng, lang: &Lang) -> Vec<Line> {
     } else {
         vec![(lang.tr("Share this article"), LABEL_CROSSSITE)]
     }
+}
+
+/// What the related-stories widget shows, and how many teasers (fewer of whole bodies).
+fn related_widget(rng: &mut Rng) -> (Related, (usize, usize)) {
+    let related = match rng.below(10) {
+        0..=1 => Related::None,
+        2..=3 => Related::WholeBody,
+        _ => Related::FirstPara,
+    };
+    let count = if related == Related::WholeBody {
+        (1, 4)
+    } else {
+        (2, 5)
+    };
+    (related, count)
 }
 
 /// 4-10 source names (outlets or people) for seed-shaped teaser groups.
