@@ -55,7 +55,6 @@ pub mod clean;
 pub mod error;
 pub mod eval;
 pub mod fs;
-pub mod generate;
 pub mod html;
 pub mod input;
 pub(crate) mod input_json;

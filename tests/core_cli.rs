@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use dechrome::generate::{generate_pages, write_jsonl, GenConfig, GenPage};
+use dechrome_gen::{generate_pages, write_jsonl, GenConfig, GenPage};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dechrome"))

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Command;
 
-use dechrome::generate::{generate_pages, GenConfig, GenPage};
+use dechrome_gen::{generate_pages, GenConfig, GenPage};
 
 /// Removed and total line counts of one case.
 #[derive(Default, Debug, Clone, Copy)]
@@ -34,7 +34,7 @@ impl Count {
 fn measure(cfg: &GenConfig) -> HashMap<&'static str, Count> {
     let dir = tempfile::tempdir().unwrap();
     let crawl = dir.path().join("crawl.jsonl");
-    dechrome::generate::write_jsonl(cfg, std::fs::File::create(&crawl).unwrap()).unwrap();
+    dechrome_gen::write_jsonl(cfg, std::fs::File::create(&crawl).unwrap()).unwrap();
     let out = dir.path().join("out.jsonl");
     let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
         .args(["run", "-q", "--keep-removed", "-o"])

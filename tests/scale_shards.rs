@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use dechrome::clean::CleanConfig;
-use dechrome::generate::{write_jsonl, GenConfig};
 use dechrome::job::{self, CleanOutput, JobConfig};
 use dechrome::model::{self, ModelParams};
 use dechrome::output::OutputKind;
+use dechrome_gen::{write_jsonl, GenConfig};
 
 fn corpus(dir: &Path) -> PathBuf {
     let p = dir.join("crawl.jsonl");

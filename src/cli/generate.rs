@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use dechrome::fs::AtomicFile;
-use dechrome::generate::{write_jsonl, GenConfig};
+use dechrome_gen::{write_jsonl, GenConfig};
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {

@@ -1,0 +1,417 @@
+//! Page rendering: one article of a site as a scraped page, one block per line, each line
+//! labelled with how it was produced.
+//!
+//! A page runs top to bottom: cookie banner, header, breadcrumbs and a trending box, the
+//! headline with its meta lines (byline, date, age, views), the body with captions and ads,
+//! tags, share row, author bio and plea, related stories and comments, footer. Seed-shaped
+//! sites use the reference scraped page's layout instead ([`render_seed_shaped`]). Each page
+//! draws from its own generator, so the order of these steps fixes the output.
+
+use std::fmt::Write as _;
+
+use crate::article::{Article, Body};
+use crate::lang::{Lang, Topic};
+use crate::phrases::Words;
+use crate::rng::Rng;
+use crate::site::{Line, Related, Site};
+use crate::LABEL_UNIQUE_CHROME;
+use crate::{LABEL_CONTENT, LABEL_CROSSSITE, LABEL_RELATED, LABEL_TEMPLATE, LABEL_TEMPLATED};
+
+/// One page being rendered: its text, its gold (the content lines) and a label per line.
+pub(crate) struct PageBuf {
+    pub(crate) text: String,
+    pub(crate) gold: String,
+    pub(crate) labels: Vec<&'static str>,
+}
+
+impl PageBuf {
+    /// An empty page, with room for a typical one.
+    pub(crate) fn new() -> PageBuf {
+        PageBuf {
+            text: String::with_capacity(16 * 1024),
+            gold: String::with_capacity(8 * 1024),
+            labels: Vec::with_capacity(128),
+        }
+    }
+
+    /// Appends one line (non-empty, no newline) with its label.
+    fn push(&mut self, line: &str, label: &'static str) {
+        debug_assert!(!line.is_empty() && !line.contains('\n'));
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(line);
+        if label == LABEL_CONTENT {
+            if !self.gold.is_empty() {
+                self.gold.push('\n');
+            }
+            self.gold.push_str(line);
+        }
+        self.labels.push(label);
+    }
+
+    /// Appends each line with chance `keep` (all of them at 1.0, without drawing).
+    fn push_all(&mut self, rng: &mut Rng, lines: &[Line], keep: f64) {
+        for (l, lab) in lines {
+            if keep >= 1.0 || rng.chance(keep) {
+                self.push(l, lab);
+            }
+        }
+    }
+}
+
+/// `n` with comma thousands separators.
+fn thousands(mut n: usize, out: &mut String) {
+    let mut groups = Vec::new();
+    loop {
+        groups.push(n % 1000);
+        n /= 1000;
+        if n == 0 {
+            break;
+        }
+    }
+    for (i, g) in groups.iter().rev().enumerate() {
+        if i == 0 {
+            let _ = write!(out, "{g}");
+        } else {
+            let _ = write!(out, ",{g:03}");
+        }
+    }
+}
+
+/// "N minutes/hours/days ago".
+fn time_ago(rng: &mut Rng, w: &Words) -> String {
+    match rng.below(3) {
+        0 => format!("{} {}", rng.range(2, 59), w.ago[0]),
+        1 => format!("{} {}", rng.range(2, 23), w.ago[1]),
+        _ => format!("{} {}", rng.range(2, 30), w.ago[2]),
+    }
+}
+
+/// A publication date in the site's format.
+fn date_line(site: &Site, rng: &mut Rng, w: &Words, year: usize) -> String {
+    let m = rng.below(12);
+    let d = rng.range(1, 28);
+    let h = rng.below(24);
+    let mi = rng.below(60);
+    let month = &w.months[m];
+    let h12 = (h + 11) % 12 + 1;
+    match site.date_fmt {
+        0 => format!(
+            "{month} {d}, {year} | {h12}:{mi:02}{}",
+            if h < 12 { "am" } else { "pm" }
+        ),
+        1 => format!("{d:02}.{:02}.{year} {h:02}:{mi:02}", m + 1),
+        2 => {
+            let short: String = month.chars().take(3).collect();
+            format!(
+                "{} {short} {d}, {year}, {h12}:{mi:02} {}",
+                w.updated,
+                if h < 12 { "AM" } else { "PM" }
+            )
+        }
+        _ => format!("{} {d} {month} {year}", w.published),
+    }
+}
+
+/// What every page of one site renders from.
+pub(crate) struct Ctx<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) lang: &'a Lang,
+    pub(crate) words: &'a Words,
+    pub(crate) articles: &'a [Article],
+}
+
+/// Renders article `me` of the site as a page into `buf`.
+pub(crate) fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let site = cx.site;
+    if site.seed_shaped {
+        render_seed_shaped(cx, rng, me, buf);
+        return;
+    }
+    let art = &cx.articles[me];
+    let keep = site.line_keep;
+    if site.cookie_top {
+        buf.push_all(rng, &site.cookie, 1.0);
+    }
+    buf.push_all(rng, &site.header, keep);
+    render_above_article(cx, rng, art, buf);
+    render_headline(cx, rng, art, buf);
+    render_body(cx, rng, art, buf);
+    render_below_article(cx, rng, art, buf);
+    if site.related_before_comments {
+        render_related(cx, rng, me, buf);
+        render_comments(cx, rng, buf);
+    } else {
+        render_comments(cx, rng, buf);
+        render_related(cx, rng, me, buf);
+    }
+    buf.push_all(rng, &site.footer, keep);
+    if !site.cookie_top {
+        buf.push_all(rng, &site.cookie, 1.0);
+    }
+}
+
+/// Breadcrumbs and the trending box (titles of stories not in the crawl).
+fn render_above_article(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
+    let site = cx.site;
+    if site.breadcrumbs {
+        let sec = &site.sections[art.section].0;
+        let mut b = format!("{} > {sec}", cx.words.home);
+        if rng.chance(0.6) {
+            b.push_str(" > ");
+            b.push_str(&site.sections[rng.below(site.sections.len())].0);
+        }
+        buf.push(&b, LABEL_TEMPLATED);
+    }
+    if let Some(h) = &site.trending_top {
+        buf.push(h, LABEL_TEMPLATE);
+        let mut t = String::new();
+        for _ in 0..rng.range(3, 6) {
+            t.clear();
+            let topic = Topic::new(cx.lang, rng).with_rate(0.25);
+            let n = rng.range(5, 12);
+            cx.lang.sentence_on(rng, &mut t, n, &topic);
+            t.pop();
+            buf.push(&t, LABEL_UNIQUE_CHROME);
+        }
+    }
+}
+
+/// Title, deck, then the meta lines in the site's order.
+fn render_headline(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
+    let site = cx.site;
+    buf.push(&art.body.title, LABEL_CONTENT);
+    if site.deck {
+        buf.push(&art.body.deck, LABEL_CONTENT);
+    }
+    for &m in &site.meta_order {
+        let line = match m {
+            0 => {
+                let a = &site.authors[art.author];
+                match site.byline_fmt {
+                    0 => format!("{} {a}", cx.words.by),
+                    1 => format!("{a}, {}", rng.pick(&cx.words.roles)),
+                    _ => format!(
+                        "{} {a} {} {}",
+                        cx.words.posted_by, cx.words.in_word, site.sections[art.section].0
+                    ),
+                }
+            }
+            1 => date_line(site, rng, cx.words, art.year),
+            2 if site.timeago => time_ago(rng, cx.words),
+            3 if site.views > 0 => view_count(site.views, rng, cx.words),
+            _ => continue,
+        };
+        buf.push(&line, LABEL_TEMPLATED);
+    }
+}
+
+/// A view counter in style `views` (1-3, see [`Site::views`]).
+fn view_count(views: usize, rng: &mut Rng, w: &Words) -> String {
+    let mut s = String::new();
+    let n = rng.range(10, 900_000);
+    match views {
+        1 => thousands(n, &mut s),
+        2 => {
+            thousands(n, &mut s);
+            s.push(' ');
+            s.push_str(&w.views);
+        }
+        _ => {
+            s.push_str(&w.read);
+            s.push(' ');
+            thousands(n, &mut s);
+            s.push(' ');
+            s.push_str(&w.times);
+        }
+    }
+    s
+}
+
+/// A photo caption of `lo..=hi` words about the article, credited.
+fn caption(cx: &Ctx, rng: &mut Rng, topic: &Topic, (lo, hi): (usize, usize), out: &mut String) {
+    out.clear();
+    let n = rng.range(lo, hi);
+    cx.lang.sentence_on(rng, out, n, topic);
+    let _ = write!(out, " ({} {})", cx.words.photo, cx.lang.full_name(rng));
+}
+
+/// Top share row, lead caption, highlights, then the paragraphs with captions and ads
+/// between them.
+fn render_body(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
+    let site = cx.site;
+    if site.share_top {
+        buf.push_all(rng, &site.share, 1.0);
+    }
+    let mut line = String::with_capacity(256);
+    // Captions describe the article's pictures, so they name its subject too.
+    if rng.chance(site.lead_caption_p) {
+        caption(cx, rng, &art.body.topic, (8, 20), &mut line);
+        buf.push(&line, LABEL_UNIQUE_CHROME);
+    }
+    if let Some(h) = &site.highlights {
+        buf.push(h, LABEL_TEMPLATE);
+        for l in &art.body.highlights {
+            buf.push(l, LABEL_CONTENT);
+        }
+    }
+    let ad = cx.lang.tr("Advertisement");
+    let paras = &art.body.paras;
+    for (i, p) in paras.iter().enumerate() {
+        buf.push(p, LABEL_CONTENT);
+        if i + 1 < paras.len() {
+            if rng.chance(site.caption_p) {
+                caption(cx, rng, &art.body.topic, (6, 16), &mut line);
+                buf.push(&line, LABEL_UNIQUE_CHROME);
+            }
+            if rng.chance(site.ad_p) {
+                buf.push(&ad, LABEL_CROSSSITE);
+            }
+        }
+    }
+}
+
+/// Tags, bottom share row, author bio and a plea for support.
+fn render_below_article(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
+    let site = cx.site;
+    let mut line = String::with_capacity(256);
+    if site.tags {
+        line.push_str(&cx.words.tags);
+        for i in 0..rng.range(2, 5) {
+            line.push_str(if i == 0 { " " } else { ", " });
+            line.push_str(cx.lang.word(rng));
+        }
+        buf.push(&line, LABEL_TEMPLATED);
+    }
+    if site.share_bottom {
+        buf.push_all(rng, &site.share, 1.0);
+    }
+    if rng.chance(site.bio_p) {
+        line.clear();
+        line.push_str(&site.authors[art.author]);
+        line.push(' ');
+        let n = rng.range(12, 30);
+        cx.lang.paragraph(rng, &mut line, n);
+        buf.push(&line, LABEL_UNIQUE_CHROME);
+    }
+    if rng.chance(site.plea_p) {
+        line.clear();
+        let n = rng.range(15, 40);
+        cx.lang.paragraph(rng, &mut line, n);
+        let _ = write!(line, " {}", site.display);
+        buf.push(&line, LABEL_UNIQUE_CHROME);
+    }
+}
+
+/// Distinct other article indices of this site.
+fn pick_others(rng: &mut Rng, n: usize, me: usize, want: usize) -> Vec<usize> {
+    let want = want.min(n.saturating_sub(1));
+    let mut out: Vec<usize> = Vec::with_capacity(want);
+    while out.len() < want {
+        let k = rng.below(n);
+        if k != me && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// The related-stories widget: heading, then title and first paragraph or cut body of
+/// other articles of the site.
+fn render_related(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let site = cx.site;
+    if site.related == Related::None || cx.articles.len() < 2 {
+        return;
+    }
+    let (lo, hi) = site.related_count;
+    let want = rng.range(lo, hi);
+    let others = pick_others(rng, cx.articles.len(), me, want);
+    buf.push(&site.related_heading, LABEL_TEMPLATE);
+    for k in others {
+        let a = &cx.articles[k];
+        buf.push(&a.body.title, LABEL_RELATED);
+        if site.related == Related::FirstPara {
+            buf.push(&a.body.paras[0], LABEL_RELATED);
+        } else {
+            let body = joined_body(&a.body, site.teaser_chars);
+            buf.push(&body, LABEL_RELATED);
+        }
+    }
+}
+
+/// The article body on one line, cut at a word boundary near `limit` bytes
+/// (mid-sentence, as teaser widgets do).
+fn joined_body(a: &Body, limit: usize) -> String {
+    let mut body = String::with_capacity(limit + 128);
+    for (i, p) in a.paras.iter().enumerate() {
+        if i > 0 {
+            body.push(' ');
+        }
+        body.push_str(p);
+        if body.len() > limit {
+            break;
+        }
+    }
+    if body.len() > limit {
+        let mut lim = limit;
+        while !body.is_char_boundary(lim) {
+            lim -= 1;
+        }
+        let cut = body[..lim].rfind(' ').unwrap_or(lim);
+        body.truncate(cut);
+    }
+    body
+}
+
+/// The comments widget: heading, then "no comments" or a few one-off comments.
+fn render_comments(cx: &Ctx, rng: &mut Rng, buf: &mut PageBuf) {
+    let site = cx.site;
+    let Some(h) = &site.comments_heading else {
+        return;
+    };
+    buf.push(h, LABEL_TEMPLATE);
+    if !rng.chance(site.comment_p) {
+        buf.push(&site.no_comments, LABEL_TEMPLATE);
+        return;
+    }
+    let n = rng.range(1, 6);
+    buf.push(&format!("{n} {}", cx.words.comments), LABEL_TEMPLATED);
+    let mut line = String::with_capacity(256);
+    for _ in 0..n {
+        // Commenter handles: name plus digits, so they stay one-off.
+        let handle = format!("{}{}", cx.lang.name(rng), rng.range(10, 9999));
+        buf.push(&handle, LABEL_UNIQUE_CHROME);
+        buf.push(&time_ago(rng, cx.words), LABEL_TEMPLATED);
+        line.clear();
+        let w = rng.range(6, 60);
+        cx.lang.paragraph(rng, &mut line, w);
+        buf.push(&line, LABEL_UNIQUE_CHROME);
+    }
+}
+
+/// Layout of the reference scraped page: article, AI/comments stubs, then
+/// groups of source, age, "- source", teaser title, teaser whole body.
+fn render_seed_shaped(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let site = cx.site;
+    let art = &cx.articles[me];
+    buf.push(&art.body.title, LABEL_CONTENT);
+    for p in &art.body.paras {
+        buf.push(p, LABEL_CONTENT);
+    }
+    for l in &site.seed_stubs {
+        buf.push(l, LABEL_TEMPLATE);
+    }
+    let want = rng.range(2, 5);
+    let others = pick_others(rng, cx.articles.len(), me, want);
+    for k in others {
+        let a = &cx.articles[k];
+        let src = rng.pick(&site.sources);
+        buf.push(src, LABEL_TEMPLATED);
+        buf.push(&time_ago(rng, cx.words), LABEL_TEMPLATED);
+        buf.push(&format!("- {src}"), LABEL_TEMPLATED);
+        buf.push(&a.body.title, LABEL_RELATED);
+        let body = joined_body(&a.body, site.teaser_chars);
+        buf.push(&body, LABEL_RELATED);
+    }
+}
