@@ -69,6 +69,5 @@ pub(crate) mod output_warc;
 pub mod report;
 pub mod shingle;
 pub mod site;
-pub mod spill;
 
 pub use error::{Error, Result};

@@ -40,7 +40,10 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use crate::error::{Error, Result};
 use crate::fs::AtomicFile;
 use crate::shingle::KIND_BLOCK;
-use crate::spill::{HashCounter, SpillDir};
+pub(crate) mod spill;
+
+use spill::HashCounter;
+pub(crate) use spill::SpillDir;
 
 /// The on-disk format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
