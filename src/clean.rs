@@ -241,8 +241,8 @@ impl<'m> Lookups<'m> {
         if view.pages == 0 || site == 0 {
             return 0;
         }
-        self.cached(site << 8 | kind as u64, hash, |m, key| {
-            m.site_count(view, kind, hash, key)
+        self.cached(site << 8 | kind as u64, hash, |m, _| {
+            m.site_count(view, kind, hash)
         })
     }
 
