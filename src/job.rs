@@ -19,10 +19,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::clean::{CleanConfig, Cleaner, Decision, Reason};
 use crate::error::{Error, Result};
 use crate::input::{Chunk, InputConfig, PassedOver, Reader, Record};
-use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
+use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable, SpillDir};
 use crate::output::{Compression, OutputKind, Writer};
 use crate::shingle::Shingler;
-use crate::spill::SpillDir;
 
 /// What to do with a record that cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -65,7 +65,6 @@ pub mod output;
 pub(crate) mod output_warc;
 pub mod shingle;
 pub mod site;
-pub mod spill;
 pub mod views;
 
 pub use error::{Error, Remedy, Result};

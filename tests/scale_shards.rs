@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use dechrome::clean::CleanConfig;
 use dechrome::job::{self, CleanOutput, JobConfig};
-use dechrome::model::{self, ModelParams};
+use dechrome::model::{self, MergeOptions, ModelParams};
 use dechrome::output::OutputKind;
 use dechrome_gen::{write_jsonl, GenConfig};
 
@@ -26,9 +26,15 @@ fn learn(inputs: Vec<PathBuf>, out: &Path, partial: bool, threads: usize, memory
     let mut cfg = JobConfig::new(inputs);
     cfg.threads = threads;
     cfg.memory = memory;
-    // Small batches, so that several batches and spills happen on a small corpus.
-    cfg.batch_bytes = 64 << 10;
     job::learn(&cfg, out, partial, ModelParams::default()).unwrap();
+}
+
+/// Options for a merge that keeps the result partial.
+fn partial() -> MergeOptions<'static> {
+    MergeOptions {
+        partial: true,
+        ..MergeOptions::default()
+    }
 }
 
 #[test]
@@ -65,7 +71,7 @@ fn eight_merged_shards_equal_one_learn() {
         parts.push(part);
     }
     let merged = dir.path().join("merged.model");
-    model::merge(&parts, &merged, false).unwrap();
+    model::merge(&parts, &merged, MergeOptions::default()).unwrap();
     assert_eq!(
         std::fs::read(&once).unwrap(),
         std::fs::read(&merged).unwrap(),
@@ -75,10 +81,18 @@ fn eight_merged_shards_equal_one_learn() {
     // A merge tree (partial merges of halves, then a final merge) gives the same file too.
     let left = dir.path().join("left.model");
     let right = dir.path().join("right.model");
-    model::merge(&parts[..4], &left, true).unwrap();
-    model::merge(&parts[4..], &right, true).unwrap();
+    model::merge(&parts[..4], &left, partial()).unwrap();
+    model::merge(&parts[4..], &right, partial()).unwrap();
     let tree = dir.path().join("tree.model");
-    model::merge_with_memory(&[left, right], &tree, false, 64 << 10).unwrap();
+    model::merge(
+        &[left, right],
+        &tree,
+        MergeOptions {
+            memory: 64 << 10,
+            ..MergeOptions::default()
+        },
+    )
+    .unwrap();
     assert_eq!(std::fs::read(&once).unwrap(), std::fs::read(&tree).unwrap());
 }
 

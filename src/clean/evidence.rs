@@ -48,7 +48,6 @@ pub(super) struct Evidence {
 /// hash table finds them again faster than the fst. Bounded: cleared when full.
 pub(super) struct Lookups<'m> {
     model: &'m Model,
-    key: Vec<u8>,
     /// (site key id << 8 | kind, hash) → count; `u64::MAX` in place of the first for
     /// cross-site counts.
     cache: FxHashMap<(u64, u64), u64>,
@@ -63,21 +62,20 @@ impl<'m> Lookups<'m> {
     pub(super) fn new(model: &'m Model) -> Lookups<'m> {
         Lookups {
             model,
-            key: Vec::with_capacity(64),
             cache: FxHashMap::default(),
             direct: model.is_in_memory(),
         }
     }
 
     #[inline]
-    fn cached(&mut self, id: u64, hash: u64, f: impl FnOnce(&Model, &mut Vec<u8>) -> u64) -> u64 {
+    fn cached(&mut self, id: u64, hash: u64, f: impl FnOnce(&Model) -> u64) -> u64 {
         if self.direct {
-            return f(self.model, &mut self.key);
+            return f(self.model);
         }
         if let Some(&v) = self.cache.get(&(id, hash)) {
             return v;
         }
-        let v = f(self.model, &mut self.key);
+        let v = f(self.model);
         if self.cache.len() >= LOOKUP_CACHE_ENTRIES {
             self.cache.clear();
         }
@@ -90,13 +88,13 @@ impl<'m> Lookups<'m> {
         if view.pages == 0 || site == 0 {
             return 0;
         }
-        self.cached(site << 8 | kind as u64, hash, |m, key| {
-            m.site_count(view, kind, hash, key)
+        self.cached(site << 8 | kind as u64, hash, |m| {
+            m.site_count(view, kind, hash)
         })
     }
 
     fn cross_sites(&mut self, hash: u64) -> u64 {
-        self.cached(u64::MAX, hash, |m, _| m.cross_sites(hash))
+        self.cached(u64::MAX, hash, |m| m.cross_sites(hash))
     }
 }
 

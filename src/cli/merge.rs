@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
+use dechrome::model::{self, MergeOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[derive(Args, Debug)]
@@ -39,7 +40,7 @@ fn progress_bar(a: &MergeArgs) -> ProgressBar {
     let total: u64 = a
         .models
         .iter()
-        .filter_map(|p| dechrome::model::Model::open(p).ok())
+        .filter_map(|p| model::Model::open(p).ok())
         .map(|m| m.header.keys)
         .sum();
     let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
@@ -68,18 +69,18 @@ pub fn run(a: MergeArgs) -> Result<ExitCode> {
         }],
     )?;
     let pb = progress_bar(&a);
-    let h = dechrome::model::merge_with_progress(
-        &a.models,
-        &a.output,
-        a.partial,
-        a.memory as usize,
-        &mut |n| {
-            pb.inc(n);
-            if pb.position() >= pb.length().unwrap_or(u64::MAX) {
-                pb.set_message("writing");
-            }
-        },
-    )?;
+    let mut progress = |n| {
+        pb.inc(n);
+        if pb.position() >= pb.length().unwrap_or(u64::MAX) {
+            pb.set_message("writing");
+        }
+    };
+    let options = MergeOptions {
+        partial: a.partial,
+        memory: a.memory as usize,
+        progress: Some(&mut progress),
+    };
+    let h = model::merge(&a.models, &a.output, options)?;
     pb.finish_and_clear();
     if !a.quiet {
         eprintln!(

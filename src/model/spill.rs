@@ -8,7 +8,7 @@
 //! * **hash runs**: `(hash, count)` pairs in hash order, used by [`HashCounter`] to count on how
 //!   many sites each block occurs without holding every distinct block in memory.
 //!
-//! Runs are read sequentially through small buffers, so merging costs a few kilobytes per run
+//! Runs are read sequentially through small buffers, so merging costs about 64 KiB per run
 //! however large the runs are. Nothing here drops a count: singletons only disappear when a
 //! final model is written, after the last merge.
 
@@ -131,6 +131,7 @@ pub struct KeyRunWriter {
 }
 
 impl KeyRunWriter {
+    /// Appends an entry; keys must come in order.
     pub fn push(&mut self, key: &[u8], count: u64) -> Result<()> {
         let shared = self
             .last
@@ -274,6 +275,7 @@ impl<'d> HashCounter<'d> {
         }
     }
 
+    /// Counts one occurrence of `h`.
     #[inline]
     pub fn push(&mut self, h: u64) -> Result<()> {
         if self.buf.len() == self.cap {

@@ -1,0 +1,366 @@
+//! Counting: the site table and the per-worker [`Counter`] that learning fills, and the sorted
+//! partial-model entries a counter becomes.
+//!
+//! A counter holds one hash-table entry per distinct (site, feature) pair, and one per site;
+//! given a budget ([`Counter::with_budget`]) it says when it is full, and the caller writes it
+//! out as a sorted run ([`Counter::write_run`]) and starts afresh, so that learning stays within
+//! its memory whatever the corpus. Site ids are dense and in first-seen order, which varies
+//! from run to run; nothing written depends on them, since entries come out ordered by site
+//! name.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use super::format::{TAG_BLOCK, TAG_PAGES};
+use super::memory::FeatureCount;
+use super::spill::SpillDir;
+use crate::error::Result;
+
+/// Interns site names to dense ids, in first-seen order. Nothing written depends on the ids
+/// (keys are ordered by site name), so workers may intern in any order.
+#[derive(Debug, Default, Clone)]
+pub struct SiteTable {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl SiteTable {
+    /// The id of a site already interned.
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
+    /// The id of a site, interning it when it is new.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The name of an interned site.
+    pub fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// Sites interned.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no site is interned.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Per-worker feature counts: pages per site and pages per (site, feature).
+///
+/// Counts are document frequencies: a feature is counted at most once per page, however often
+/// the page has it.
+///
+/// Memory: 25 bytes per hash-table bucket, the table between 7/16 and 7/8 full (about 40
+/// bytes per distinct (site, feature) pair), plus 24 bytes per pair while it is sorted to be
+/// written out; a counter made with a budget keeps both within it.
+#[derive(Debug)]
+pub struct Counter {
+    features: FxHashMap<(u32, u8, u64), Tally>,
+    pages: FxHashMap<u32, u64>,
+    /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
+    max_items: usize,
+    /// Number of the page being added (from 1), to count its repeated features once.
+    page: u32,
+}
+
+/// A feature's count, and the last page that counted it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    pages: u32,
+    last: u32,
+}
+
+impl Default for Counter {
+    fn default() -> Self {
+        Counter {
+            features: FxHashMap::default(),
+            pages: FxHashMap::default(),
+            max_items: usize::MAX,
+            page: 0,
+        }
+    }
+}
+
+/// Bytes a [`Counter`] costs per hash-table bucket (a 24-byte entry and a control byte).
+const COUNTER_BUCKET_BYTES: usize = 25;
+const _: () = assert!(std::mem::size_of::<((u32, u8, u64), Tally)>() + 1 == COUNTER_BUCKET_BYTES);
+/// Bytes per entry of the sorted vector a counter becomes when it is written out.
+const COUNTER_SORTED_BYTES: usize = 24;
+
+impl Counter {
+    /// A counter without a budget: it never reports itself full.
+    pub fn new() -> Counter {
+        Counter::default()
+    }
+
+    /// A counter that stays within about `budget_bytes`, including the sorted copy it makes
+    /// when it is written out: it reports [`Counter::is_full_for`] before it would grow past.
+    pub(crate) fn with_budget(budget_bytes: usize) -> Counter {
+        // The table grows in powers of two, up to 7/8 full, and becomes a sorted vector when
+        // written out: pick the table size that lets the most entries fit with that copy.
+        let items = |buckets: usize| {
+            let table = buckets * COUNTER_BUCKET_BYTES;
+            if table >= budget_bytes {
+                0
+            } else {
+                (buckets / 8 * 7).min((budget_bytes - table) / COUNTER_SORTED_BYTES)
+            }
+        };
+        let mut best = 0;
+        let mut buckets = 1usize << 10;
+        while buckets < 1 << 40 && buckets * COUNTER_BUCKET_BYTES < budget_bytes {
+            best = best.max(items(buckets));
+            buckets *= 2;
+        }
+        Counter {
+            max_items: best.max(1024),
+            ..Counter::default()
+        }
+    }
+
+    /// Whether adding a page with `n` distinct features could take the counter past its
+    /// budget; the caller then writes it out ([`Counter::write_run`]) and starts afresh.
+    #[inline]
+    pub(crate) fn is_full_for(&self, n: usize) -> bool {
+        !self.features.is_empty() && self.features.len() + n > self.max_items
+    }
+
+    /// Whether `n` distinct pairs fit in this counter's budget.
+    pub(crate) fn fits(&self, n: usize) -> bool {
+        n <= self.max_items
+    }
+
+    /// An empty counter with the same budget.
+    pub(crate) fn fresh(&self) -> Counter {
+        Counter {
+            max_items: self.max_items,
+            ..Counter::default()
+        }
+    }
+
+    /// Counts one page of site `site` with its features, each once however often it comes
+    /// ([`crate::shingle::Shingler::features`]; no need to sort them to drop repeats).
+    pub fn add_page(&mut self, site: u32, features: &[(u8, u64)]) {
+        *self.pages.entry(site).or_default() += 1;
+        self.page = match self.page.checked_add(1) {
+            Some(p) => p,
+            None => {
+                // After 4 billion pages: forget the old page numbers rather than reuse them.
+                self.features.values_mut().for_each(|t| t.last = 0);
+                1
+            }
+        };
+        let page = self.page;
+        for &(kind, hash) in features {
+            let t = self.features.entry((site, kind, hash)).or_default();
+            if t.last != page {
+                t.last = page;
+                t.pages += 1;
+            }
+        }
+    }
+
+    /// Distinct (site, feature) pairs held: the memory driver.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether no page was counted.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty() && self.pages.is_empty()
+    }
+
+    /// Pages counted per site id.
+    pub(super) fn pages(&self) -> &FxHashMap<u32, u64> {
+        &self.pages
+    }
+
+    /// The feature counts, keyed by (site id, kind, hash), in no particular order.
+    pub(super) fn into_counts(self) -> impl Iterator<Item = FeatureCount> {
+        self.features.into_iter().map(|(k, t)| (k, t.pages))
+    }
+
+    /// Turns the counts into the sorted `B` and `P` entries of a partial model.
+    pub fn into_sorted_entries(self, sites: &SiteTable) -> Vec<(Vec<u8>, u64)> {
+        let mut out = Vec::new();
+        self.emit(sites, |k, v| {
+            out.push((k.to_vec(), v));
+            Ok(())
+        })
+        .expect("collecting cannot fail");
+        out
+    }
+
+    /// Streams the counts as the sorted `B` and `P` entries of a partial model, building each
+    /// key in one reused buffer.
+    fn emit(self, sites: &SiteTable, f: impl FnMut(&[u8], u64) -> Result<()>) -> Result<()> {
+        let (order, rank) = site_ranks(sites);
+        let (feats, pages) = self.into_ranked(&rank);
+        emit_ranked(sites, &order, feats.into_iter(), pages, f)
+    }
+
+    /// Streams the sum of `counters` as [`Counter::emit`] streams one counter holding all
+    /// their counts: each is sorted on its own thread of `pool`, and the sorted runs are
+    /// merged, with no hash table built for the sum.
+    pub(crate) fn emit_sum(
+        counters: Vec<Counter>,
+        sites: &SiteTable,
+        pool: &rayon::ThreadPool,
+        f: impl FnMut(&[u8], u64) -> Result<()>,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let (order, rank) = site_ranks(sites);
+        let runs: Vec<(RankedFeatures, FxHashMap<u32, u64>)> = pool.install(|| {
+            counters
+                .into_par_iter()
+                .map(|c| c.into_ranked(&rank))
+                .collect()
+        });
+        let mut pages: FxHashMap<u32, u64> = FxHashMap::default();
+        let mut feats = Vec::with_capacity(runs.len());
+        for (fe, p) in runs {
+            for (s, n) in p {
+                *pages.entry(s).or_default() += n;
+            }
+            feats.push(fe.into_iter().peekable());
+        }
+        // A k-way merge summing equal keys; k is the number of workers, so a scan of the
+        // heads beats a heap.
+        let merged = std::iter::from_fn(move || {
+            let min = feats
+                .iter_mut()
+                .filter_map(|r| r.peek().map(|e| e.0))
+                .min()?;
+            let mut sum = 0u64;
+            for r in feats.iter_mut() {
+                if let Some(e) = r.next_if(|e| e.0 == min) {
+                    sum += e.1 as u64;
+                }
+            }
+            Some((min, sum))
+        });
+        emit_ranked(sites, &order, merged, pages, f)
+    }
+
+    /// The feature counts keyed by (site rank, kind, hash), sorted, and the page counts.
+    fn into_ranked(self, rank: &[u32]) -> (RankedFeatures, FxHashMap<u32, u64>) {
+        let Counter {
+            features, pages, ..
+        } = self;
+        let mut feats: RankedFeatures = features
+            .into_iter()
+            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v.pages))
+            .collect();
+        feats.sort_unstable_by_key(|e| e.0);
+        (feats, pages)
+    }
+
+    /// Writes the counts as a sorted run in `dir`, for a later [`SpillDir::merge_keys`].
+    pub(crate) fn write_run(self, sites: &SiteTable, dir: &SpillDir) -> Result<()> {
+        let mut w = dir.key_run()?;
+        self.emit(sites, |k, v| w.push(k, v))?;
+        dir.add_key_run(w.finish()?);
+        Ok(())
+    }
+}
+
+/// Feature counts keyed by (site rank, kind, hash).
+type RankedFeatures = Vec<((u32, u8, u64), u32)>;
+
+/// Sites by name (`order`: rank → id) and each site's rank (`rank`: id → rank), so that
+/// sorting (rank, kind, hash) gives key order without building every key first.
+fn site_ranks(sites: &SiteTable) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..sites.len() as u32).collect();
+    order.sort_by(|&a, &b| sites.name(a).as_bytes().cmp(sites.name(b).as_bytes()));
+    let mut rank = vec![0u32; sites.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    (order, rank)
+}
+
+/// Streams sorted (rank, kind, hash) counts and the page counts as the sorted `B` and `P`
+/// entries of a partial model, building each key in one reused buffer.
+fn emit_ranked<V: Into<u64>>(
+    sites: &SiteTable,
+    order: &[u32],
+    feats: impl Iterator<Item = ((u32, u8, u64), V)>,
+    pages: FxHashMap<u32, u64>,
+    mut f: impl FnMut(&[u8], u64) -> Result<()>,
+) -> Result<()> {
+    let mut key = Vec::with_capacity(64);
+    let mut last_rank = u32::MAX;
+    for ((r, kind, hash), v) in feats {
+        if r != last_rank {
+            key.clear();
+            key.push(TAG_BLOCK);
+            key.extend_from_slice(sites.name(order[r as usize]).as_bytes());
+            key.push(0);
+            last_rank = r;
+        }
+        let n = key.len();
+        key.push(kind);
+        key.extend_from_slice(&hash.to_be_bytes());
+        f(&key, v.into())?;
+        key.truncate(n);
+    }
+    let mut pages: Vec<(&str, u64)> = pages.iter().map(|(&s, &n)| (sites.name(s), n)).collect();
+    pages.sort_unstable();
+    for (name, n) in pages {
+        key.clear();
+        key.push(TAG_PAGES);
+        key.extend_from_slice(name.as_bytes());
+        f(&key, n)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::format::{block_key, pages_key};
+    use super::*;
+    use crate::shingle::{KIND_BLOCK, KIND_TOKEN};
+
+    #[test]
+    fn a_feature_repeated_on_a_page_counts_once() {
+        let mut sites = SiteTable::default();
+        let a = sites.intern("a.example");
+        let mut c = Counter::new();
+        c.add_page(
+            a,
+            &[
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+                (KIND_BLOCK, 1),
+                (KIND_TOKEN, 9),
+            ],
+        );
+        c.add_page(a, &[(KIND_TOKEN, 9), (KIND_BLOCK, 2), (KIND_TOKEN, 9)]);
+        // Past the last page number, the numbering starts again without losing a count.
+        c.page = u32::MAX - 1;
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 1)]);
+        c.add_page(a, &[(KIND_BLOCK, 1), (KIND_BLOCK, 2)]);
+        c.add_page(a, &[(KIND_BLOCK, 2), (KIND_BLOCK, 1)]);
+        let got = c.into_sorted_entries(&sites);
+        let want = vec![
+            (block_key("a.example", KIND_BLOCK, 1), 4),
+            (block_key("a.example", KIND_BLOCK, 2), 3),
+            (block_key("a.example", KIND_TOKEN, 9), 2),
+            (pages_key("a.example"), 5),
+        ];
+        assert_eq!(got, want);
+    }
+}

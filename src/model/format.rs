@@ -1,0 +1,189 @@
+//! The bytes of a model file: the key encoding of the fst map, the header, the format version
+//! and the checksum around it (models/FORMAT.md describes the same layout for readers outside
+//! Rust).
+//!
+//! A file is `DECHROME` magic, format version (u32 LE), header length (u32 LE), header (JSON),
+//! the fst bytes, and an xxh3-64 checksum (u64 LE) of everything before it. Writing streams the
+//! fst from a temporary file; reading checks magic, version and checksum before it trusts a
+//! byte, and says what is wrong with a file it refuses.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::error::{Error, Result};
+use crate::fs::AtomicFile;
+
+/// The on-disk format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+pub(super) const MAGIC: &[u8; 8] = b"DECHROME";
+
+/// `B` site `\0` kind hash: pages of the site that contain the feature.
+pub(super) const TAG_BLOCK: u8 = b'B';
+/// `G` kind hash: sites whose pages contain the block.
+pub(super) const TAG_GLOBAL: u8 = b'G';
+/// `P` site: pages of the site.
+pub(super) const TAG_PAGES: u8 = b'P';
+
+/// Parameters that learning and cleaning must agree on, stored in the model header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelParams {
+    /// Blocks with at most this many tokens were shingled.
+    pub shingle_max_tokens: u32,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            shingle_max_tokens: crate::shingle::DEFAULT_SHINGLE_MAX_TOKENS,
+        }
+    }
+}
+
+/// The model header, stored as JSON after the magic and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// A partial model: every count kept, singletons included, and no cross-site counts; only
+    /// a merge reads it.
+    pub partial: bool,
+    /// The parameters the model was learned with.
+    pub params: ModelParams,
+    /// Pages learned from.
+    pub pages: u64,
+    /// Sites learned from.
+    pub sites: u64,
+    /// Keys in the fst.
+    pub keys: u64,
+}
+
+/// `B` site `\0` kind hash.
+#[cfg(test)]
+pub(super) fn block_key(site: &str, kind: u8, hash: u64) -> Vec<u8> {
+    let mut k = site_prefix(site);
+    k.push(kind);
+    k.extend_from_slice(&hash.to_be_bytes());
+    k
+}
+
+/// `B` site `\0`: the prefix of every feature key of the site.
+pub(super) fn site_prefix(site: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(site.len() + 11);
+    k.push(TAG_BLOCK);
+    k.extend_from_slice(site.as_bytes());
+    k.push(0);
+    k
+}
+
+/// `P` site.
+pub(super) fn pages_key(site: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(site.len() + 1);
+    k.push(TAG_PAGES);
+    k.extend_from_slice(site.as_bytes());
+    k
+}
+
+/// `G` kind hash.
+pub(super) fn global_key(kind: u8, hash: u64) -> [u8; 10] {
+    let mut k = [0u8; 10];
+    k[0] = TAG_GLOBAL;
+    k[1] = kind;
+    k[2..].copy_from_slice(&hash.to_be_bytes());
+    k
+}
+
+/// Splits a `B` key into (site, kind, hash).
+pub(super) fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
+    if key.len() < 11 || key[0] != TAG_BLOCK {
+        return None;
+    }
+    let n = key.len();
+    if key[n - 10] != 0 {
+        return None;
+    }
+    let hash = u64::from_be_bytes(key[n - 8..].try_into().ok()?);
+    Some((&key[1..n - 10], key[n - 9], hash))
+}
+
+/// Writes the model file at `path` (under a temporary name, renamed when complete): the
+/// envelope around the fst bytes in `fst`, a temporary file read from its start.
+pub(super) fn write_file(path: &Path, header: &Header, fst: &mut File) -> Result<()> {
+    let file = AtomicFile::create(path, true)?;
+    let mut w = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: Xxh3::new(),
+    };
+    let hjson = serde_json::to_vec(header).expect("header serialises");
+    let io_err = |e| Error::io(path, e);
+    w.write_all(MAGIC).map_err(io_err)?;
+    w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io_err)?;
+    w.write_all(&(hjson.len() as u32).to_le_bytes())
+        .map_err(io_err)?;
+    w.write_all(&hjson).map_err(io_err)?;
+    fst.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+    io::copy(fst, &mut w).map_err(io_err)?;
+    let sum = w.hasher.digest();
+    let mut inner = w.inner;
+    inner.write_all(&sum.to_le_bytes()).map_err(io_err)?;
+    let file = inner
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    file.commit()
+}
+
+/// A writer that hashes what it writes, for the checksum at the end of the file.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Xxh3,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Checks the envelope of a model file's bytes (`path` names it in errors): its header, and
+/// where the fst bytes lie.
+pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<(Header, Range<usize>)> {
+    let corrupt = |detail: &str| Error::ModelCorrupt {
+        path: path.to_path_buf(),
+        detail: detail.into(),
+    };
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(Error::ModelMagic {
+            path: path.to_path_buf(),
+        });
+    }
+    if bytes.len() < 24 {
+        return Err(corrupt("file is too short"));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
+    if version != FORMAT_VERSION {
+        return Err(Error::ModelVersion {
+            path: path.to_path_buf(),
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let body_end = bytes.len() - 8;
+    let stored = u64::from_le_bytes(bytes[body_end..].try_into().unwrap());
+    if xxh3_64(&bytes[..body_end]) != stored {
+        return Err(corrupt("checksum mismatch"));
+    }
+    let hlen = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    if 16 + hlen > body_end {
+        return Err(corrupt("header length runs past the end"));
+    }
+    let header: Header = serde_json::from_slice(&bytes[16..16 + hlen])
+        .map_err(|e| corrupt(&format!("header: {e}")))?;
+    Ok((header, 16 + hlen..body_end))
+}
