@@ -12,10 +12,9 @@ use clap::Args;
 use serde_json::json;
 
 use dechrome::clean::CleanConfig;
-use dechrome::input::InputConfig;
+use dechrome::input::{InputConfig, SiteKey};
 use dechrome::inspect::{self, FrequentBlock, SiteQuery};
 use dechrome::model::Model;
-use dechrome::site::SiteKey;
 
 use super::SiteKeyArg;
 

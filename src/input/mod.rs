@@ -1,49 +1,77 @@
-//! Reading crawls: JSONL, directories of text files and stdin, plain, gzip or zstd.
+//! Reading crawls: JSONL, WET/WARC, directories of text files and stdin, plain, gzip or zstd.
 //!
 //! Every reader yields [`Record`]s in input order. A record that cannot be read (invalid JSON,
-//! no text field, invalid UTF-8 under `--strict`) is yielded as an `Err` naming the file, the
-//! record number and its byte offset, and reading goes on with the next record, so the caller
-//! decides whether to count-and-skip or stop. Damage to the stream itself (a truncated gzip
-//! member) ends that file with an error after the records before it.
+//! no text field, invalid UTF-8 under [`InputConfig::strict_utf8`]) is yielded as an `Err`
+//! naming the file, the record number and its byte offset, and reading goes on with the next
+//! record, so the caller decides whether to count-and-skip or stop. Damage to the stream
+//! itself (a truncated gzip member) ends that file with an error after the records before it.
+//!
+//! The parts, in the order a byte meets them: `files` lists the inputs, `decode` opens one
+//! (memory-mapped, gzip or zstd undone) and reads lines off it; the format is sniffed here and
+//! one [`RecordStream`] reads the file: `jsonl` (with the `jsonl_scan` field scanner), `warc`
+//! (with `html` for HTML responses) or `text`; `site` names each page's site. [`Reader`] runs
+//! the streams of several files on threads of their own and hands their records out in input
+//! order.
 //!
 //! Memory: one record at a time, plus one decompression window and a line buffer that grows
 //! to the longest line seen.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use std::borrow::Cow;
-
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use serde_json::{Map, Value};
-
 use crate::error::{Error, Location, Result};
-use crate::input_json::{scan_fields, FieldNames, RawFields};
-use crate::site::{site_from_url, SiteKey};
+
+mod decode;
+mod files;
+mod html;
+mod jsonl;
+mod jsonl_scan;
+mod site;
+mod text;
+mod warc;
+
+pub use html::{decode_html, html_to_text};
+pub use jsonl::JsonLines;
+pub use site::SiteKey;
+
+use decode::{open_decompressed, stream_error};
+use files::expand_inputs;
+use jsonl::JsonlStream;
+use text::TextFileStream;
+use warc::WarcStream;
 
 /// Input formats. `Auto` sniffs the (decompressed) content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Told from the first bytes: JSONL, WET, WARC, else text.
     Auto,
+    /// One JSON object per line.
     Jsonl,
+    /// The whole file is one page.
     Text,
+    /// WARC records of type `conversion`, each a page's text.
     Wet,
+    /// WARC records; HTML responses become pages.
     Warc,
 }
 
 /// How records are turned into pages; the validated form of the CLI's input flags.
 #[derive(Debug, Clone)]
 pub struct InputConfig {
+    /// The input format, or [`Format::Auto`] to sniff each file's.
     pub format: Format,
+    /// The JSONL field holding the page id (for WARC input, a header to take it from instead
+    /// of `WARC-Record-ID`, unless it is the default `id`).
     pub id_field: String,
+    /// The JSONL field holding the page text.
     pub text_field: String,
+    /// The JSONL field holding the page URL.
     pub url_field: String,
+    /// The JSONL field naming the page's site; without it, the site comes from the URL.
     pub site_field: String,
+    /// How a URL is turned into a site key.
     pub site_key: SiteKey,
     /// Refuse text that is not valid UTF-8 instead of decoding it lossily.
     pub strict_utf8: bool,
@@ -74,19 +102,24 @@ impl Default for InputConfig {
 /// What the writer needs to give a record back in its own format.
 #[derive(Debug, Clone)]
 pub enum Payload {
-    /// A JSON object with every input field, the text field left as an empty string to be
-    /// filled with the cleaned text.
-    Json(Map<String, Value>),
     /// A text file, with its path relative to the input root.
-    Text { rel: PathBuf },
+    Text {
+        /// The path relative to the input root.
+        rel: PathBuf,
+    },
     /// A WARC/WET record: its header lines, in order, as read.
-    Warc { headers: Vec<(String, String)> },
+    Warc {
+        /// `(name, value)` pairs, values trimmed, folded lines joined.
+        headers: Vec<(String, String)>,
+    },
     /// A JSONL line as read (without its line terminator), except that the text field's
     /// JSON string value is `""` (the text is in [`Record::text`]); `text_span` is the byte
     /// range of that value, which the writer replaces by the cleaned text so that every other
     /// field goes out byte for byte as it came in.
     JsonLine {
+        /// The line, the text field's value `""`.
         line: String,
+        /// The byte range of that `""` in `line`.
         text_span: std::ops::Range<usize>,
     },
     /// Nothing kept (a record read only to learn from).
@@ -96,12 +129,18 @@ pub enum Payload {
 /// One page of a crawl.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The page id: the id field, the WARC record id, or a text file's relative path; else
+    /// `file#record`.
     pub id: String,
-    /// The site key (see [`crate::site`]); empty when nothing names a site.
+    /// The site key (see [`SiteKey`]); empty when nothing names a site.
     pub site: String,
+    /// The page URL, when the record has one.
     pub url: Option<String>,
+    /// The page text, blocks one per line.
     pub text: String,
+    /// What the writer needs to give the record back in its own format.
     pub payload: Payload,
+    /// Where the record was read: file, record number, byte offset.
     pub loc: Location,
     /// The text had invalid UTF-8 that was replaced by U+FFFD.
     pub lossy: bool,
@@ -122,6 +161,7 @@ pub struct PassedOver {
 }
 
 impl PassedOver {
+    /// All records passed over.
     pub fn total(&self) -> u64 {
         self.warcinfo + self.non_html + self.other
     }
@@ -150,140 +190,8 @@ impl PassedCounters {
     }
 }
 
-/// Maps an error of the decompressor (or a read) to [`Error::Truncated`] when it is damage to
-/// the stream, else to [`Error::Io`].
-pub(crate) fn stream_error(path: &Path, offset: u64, e: io::Error) -> Error {
-    match e.kind() {
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof => {
-            Error::Truncated {
-                path: path.to_path_buf(),
-                offset,
-                detail: e.to_string(),
-            }
-        }
-        _ => Error::io(path, e),
-    }
-}
-
-/// Opens a file (or stdin for `-`) and undoes gzip or zstd compression, detected from the
-/// magic bytes rather than the file name.
-///
-/// A regular file is memory-mapped: its bytes are read where the page cache holds them, with
-/// no `read` call copying them first. (As with ripgrep, a file truncated by another process
-/// while it is read ends the job with a bus error.)
-pub fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
-        Box::new(io::stdin())
-    } else {
-        let f = File::open(path).map_err(|e| Error::io(path, e))?;
-        match map_file(&f) {
-            Some(map) => return decompressed(path, MappedReader::new(map)),
-            None => Box::new(f),
-        }
-    };
-    decompressed(path, BufReader::with_capacity(1 << 20, raw))
-}
-
-/// A read-only map of a non-empty regular file, advised for sequential reading; `None` where
-/// the file cannot be mapped (then it is read).
-fn map_file(f: &File) -> Option<memmap2::Mmap> {
-    let meta = f.metadata().ok()?;
-    if !meta.is_file() || meta.len() == 0 {
-        return None;
-    }
-    // SAFETY: the map is read-only and private to this reader; see open_decompressed for a
-    // file changed underneath.
-    let map = unsafe { memmap2::Mmap::map(f) }.ok()?;
-    #[cfg(unix)]
-    let _ = map.advise(memmap2::Advice::Sequential);
-    Some(map)
-}
-
-/// Reads a memory-mapped file in order, handing back the pages it has read past so that
-/// resident memory stays bounded however large the file (the page cache keeps them).
-///
-/// Memory: at most [`MappedReader::RELEASE`] bytes of read pages stay mapped in.
-struct MappedReader {
-    map: memmap2::Mmap,
-    pos: usize,
-    /// Bytes before this offset were handed back.
-    released: usize,
-    /// Bytes read past before they are handed back.
-    release: usize,
-}
-
-impl MappedReader {
-    const RELEASE: usize = 16 << 20;
-
-    fn new(map: memmap2::Mmap) -> MappedReader {
-        MappedReader::with_release(map, Self::RELEASE)
-    }
-
-    fn with_release(map: memmap2::Mmap, release: usize) -> MappedReader {
-        MappedReader {
-            map,
-            pos: 0,
-            released: 0,
-            release,
-        }
-    }
-}
-
-impl Read for MappedReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.fill_buf()?.len().min(buf.len());
-        buf[..n].copy_from_slice(&self.map[self.pos..self.pos + n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for MappedReader {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        Ok(&self.map[self.pos..])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.map.len());
-        if self.pos - self.released >= self.release {
-            // Whole pages only, all of them read past: no slice handed out still borrows
-            // them (`consume` takes `&mut self`).
-            let end = self.pos & !(4095);
-            #[cfg(unix)]
-            // SAFETY: the map is read-only and file-backed, so pages dropped from it are read
-            // again from the file if touched; none before `end` will be.
-            unsafe {
-                let _ = self.map.unchecked_advise_range(
-                    memmap2::UncheckedAdvice::DontNeed,
-                    self.released,
-                    end - self.released,
-                );
-            }
-            self.released = end;
-        }
-    }
-}
-
-/// `br` with gzip or zstd undone, told by its first bytes.
-fn decompressed<R: BufRead + Send + 'static>(
-    path: &Path,
-    mut br: R,
-) -> Result<Box<dyn BufRead + Send>> {
-    let head = br.fill_buf().map_err(|e| Error::io(path, e))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        // MultiGzDecoder: Common Crawl writes one gzip member per record.
-        let dec = flate2::bufread::MultiGzDecoder::new(br);
-        Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let dec = zstd::stream::read::Decoder::with_buffer(br).map_err(|e| Error::io(path, e))?;
-        Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
-    } else {
-        Ok(Box::new(br))
-    }
-}
-
 /// Sniffs the format of a decompressed stream from its first bytes.
-pub fn sniff(head: &[u8]) -> Format {
+fn sniff(head: &[u8]) -> Format {
     let t = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -322,50 +230,6 @@ fn binary_reason(head: &[u8]) -> Option<String> {
     None
 }
 
-/// Lists the input files under the given paths: files as given, directories walked in sorted
-/// order for regular files. `-` stands for stdin.
-pub fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p == Path::new("-") {
-            out.push((p.clone(), PathBuf::from("-")));
-            continue;
-        }
-        let md = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
-        if md.is_dir() {
-            let mut files = Vec::new();
-            walk(p, &mut files)?;
-            files.sort();
-            for f in files {
-                out.push((f, p.clone()));
-            }
-        } else {
-            let root = p.parent().map(Path::to_path_buf).unwrap_or_default();
-            out.push((p.clone(), root));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if ft.is_dir() {
-            walk(&path, out)?;
-        } else if ft.is_file()
-            && !path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// Reads the records of every input, file after file, in order.
 ///
 /// Up to [`InputConfig::parallel_files`] files are opened, decompressed and parsed at once,
@@ -388,6 +252,7 @@ pub struct Reader {
 
 /// A stream of records from one file.
 pub trait RecordStream: Send {
+    /// The next record, or the error that stands for it; `None` at the end of the stream.
     fn next_record(&mut self) -> Option<Result<Record>>;
 
     /// The next records, about `max_bytes` of them. Streams whose records are cheap to split
@@ -413,6 +278,8 @@ pub trait RecordStream: Send {
 }
 
 impl Reader {
+    /// A reader of the files under `inputs` (files, directories walked in sorted order, `-`
+    /// for stdin); an error when they name no file.
     pub fn new(cfg: InputConfig, inputs: &[PathBuf]) -> Result<Reader> {
         let files = expand_inputs(inputs)?;
         if files.is_empty() {
@@ -453,6 +320,42 @@ impl Reader {
     pub fn passed_over_handle(&self) -> impl Fn() -> PassedOver + Send + 'static {
         let p = self.passed.clone();
         move || p.snapshot()
+    }
+
+    /// The next chunk of records (about 1 MiB of them), from one file, in input order. An
+    /// error opening a file comes as a one-record chunk.
+    pub fn next_chunk(&mut self) -> Option<Chunk> {
+        if self.inline {
+            return self.next_chunk_inline();
+        }
+        loop {
+            self.fill_window();
+            let rx = self.open.front()?;
+            match rx.recv() {
+                Ok(chunk) => return Some(chunk),
+                // That file is done (its thread dropped the sender).
+                Err(_) => {
+                    self.open.pop_front();
+                }
+            }
+        }
+    }
+
+    /// [`Reader::next_chunk`], reading on this thread.
+    fn next_chunk_inline(&mut self) -> Option<Chunk> {
+        loop {
+            if let Some(stream) = self.current.as_mut() {
+                match stream.next_chunk(CHUNK_BYTES) {
+                    Some(chunk) => return Some(chunk),
+                    None => self.current = None,
+                }
+            }
+            let (path, root) = self.files.next()?;
+            match open_stream(&self.cfg, path, root, self.passed.clone()) {
+                Ok(s) => self.current = Some(s),
+                Err(e) => return Some(Chunk::Records(vec![Err(e)])),
+            }
+        }
     }
 
     /// Starts reading files until `window` are open.
@@ -496,6 +399,7 @@ fn read_file(
     }
 }
 
+/// The record stream of one input file.
 fn open_stream(
     cfg: &InputConfig,
     path: PathBuf,
@@ -517,6 +421,8 @@ pub fn records_from(
     stream_from(cfg, path.to_path_buf(), root, r, Default::default())
 }
 
+/// The record stream of a decompressed stream, in the format `cfg` names or its first bytes
+/// tell; an empty stream, or binary data where the format is sniffed, is an error.
 fn stream_from(
     cfg: &InputConfig,
     path: PathBuf,
@@ -540,52 +446,8 @@ fn stream_from(
     match fmt {
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
-        Format::Wet | Format::Warc => Ok(Box::new(crate::input_warc::WarcStream::new(
-            cfg.clone(),
-            path,
-            r,
-            passed,
-        ))),
+        Format::Wet | Format::Warc => Ok(Box::new(WarcStream::new(cfg.clone(), path, r, passed))),
         Format::Auto => unreachable!("sniff never answers Auto"),
-    }
-}
-
-impl Reader {
-    /// The next chunk of about `max_bytes` of records, from one file. Errors opening a file
-    /// come as a one-record chunk.
-    pub fn next_chunk(&mut self) -> Option<Chunk> {
-        if self.inline {
-            return self.next_chunk_inline();
-        }
-        loop {
-            self.fill_window();
-            let rx = self.open.front()?;
-            match rx.recv() {
-                Ok(chunk) => return Some(chunk),
-                // That file is done (its thread dropped the sender).
-                Err(_) => {
-                    self.open.pop_front();
-                }
-            }
-        }
-    }
-}
-
-impl Reader {
-    fn next_chunk_inline(&mut self) -> Option<Chunk> {
-        loop {
-            if let Some(stream) = self.current.as_mut() {
-                match stream.next_chunk(CHUNK_BYTES) {
-                    Some(chunk) => return Some(chunk),
-                    None => self.current = None,
-                }
-            }
-            let (path, root) = self.files.next()?;
-            match open_stream(&self.cfg, path, root, self.passed.clone()) {
-                Ok(s) => self.current = Some(s),
-                Err(e) => return Some(Chunk::Records(vec![Err(e)])),
-            }
-        }
     }
 }
 
@@ -598,229 +460,6 @@ impl Iterator for Reader {
             }
             self.chunk = self.next_chunk()?.into_records(true).into_iter();
         }
-    }
-}
-
-/// Reads one line (up to and including `\n`) into `buf`, keeping at most `limit` bytes of it;
-/// returns the bytes the line took in the stream (0 at the end) and whether it was longer
-/// than `limit` (then `buf` holds only its start and the rest was read past, not kept).
-/// A decompression error becomes [`Error::Truncated`].
-pub(crate) fn read_line(
-    r: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    path: &Path,
-    offset: u64,
-    limit: u64,
-) -> Result<(u64, bool)> {
-    buf.clear();
-    append_line(r, buf, path, offset, limit)
-}
-
-/// [`read_line`], appending to `buf` instead of replacing it; on a line over `limit`, `buf`
-/// keeps only the line's first `limit` bytes after what it held before.
-pub(crate) fn append_line(
-    r: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    path: &Path,
-    offset: u64,
-    limit: u64,
-) -> Result<(u64, bool)> {
-    let at = buf.len();
-    let mut total = 0u64;
-    let mut over = false;
-    loop {
-        let avail = match r.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(stream_error(path, offset + total, e)),
-        };
-        if avail.is_empty() {
-            return Ok((total, over));
-        }
-        let (n, done) = match memchr::memchr(b'\n', avail) {
-            Some(i) => (i + 1, true),
-            None => (avail.len(), false),
-        };
-        if !over {
-            let room = limit.saturating_sub((buf.len() - at) as u64) as usize;
-            if n <= room {
-                buf.extend_from_slice(&avail[..n]);
-            } else {
-                buf.extend_from_slice(&avail[..room]);
-                over = true;
-            }
-        }
-        r.consume(n);
-        total += n as u64;
-        if done {
-            return Ok((total, over));
-        }
-    }
-}
-
-/// Decodes bytes as UTF-8, lossily unless `strict`. Returns the text and whether it was lossy.
-pub(crate) fn decode_utf8(bytes: Vec<u8>, strict: bool, loc: &Location) -> Result<(String, bool)> {
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((s, false)),
-        Err(e) => {
-            if strict {
-                Err(Error::InvalidUtf8 {
-                    loc: loc.clone(),
-                    bad_byte: e.utf8_error().valid_up_to() as u64,
-                })
-            } else {
-                Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), true))
-            }
-        }
-    }
-}
-
-/// Resolves the site key of a page: the site field if it has one, else the URL's registrable
-/// domain (or host), else the fallback (a text file's directory).
-pub(crate) fn resolve_site(
-    field: Option<&str>,
-    url: Option<&str>,
-    fallback: Option<&str>,
-    key: SiteKey,
-) -> String {
-    if let Some(s) = field.filter(|s| !s.is_empty()) {
-        return s.replace('\0', " ");
-    }
-    if let Some(s) = url.and_then(|u| site_from_url(u, key)) {
-        return s;
-    }
-    fallback.unwrap_or("").replace('\0', " ")
-}
-
-struct JsonlStream {
-    cfg: Arc<InputConfig>,
-    path: Arc<PathBuf>,
-    bin: Arc<BufferBin>,
-    r: Box<dyn BufRead + Send>,
-    buf: Vec<u8>,
-    line_no: u64,
-    offset: u64,
-    done: bool,
-}
-
-impl JsonlStream {
-    fn new(cfg: InputConfig, path: PathBuf, r: Box<dyn BufRead + Send>) -> JsonlStream {
-        JsonlStream {
-            cfg: Arc::new(cfg),
-            path: Arc::new(path),
-            bin: Default::default(),
-            r,
-            buf: Vec::with_capacity(1 << 16),
-            line_no: 0,
-            offset: 0,
-            done: false,
-        }
-    }
-}
-
-impl RecordStream for JsonlStream {
-    fn next_record(&mut self) -> Option<Result<Record>> {
-        loop {
-            if self.done {
-                return None;
-            }
-            let start = self.offset;
-            let limit = self.cfg.max_record_bytes;
-            let (n, over) = match read_line(&mut *self.r, &mut self.buf, &self.path, start, limit) {
-                Ok(n) => n,
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            };
-            if n == 0 {
-                self.done = true;
-                return None;
-            }
-            self.offset += n;
-            self.line_no += 1;
-            let loc = Location::new(&self.path, self.line_no, start);
-            if over {
-                self.buf.clear();
-                return Some(Err(Error::RecordTooLarge {
-                    loc,
-                    size: n,
-                    limit,
-                }));
-            }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Some(parse_json_line(&self.cfg, &self.buf, loc, true));
-        }
-    }
-
-    fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
-        if self.done {
-            return None;
-        }
-        let (buf, lines) = self.bin.take().unwrap_or_else(|| {
-            (
-                Vec::with_capacity(max_bytes + (1 << 16)),
-                Vec::with_capacity(max_bytes / 2048 + 16),
-            )
-        });
-        let mut chunk = JsonLines {
-            cfg: self.cfg.clone(),
-            buf,
-            lines,
-            path: self.path.clone(),
-            error: None,
-            bin: self.bin.clone(),
-        };
-        let limit = self.cfg.max_record_bytes;
-        while chunk.buf.len() < max_bytes {
-            let at = chunk.buf.len();
-            let start = self.offset;
-            let (n, over) =
-                match append_line(&mut *self.r, &mut chunk.buf, &self.path, start, limit) {
-                    Ok(x) => x,
-                    Err(e) => {
-                        chunk.buf.truncate(at);
-                        chunk.error = Some(e);
-                        self.done = true;
-                        break;
-                    }
-                };
-            if n == 0 {
-                self.done = true;
-                break;
-            }
-            self.offset += n;
-            self.line_no += 1;
-            if over {
-                // Reported by `parse`; the line itself was read past, not kept.
-                chunk.buf.truncate(at);
-                chunk.lines.push(LineSpan {
-                    start: at,
-                    end: at,
-                    record: self.line_no,
-                    offset: start,
-                    too_large: n,
-                });
-                continue;
-            }
-            if chunk.buf[at..].iter().all(u8::is_ascii_whitespace) {
-                chunk.buf.truncate(at);
-                continue;
-            }
-            chunk.lines.push(LineSpan {
-                start: at,
-                end: at + n as usize,
-                record: self.line_no,
-                offset: start,
-                too_large: 0,
-            });
-        }
-        if chunk.lines.is_empty() && chunk.error.is_none() {
-            return None;
-        }
-        Some(Chunk::JsonLines(chunk))
     }
 }
 
@@ -850,443 +489,14 @@ impl Chunk {
     }
 }
 
-/// Raw JSONL lines of one file, in one buffer.
-pub struct JsonLines {
-    cfg: Arc<InputConfig>,
-    path: Arc<PathBuf>,
-    buf: Vec<u8>,
-    lines: Vec<LineSpan>,
-    /// The stream broke after these lines.
-    pub error: Option<Error>,
-    /// Where the buffers go back when the chunk is dropped.
-    bin: Arc<BufferBin>,
-}
-
-impl Drop for JsonLines {
-    fn drop(&mut self) {
-        let (mut buf, mut lines) = (
-            std::mem::take(&mut self.buf),
-            std::mem::take(&mut self.lines),
-        );
-        buf.clear();
-        lines.clear();
-        self.bin.put(buf, lines);
-    }
-}
-
-/// Chunk buffers handed back by the workers for the reader to fill again: reading into
-/// buffers already faulted in costs a copy, into fresh ones a page fault per 4 KiB as well.
-///
-/// Memory: at most [`BufferBin::KEEP`] spare chunks.
-#[derive(Default)]
-struct BufferBin {
-    spare: std::sync::Mutex<Vec<(Vec<u8>, Vec<LineSpan>)>>,
-}
-
-impl BufferBin {
-    /// Chunks in flight are one being read, two queued and one being worked on.
-    const KEEP: usize = 16;
-
-    fn take(&self) -> Option<(Vec<u8>, Vec<LineSpan>)> {
-        self.spare.lock().ok()?.pop()
-    }
-
-    fn put(&self, buf: Vec<u8>, lines: Vec<LineSpan>) {
-        if let Ok(mut s) = self.spare.lock() {
-            if s.len() < Self::KEEP {
-                s.push((buf, lines));
-            }
-        }
-    }
-}
-
-struct LineSpan {
-    start: usize,
-    end: usize,
-    record: u64,
-    offset: u64,
-    /// Bytes of a line over the record size limit (0 for a line within it).
-    too_large: u64,
-}
-
-impl JsonLines {
-    /// Number of lines.
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Parses line `i` into a record. With `keep_raw`, the record keeps the raw line so the
-    /// writer can give every other field back unchanged ([`Payload::JsonLine`]); learning does
-    /// not need it.
-    pub fn parse(&self, i: usize, keep_raw: bool) -> Result<Record> {
-        let l = &self.lines[i];
-        let loc = Location::new(&self.path, l.record, l.offset);
-        if l.too_large > 0 {
-            return Err(Error::RecordTooLarge {
-                loc,
-                size: l.too_large,
-                limit: self.cfg.max_record_bytes,
-            });
-        }
-        parse_json_line(&self.cfg, &self.buf[l.start..l.end], loc, keep_raw)
-    }
-}
-
-/// Reads the fields of a JSONL record that dechrome needs ([`RawFields`]: the raw JSON of
-/// each value, borrowed from the line) with serde_json; every other field is skipped without
-/// being built.
-struct FieldsSeed<'c>(&'c InputConfig);
-
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
-    type Value = RawFields<'de>;
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<RawFields<'de>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsSeed<'_> {
-    type Value = RawFields<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<RawFields<'de>, A::Error> {
-        let mut out = RawFields::default();
-        // Later duplicates win, as they would in a parsed map.
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            let v: &'de RawValue = map.next_value()?;
-            let v = v.get();
-            let k: &str = &key.0;
-            if k == self.0.text_field {
-                out.text = Some(v);
-            } else if k == self.0.id_field {
-                out.id = Some(v);
-            } else if k == self.0.url_field {
-                out.url = Some(v);
-            } else if k == self.0.site_field {
-                out.site = Some(v);
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// An object key, borrowed unless it has escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Key<'de>, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A JSON string value (its raw JSON text) as text: `None` when the value is not a string.
-fn raw_str(raw: &str) -> Option<String> {
-    if !raw.starts_with('"') {
-        return None;
-    }
-    unescape(&raw[1..raw.len() - 1]).or_else(|| serde_json::from_str::<String>(raw).ok())
-}
-
-/// The text of a JSON string's contents (between the quotes, already checked by the parser
-/// to be a well-formed string), copied once: plain runs as they are, escapes decoded.
-/// `None` for a `\u` escape of a surrogate, which [`raw_str`] leaves to serde_json (it
-/// pairs them, and refuses lone ones).
-fn unescape(inner: &str) -> Option<String> {
-    let b = inner.as_bytes();
-    let mut out = String::with_capacity(inner.len());
-    let mut i = 0;
-    while let Some(j) = crate::bytes::find_byte(&b[i..], b'\\') {
-        // A backslash is ASCII, so both ends of the run are char boundaries.
-        out.push_str(&inner[i..i + j]);
-        i += j;
-        let c = match *b.get(i + 1)? {
-            b'n' => '\n',
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b't' => '\t',
-            b'r' => '\r',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'u' => {
-                let hex = inner.get(i + 2..i + 6)?;
-                let cp = u32::from_str_radix(hex, 16).ok()?;
-                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
-                    return None;
-                }
-                i += 4;
-                char::from_u32(cp)?
-            }
-            _ => return None,
-        };
-        out.push(c);
-        i += 2;
-    }
-    out.push_str(&inner[i..]);
-    Some(out)
-}
-
-/// Parses one JSONL line (with or without its line terminator) into a record.
-pub(crate) fn parse_json_line(
-    cfg: &InputConfig,
-    line: &[u8],
-    loc: Location,
-    keep_raw: bool,
-) -> Result<Record> {
-    let bytes = line.len() as u64;
-    let mut end = line.len();
-    while end > 0 && line[end - 1].is_ascii_whitespace() {
-        end -= 1;
-    }
-    let line = &line[..end];
-    // simdutf8 checks valid lines several times faster than std; std says where a bad one
-    // goes wrong.
-    let checked = simdutf8::basic::from_utf8(line).map_err(|_| std::str::from_utf8(line));
-    let (line, lossy): (Cow<str>, bool) = match checked {
-        Ok(s) | Err(Ok(s)) => (Cow::Borrowed(s), false),
-        Err(Err(e)) => {
-            if cfg.strict_utf8 {
-                return Err(Error::InvalidUtf8 {
-                    loc,
-                    bad_byte: e.valid_up_to() as u64,
-                });
-            }
-            (String::from_utf8_lossy(line), true)
-        }
-    };
-    let line: &str = &line;
-    let names = FieldNames {
-        text: &cfg.text_field,
-        id: &cfg.id_field,
-        url: &cfg.url_field,
-        site: &cfg.site_field,
-    };
-    // The fast scanner reads plain records; serde_json reads the rest and words the errors.
-    let fields = match scan_fields(line, &names) {
-        Some(f) => f,
-        None => {
-            let mut de = serde_json::Deserializer::from_str(line);
-            let parsed = FieldsSeed(cfg)
-                .deserialize(&mut de)
-                .and_then(|f| de.end().map(|()| f));
-            match parsed {
-                Ok(f) => f,
-                Err(e) => {
-                    let msg = if !line.trim_start().starts_with('{') {
-                        "a JSONL record must be a JSON object".to_string()
-                    } else {
-                        format!("invalid JSON at column {}: {e}", e.column())
-                    };
-                    return Err(Error::BadRecord { loc, msg });
-                }
-            }
-        }
-    };
-    let Some(text_raw) = fields.text else {
-        return Err(Error::MissingField {
-            loc,
-            field: cfg.text_field.clone(),
-        });
-    };
-    let Some(text) = raw_str(text_raw) else {
-        return Err(Error::BadRecord {
-            loc,
-            msg: format!("field {:?} is not a string", cfg.text_field),
-        });
-    };
-    let id = match fields.id {
-        Some(v) if v.starts_with('"') => raw_str(v).unwrap_or_default(),
-        Some(v) => match serde_json::from_str::<Value>(v) {
-            Ok(Value::Number(n)) => n.to_string(),
-            _ => format!("{}#{}", loc.file.display(), loc.record),
-        },
-        None => format!("{}#{}", loc.file.display(), loc.record),
-    };
-    let url = fields.url.and_then(raw_str);
-    let site_field = fields.site.and_then(raw_str);
-    let site = resolve_site(site_field.as_deref(), url.as_deref(), None, cfg.site_key);
-    let payload = if keep_raw {
-        let base = line.as_ptr() as usize;
-        let s = text_raw.as_ptr() as usize - base;
-        let e = s + text_raw.len();
-        // The text itself is not kept twice: an empty string stands in for it.
-        let mut kept = String::with_capacity(line.len() - (e - s) + 2);
-        kept.push_str(&line[..s]);
-        kept.push_str("\"\"");
-        kept.push_str(&line[e..]);
-        Payload::JsonLine {
-            text_span: s..s + 2,
-            line: kept,
-        }
-    } else {
-        Payload::None
-    };
-    Ok(Record {
-        id,
-        site,
-        url,
-        text,
-        payload,
-        bytes,
-        loc,
-        lossy,
-    })
-}
-
-/// A text file is one page; its site is its directory relative to the input root.
-struct TextFileStream {
-    cfg: InputConfig,
-    path: PathBuf,
-    root: PathBuf,
-    r: Option<Box<dyn BufRead + Send>>,
-}
-
-impl TextFileStream {
-    fn new(
-        cfg: InputConfig,
-        path: PathBuf,
-        root: PathBuf,
-        r: Box<dyn BufRead + Send>,
-    ) -> TextFileStream {
-        TextFileStream {
-            cfg,
-            path,
-            root,
-            r: Some(r),
-        }
-    }
-}
-
-impl RecordStream for TextFileStream {
-    fn next_record(&mut self) -> Option<Result<Record>> {
-        let mut r = self.r.take()?;
-        let loc = Location::new(&self.path, 1, 0);
-        let mut bytes = Vec::new();
-        let limit = self.cfg.max_record_bytes;
-        if let Err(e) = (&mut r).take(limit + 1).read_to_end(&mut bytes) {
-            return Some(Err(stream_error(&self.path, bytes.len() as u64, e)));
-        }
-        if bytes.len() as u64 > limit {
-            let size = match io::copy(&mut r, &mut io::sink()) {
-                Ok(n) => n + bytes.len() as u64,
-                Err(e) => return Some(Err(stream_error(&self.path, bytes.len() as u64, e))),
-            };
-            return Some(Err(Error::RecordTooLarge { loc, size, limit }));
-        }
-        let (text, lossy) = match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
-            Ok(t) => t,
-            Err(e) => return Some(Err(e)),
-        };
-        let rel = if self.path == Path::new("-") {
-            PathBuf::from("stdin.txt")
-        } else {
-            self.path
-                .strip_prefix(&self.root)
-                .unwrap_or(&self.path)
-                .to_path_buf()
-        };
-        let dir = rel
-            .parent()
-            .map(|p| p.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .or_else(|| {
-                self.root
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-            });
-        let site = resolve_site(None, None, dir.as_deref(), self.cfg.site_key);
-        Some(Ok(Record {
-            id: rel.to_string_lossy().into_owned(),
-            site,
-            url: None,
-            bytes: text.len() as u64,
-            text,
-            payload: Payload::Text { rel },
-            loc,
-            lossy,
-        }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
     use std::io::Write;
 
     fn read_all(cfg: InputConfig, paths: &[PathBuf]) -> Vec<Result<Record>> {
         Reader::new(cfg, paths).unwrap().collect()
-    }
-
-    #[test]
-    fn a_mapped_file_reads_whole_while_read_pages_are_handed_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("big.txt");
-        let text: String = (0..20_000)
-            .map(|i| format!("line {i} of the file\n"))
-            .collect();
-        std::fs::write(&p, &text).unwrap();
-        let map = map_file(&File::open(&p).unwrap()).expect("a regular file maps");
-        let mut r = MappedReader::with_release(map, 8192);
-        let mut lines = Vec::new();
-        let mut line = String::new();
-        while r.read_line(&mut line).unwrap() > 0 {
-            lines.push(std::mem::take(&mut line));
-        }
-        assert_eq!(lines.concat(), text);
-        assert!(
-            r.released > text.len() - 8192 - 4096,
-            "released up to {}",
-            r.released
-        );
-        let mut rest = Vec::new();
-        assert_eq!(r.read_to_end(&mut rest).unwrap(), 0);
-    }
-
-    #[test]
-    fn chunk_buffers_go_back_to_the_reader() {
-        let lines: String = (0..64)
-            .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"line {i}\"}}\n"))
-            .collect();
-        let r = Box::new(io::Cursor::new(lines.into_bytes()));
-        let mut s = JsonlStream::new(InputConfig::default(), "t.jsonl".into(), r);
-        let Some(Chunk::JsonLines(first)) = s.next_chunk(256) else {
-            panic!("a chunk of lines")
-        };
-        let (ptr, n) = (first.buf.as_ptr(), first.len());
-        drop(first);
-        let Some(Chunk::JsonLines(second)) = s.next_chunk(256) else {
-            panic!("a chunk of lines")
-        };
-        assert_eq!(
-            second.buf.as_ptr(),
-            ptr,
-            "the dropped chunk's buffer is filled again"
-        );
-        let rec = second.parse(0, false).unwrap();
-        assert_eq!(rec.text, format!("line {n}"));
     }
 
     #[test]
@@ -1384,54 +594,5 @@ mod tests {
         };
         let recs = read_all(cfg, &[p]);
         assert!(matches!(recs[0], Err(Error::InvalidUtf8 { .. })));
-    }
-
-    /// A JSON string literal of `s`, with some chars written as `\u` escapes (surrogate
-    /// pairs for chars beyond the BMP, upper- or lower-case hex) and some `/` as `\/`.
-    fn json_literal(s: &str, escape_mask: u64) -> String {
-        let mut out = String::from("\"");
-        for (i, c) in s.chars().enumerate() {
-            let bit = escape_mask >> (i % 64) & 1 == 1;
-            match c {
-                '/' if bit => out.push_str("\\/"),
-                c if bit || (c as u32) < 0x20 || c == '"' || c == '\\' => {
-                    let mut units = [0u16; 2];
-                    for u in c.encode_utf16(&mut units) {
-                        if i % 2 == 0 {
-                            out.push_str(&format!("\\u{u:04x}"));
-                        } else {
-                            out.push_str(&format!("\\u{u:04X}"));
-                        }
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
-    }
-
-    proptest::proptest! {
-        /// The copying unescaper gives what serde_json gives, for its own escaping and for
-        /// `\u` escapes of any char (surrogate pairs fall back to serde_json).
-        #[test]
-        fn raw_str_matches_serde(s in "(\\PC|[\"\\\\/\n\t\r\u{8}\u{c}\u{0}\u{1f}])*", mask: u64) {
-            for lit in [serde_json::to_string(&s).unwrap(), json_literal(&s, mask)] {
-                let raw: &RawValue = serde_json::from_str(&lit).unwrap();
-                let want = serde_json::from_str::<String>(&lit).unwrap();
-                proptest::prop_assert_eq!(raw_str(raw.get()), Some(want));
-            }
-        }
-    }
-
-    #[test]
-    fn raw_str_of_lone_surrogates_is_none_as_in_serde() {
-        for lit in [r#""a\ud800b""#, r#""\udc00""#, r#""x\ud83d""#] {
-            let raw: &RawValue = serde_json::from_str(lit).unwrap();
-            assert_eq!(raw_str(raw.get()), serde_json::from_str::<String>(lit).ok());
-            assert_eq!(raw_str(raw.get()), None);
-        }
-        let raw: &RawValue = serde_json::from_str(r#""\ud83d\ude00!""#).unwrap();
-        assert_eq!(raw_str(raw.get()).as_deref(), Some("😀!"));
     }
 }
