@@ -13,8 +13,8 @@
 //! the streams of several files on threads of their own and hands their records out in input
 //! order.
 //!
-//! Memory: one record at a time, plus one decompression window and a line buffer that grows
-//! to the longest line seen.
+//! Memory: per file being read, one decompression window, a line buffer that grows to the
+//! longest line seen, and at most two chunks of about 1 MiB of records in flight.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -51,9 +51,10 @@ pub enum Format {
     Jsonl,
     /// The whole file is one page.
     Text,
-    /// WARC records of type `conversion`, each a page's text.
+    /// WET: WARC `conversion` records, each a page's text (read as [`Format::Warc`] is).
     Wet,
-    /// WARC records; HTML responses become pages.
+    /// WARC: `conversion` records and HTML responses become pages, other records are passed
+    /// over.
     Warc,
 }
 

@@ -11,8 +11,8 @@
 //!   ([`super::PassedOver`]), not errors.
 //!
 //! The page id is the `WARC-Record-ID` without its angle brackets, or the value of the header
-//! named by [`InputConfig::id_field`] when that is not the default `id` and the record has it; the URL is
-//! `WARC-Target-URI`.
+//! named by [`InputConfig::id_field`] when that is not the default `id` and the record has
+//! it; the URL is `WARC-Target-URI`.
 //!
 //! Damage is reported per record, and reading resumes at the next record: a version line
 //! that is not `WARC/`, a header without a colon, a missing `WARC-Type` or `Content-Length`,
