@@ -55,16 +55,13 @@ pub mod clean;
 pub mod error;
 pub mod eval;
 pub mod fs;
-pub mod html;
 pub mod input;
-pub(crate) mod input_json;
-pub(crate) mod input_warc;
 pub mod job;
 pub mod model;
 pub mod output;
 pub(crate) mod output_warc;
 pub mod shingle;
-pub mod site;
 pub mod views;
+pub(crate) mod warc;
 
 pub use error::{Error, Remedy, Result};

@@ -193,7 +193,6 @@ impl Formatter {
             return;
         }
         let mut obj = match &rec.payload {
-            Payload::Json(map) => map.clone(),
             Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
                 Ok(Value::Object(map)) => map,
                 _ => unreachable!("the reader only keeps lines that parse as objects"),

@@ -6,14 +6,12 @@
 //!   (`WARC-Refers-To`), with a new `WARC-Record-ID` derived from the old one (so the output
 //!   is the same on every run), `Content-Type: text/plain`, and every other header carried
 //!   over except the digests and those that describe the HTTP payload.
-//! - A JSONL or text page gets `WARC-Type`, a derived `WARC-Record-ID`, `WARC-Date` (the
-//!   record's `date` field, else 1970-01-01T00:00:00Z), `WARC-Target-URI` when it has a URL,
-//!   and `X-Dechrome-Id` holding its id, which `--id-field X-Dechrome-Id` reads back.
-
-use serde_json::Value;
+//! - A JSONL or text page gets `WARC-Type`, a derived `WARC-Record-ID`, `WARC-Date`
+//!   1970-01-01T00:00:00Z, `WARC-Target-URI` when it has a URL, and `X-Dechrome-Id` holding
+//!   its id, which `--id-field X-Dechrome-Id` reads back.
 
 use crate::input::{Payload, Record};
-use crate::input_warc::{header, write_record};
+use crate::warc::{header, write_record};
 
 /// Headers of a response record that do not describe the derived text.
 const DROPPED: &[&str] = &[
@@ -85,12 +83,8 @@ pub(crate) fn wet_headers(rec: &Record) -> Vec<(String, String)> {
             out.push(h("Content-Length", "0"));
             out
         }
-        other => {
-            let date = match other {
-                Payload::Json(m) => m.get("date").and_then(Value::as_str),
-                _ => None,
-            }
-            .unwrap_or("1970-01-01T00:00:00Z");
+        _ => {
+            let date = "1970-01-01T00:00:00Z";
             let mut out = vec![h("WARC-Type", "conversion")];
             if let Some(u) = &rec.url {
                 out.push(h("WARC-Target-URI", u));

@@ -98,8 +98,8 @@ fn mutated_inputs_never_panic_any_reader() {
         read_all(Format::Auto, mutate(&mut rng, &warc));
         read_all(Format::Jsonl, mutate(&mut rng, &jsonl));
         let h = mutate(&mut rng, &html);
-        let (s, _) = dechrome::html::decode_html(&h, None);
-        let t = dechrome::html::html_to_text(&s);
+        let (s, _) = dechrome::input::decode_html(&h, None);
+        let t = dechrome::input::html_to_text(&s);
         assert!(!t.lines().any(|l| l.trim().is_empty()), "{t:?}");
     }
 }

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let (html, _) = dechrome::html::decode_html(data, None);
-    let text = dechrome::html::html_to_text(&html);
+    let (html, _) = dechrome::input::decode_html(data, None);
+    let text = dechrome::input::html_to_text(&html);
     assert!(!text.split('\n').any(|l| l.trim().is_empty()) || text.is_empty());
 });

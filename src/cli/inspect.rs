@@ -9,9 +9,8 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use dechrome::clean::CleanConfig;
-use dechrome::input::InputConfig;
+use dechrome::input::{InputConfig, SiteKey};
 use dechrome::model::Model;
-use dechrome::site::SiteKey;
 use dechrome::views::inspect::{inspect, ExampleSource, InspectOptions, InspectQuery, SiteQuery};
 
 use super::SiteKeyArg;

@@ -8,9 +8,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use dechrome::input::{Format, InputConfig};
+use dechrome::input::{Format, InputConfig, SiteKey};
 use dechrome::job::{JobConfig, OnError, Stats};
-use dechrome::site::SiteKey;
 use dechrome::Remedy;
 
 mod clean;

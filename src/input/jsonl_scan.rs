@@ -14,7 +14,7 @@
 /// Raw values (the JSON text of each value, as in the line) of the fields a record is read
 /// from; later duplicates win, as in a parsed map.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RawFields<'a> {
+pub(super) struct RawFields<'a> {
     pub text: Option<&'a str>,
     pub id: Option<&'a str>,
     pub url: Option<&'a str>,
@@ -22,7 +22,7 @@ pub(crate) struct RawFields<'a> {
 }
 
 /// The names of the fields to read.
-pub(crate) struct FieldNames<'n> {
+pub(super) struct FieldNames<'n> {
     pub text: &'n str,
     pub id: &'n str,
     pub url: &'n str,
@@ -34,7 +34,7 @@ const MAX_DEPTH: u32 = 64;
 
 /// The fields of the JSON object `line` (surrounding whitespace allowed), or `None` when the
 /// line is not a plain, valid object (see the module docs).
-pub(crate) fn scan_fields<'a>(line: &'a str, names: &FieldNames) -> Option<RawFields<'a>> {
+pub(super) fn scan_fields<'a>(line: &'a str, names: &FieldNames) -> Option<RawFields<'a>> {
     let b = line.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {

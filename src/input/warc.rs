@@ -1,18 +1,18 @@
-//! WARC and WET records.
+//! Reading WARC and WET records as pages.
 //!
 //! A record is `WARC/1.x` CRLF, header lines, an empty line, `Content-Length` bytes of block,
-//! and CRLF CRLF. Which records become pages:
+//! and CRLF CRLF (the framing the writer shares, [`crate::warc`]). Which records become pages:
 //!
 //! - `conversion` (WET): the block is the page text;
 //! - `response` and `resource` whose payload is HTML (by the HTTP or WARC `Content-Type`, or
 //!   by sniffing when there is none) with a 2xx status: the visible text of the HTML, one block
-//!   per line ([`crate::html`]);
+//!   per line ([`super::html`]);
 //! - `warcinfo` records, non-HTML payloads and other record types are passed over and counted
-//!   ([`crate::input::PassedOver`]), not errors.
+//!   ([`super::PassedOver`]), not errors.
 //!
 //! The page id is the `WARC-Record-ID` without its angle brackets, or the value of the header
-//! named by `--id-field` when that is not the default `id` and the record has it; the URL is
-//! `WARC-Target-URI`.
+//! named by [`InputConfig::id_field`] when that is not the default `id` and the record has
+//! it; the URL is `WARC-Target-URI`.
 //!
 //! Damage is reported per record, and reading resumes at the next record: a version line
 //! that is not `WARC/`, a header without a colon, a missing `WARC-Type` or `Content-Length`,
@@ -24,18 +24,21 @@ use std::io::{self, BufRead, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::decode::{decode_utf8, read_line, stream_error};
+use super::html::{decode_html, html_to_text};
+use super::site::resolve_site;
+use super::{InputConfig, PassedCounters, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
-use crate::input::{
-    decode_utf8, read_line, resolve_site, stream_error, InputConfig, PassedCounters, Payload,
-    Record, RecordStream,
-};
+use crate::warc::header;
 
 /// Longest header line kept; longer ones are a damaged record.
 const MAX_HEADER_LINE: u64 = 64 << 10;
 /// Most header bytes in one record.
 const MAX_HEADER_BYTES: usize = 1 << 20;
 
-pub struct WarcStream {
+/// The records of one WARC or WET stream, as pages; records that are not pages are counted
+/// in the shared [`PassedCounters`].
+pub(super) struct WarcStream {
     cfg: InputConfig,
     path: PathBuf,
     r: Box<dyn BufRead + Send>,
@@ -46,27 +49,23 @@ pub struct WarcStream {
     passed: Arc<PassedCounters>,
 }
 
-/// Case-insensitive header lookup.
-pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
+/// `<...>` around a header value taken off.
 fn strip_brackets(s: &str) -> &str {
     s.strip_prefix('<')
         .and_then(|s| s.strip_suffix('>'))
         .unwrap_or(s)
 }
 
+/// What one record of the stream turned out to be.
 enum Step {
+    /// A page.
     Record(Box<Record>),
+    /// Not a page: counted and passed over.
     Passed,
 }
 
 impl WarcStream {
-    pub(crate) fn new(
+    pub(super) fn new(
         cfg: InputConfig,
         path: PathBuf,
         r: Box<dyn BufRead + Send>,
@@ -121,22 +120,44 @@ impl WarcStream {
         }
     }
 
-    /// A bad record: skip to the next one and say where reading resumes.
-    fn bad(&mut self, loc: Location, msg: String) -> Result<Step> {
-        let at = self.resync()?;
+    /// A bad record: skip to the next one and say where reading resumes (or the read error
+    /// met while skipping).
+    fn bad(&mut self, loc: Location, msg: String) -> Error {
+        let at = match self.resync() {
+            Ok(at) => at,
+            Err(e) => return e,
+        };
         let resume = if self.done {
             "; nothing readable follows in this file".to_owned()
         } else {
             format!("; reading resumes at the next record, byte {at}")
         };
-        Err(Error::BadRecord {
+        Error::BadRecord {
             loc,
             msg: format!("{msg}{resume}"),
-        })
+        }
     }
 
+    /// Reads one record: `None` at the end of the stream.
     fn step(&mut self) -> Result<Option<Step>> {
-        // Version line, after any blank lines.
+        let Some(loc) = self.version_line()? else {
+            return Ok(None);
+        };
+        let headers = self.headers(&loc)?;
+        let Some(cl) = header(&headers, "Content-Length") else {
+            return Err(self.bad(loc, "missing Content-Length header".into()));
+        };
+        let Ok(cl) = cl.parse::<u64>() else {
+            let msg = format!("Content-Length {cl:?} is not a number");
+            return Err(self.bad(loc, msg));
+        };
+        let block = self.block(&loc, cl)?;
+        self.page(headers, block, loc, cl).map(Some)
+    }
+
+    /// Reads the version line, after any blank lines, and numbers the record; `None` at the
+    /// end of the stream.
+    fn version_line(&mut self) -> Result<Option<Location>> {
         let start = loop {
             let start = self.offset;
             if self.line()?.is_none() {
@@ -152,17 +173,20 @@ impl WarcStream {
             let shown = String::from_utf8_lossy(&self.line[..self.line.len().min(40)])
                 .trim_end()
                 .to_owned();
-            return self
-                .bad(
-                    loc,
-                    format!(
-                        "expected a WARC version line (\"WARC/1.0\"), found {shown:?}: the \
+            return Err(self.bad(
+                loc,
+                format!(
+                    "expected a WARC version line (\"WARC/1.0\"), found {shown:?}: the \
                      Content-Length of the record before may be wrong, or this is not a WARC file"
-                    ),
-                )
-                .map(Some);
+                ),
+            ));
         }
-        // Header lines.
+        Ok(Some(loc))
+    }
+
+    /// Reads the header lines up to the empty line that ends them; a folded line (starting
+    /// with white space) continues the header before.
+    fn headers(&mut self, loc: &Location) -> Result<Vec<(String, String)>> {
         let mut headers: Vec<(String, String)> = Vec::new();
         let mut header_bytes = 0usize;
         loop {
@@ -170,30 +194,25 @@ impl WarcStream {
                 None => {
                     self.done = true;
                     return Err(Error::BadRecord {
-                        loc,
+                        loc: loc.clone(),
                         msg: "the file ends inside the record's headers (truncated file?)".into(),
                     });
                 }
                 Some(true) => {
-                    return self
-                        .bad(
-                            loc,
-                            format!("a header line is over {MAX_HEADER_LINE} bytes"),
-                        )
-                        .map(Some)
+                    let msg = format!("a header line is over {MAX_HEADER_LINE} bytes");
+                    return Err(self.bad(loc.clone(), msg));
                 }
                 Some(false) => {}
             }
             header_bytes += self.line.len();
             if header_bytes > MAX_HEADER_BYTES {
-                return self
-                    .bad(loc, format!("headers are over {MAX_HEADER_BYTES} bytes"))
-                    .map(Some);
+                let msg = format!("headers are over {MAX_HEADER_BYTES} bytes");
+                return Err(self.bad(loc.clone(), msg));
             }
             let text = String::from_utf8_lossy(&self.line);
             let text = text.trim_end_matches(['\r', '\n']);
             if text.is_empty() {
-                break;
+                return Ok(headers);
             }
             if text.starts_with([' ', '\t']) && !headers.is_empty() {
                 let last = headers.last_mut().expect("not empty");
@@ -203,21 +222,17 @@ impl WarcStream {
             }
             let Some((k, v)) = text.split_once(':') else {
                 let msg = format!("header line without a colon: {:?}", truncate(text, 60));
-                return self.bad(loc, msg).map(Some);
+                return Err(self.bad(loc.clone(), msg));
             };
             headers.push((k.trim().to_owned(), v.trim().to_owned()));
         }
-        let Some(cl) = header(&headers, "Content-Length") else {
-            return self
-                .bad(loc, "missing Content-Length header".into())
-                .map(Some);
-        };
-        let Ok(cl) = cl.parse::<u64>() else {
-            let msg = format!("Content-Length {cl:?} is not a number");
-            return self.bad(loc, msg).map(Some);
-        };
+    }
+
+    /// Reads the block of `cl` bytes and the empty line after it. A block over the record size
+    /// limit is read past; a block that does not end where `cl` says is a bad record, and when
+    /// the next record starts inside it, reading resumes there.
+    fn block(&mut self, loc: &Location, cl: u64) -> Result<Vec<u8>> {
         let block_start = self.offset;
-        // The block.
         let limit = self.cfg.max_record_bytes;
         if cl > limit {
             let n = io::copy(&mut (&mut self.r).take(cl), &mut io::sink())
@@ -225,7 +240,7 @@ impl WarcStream {
             self.offset += n;
             self.trailer();
             return Err(Error::RecordTooLarge {
-                loc,
+                loc: loc.clone(),
                 size: cl,
                 limit,
             });
@@ -239,41 +254,48 @@ impl WarcStream {
         if (block.len() as u64) < cl {
             self.done = true;
             return Err(Error::BadRecord {
-                loc,
+                loc: loc.clone(),
                 msg: format!(
                     "Content-Length says {cl} bytes but the file ends after {} (truncated file?)",
                     block.len()
                 ),
             });
         }
-        if !self.trailer() {
-            // The block does not end where Content-Length says. If the next record starts
-            // inside it, the length was too long: resume there.
-            let next = memchr::memmem::find_iter(&block, b"\r\n\r\n").find(|&p| {
-                let rest = &block[p + 4..];
-                rest.starts_with(b"WARC/") || (!rest.is_empty() && b"WARC/".starts_with(rest))
-            });
-            if let Some(p) = next {
-                let rest = block.split_off(p + 4);
-                self.push_back(rest);
-                return Err(Error::BadRecord {
-                    loc,
-                    msg: format!(
-                        "Content-Length {cl} is wrong: the next record starts at byte {}, inside \
-                         the block; reading resumes there",
-                        self.offset
-                    ),
-                });
-            }
-            return self
-                .bad(
-                    loc,
-                    format!(
-                        "Content-Length {cl} is wrong: the block is not followed by an empty line"
-                    ),
-                )
-                .map(Some);
+        if self.trailer() {
+            return Ok(block);
         }
+        // The block does not end where Content-Length says. If the next record starts inside
+        // it, the length was too long: resume there.
+        let next = memchr::memmem::find_iter(&block, b"\r\n\r\n").find(|&p| {
+            let rest = &block[p + 4..];
+            rest.starts_with(b"WARC/") || (!rest.is_empty() && b"WARC/".starts_with(rest))
+        });
+        if let Some(p) = next {
+            let rest = block.split_off(p + 4);
+            self.push_back(rest);
+            return Err(Error::BadRecord {
+                loc: loc.clone(),
+                msg: format!(
+                    "Content-Length {cl} is wrong: the next record starts at byte {}, inside \
+                     the block; reading resumes there",
+                    self.offset
+                ),
+            });
+        }
+        let msg =
+            format!("Content-Length {cl} is wrong: the block is not followed by an empty line");
+        Err(self.bad(loc.clone(), msg))
+    }
+
+    /// What the record is, by its `WARC-Type`: a page (WET text, or the text of an HTML
+    /// response) or something passed over.
+    fn page(
+        &mut self,
+        headers: Vec<(String, String)>,
+        block: Vec<u8>,
+        loc: Location,
+        cl: u64,
+    ) -> Result<Step> {
         let Some(kind) = header(&headers, "WARC-Type") else {
             return Err(Error::BadRecord {
                 loc,
@@ -283,17 +305,17 @@ impl WarcStream {
         match kind.to_ascii_lowercase().as_str() {
             "warcinfo" => {
                 self.passed.warcinfo();
-                Ok(Some(Step::Passed))
+                Ok(Step::Passed)
             }
             "conversion" => {
                 let (text, lossy) = decode_utf8(block, self.cfg.strict_utf8, &loc)?;
-                Ok(Some(Step::Record(Box::new(
+                Ok(Step::Record(Box::new(
                     self.record(headers, text, lossy, loc, cl),
-                ))))
+                )))
             }
             "response" | "resource" => match html_payload(&headers, &block) {
                 Some((body, charset)) => {
-                    let (html, lossy) = crate::html::decode_html(&body, charset.as_deref());
+                    let (html, lossy) = decode_html(&body, charset.as_deref());
                     if lossy && self.cfg.strict_utf8 {
                         return Err(Error::InvalidUtf8 {
                             loc,
@@ -302,19 +324,19 @@ impl WarcStream {
                                 .map_or(0, |e| e.valid_up_to() as u64),
                         });
                     }
-                    let text = crate::html::html_to_text(&html);
-                    Ok(Some(Step::Record(Box::new(
+                    let text = html_to_text(&html);
+                    Ok(Step::Record(Box::new(
                         self.record(headers, text, lossy, loc, cl),
-                    ))))
+                    )))
                 }
                 None => {
                     self.passed.non_html();
-                    Ok(Some(Step::Passed))
+                    Ok(Step::Passed)
                 }
             },
             _ => {
                 self.passed.other();
-                Ok(Some(Step::Passed))
+                Ok(Step::Passed)
             }
         }
     }
@@ -489,40 +511,11 @@ impl RecordStream for WarcStream {
     }
 }
 
-/// Writes one WARC record: version line, headers (Content-Length set to the block's), block,
-/// CRLF CRLF.
-pub(crate) fn write_record(out: &mut Vec<u8>, headers: &[(String, String)], block: &[u8]) {
-    out.extend_from_slice(b"WARC/1.0\r\n");
-    let mut wrote_len = false;
-    for (k, v) in headers {
-        if k.eq_ignore_ascii_case("Content-Length") {
-            if wrote_len {
-                continue;
-            }
-            wrote_len = true;
-            out.extend_from_slice(format!("Content-Length: {}\r\n", block.len()).as_bytes());
-            continue;
-        }
-        out.extend_from_slice(k.as_bytes());
-        out.extend_from_slice(b": ");
-        // Header values cannot hold line breaks.
-        for c in v.bytes() {
-            out.push(if c == b'\r' || c == b'\n' { b' ' } else { c });
-        }
-        out.extend_from_slice(b"\r\n");
-    }
-    if !wrote_len {
-        out.extend_from_slice(format!("Content-Length: {}\r\n", block.len()).as_bytes());
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(block);
-    out.extend_from_slice(b"\r\n\r\n");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::input::Reader;
+    use crate::warc::write_record;
 
     fn rec(kind: &str, extra: &str, block: &[u8]) -> Vec<u8> {
         let mut v = format!(

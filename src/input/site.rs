@@ -2,7 +2,7 @@
 //!
 //! A page's site is named by its record when the record has a site field; otherwise it is the
 //! registrable domain of its URL under the Public Suffix List (so `news.bbc.co.uk` and
-//! `www.bbc.co.uk` are one site), or the URL's host with `--site-key host`.
+//! `www.bbc.co.uk` are one site), or the URL's host with [`SiteKey::Host`].
 
 /// How a URL is turned into a site key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,7 +15,7 @@ pub enum SiteKey {
 }
 
 /// The host of a URL, lower-cased, without user info, port or trailing dot.
-pub fn url_host(url: &str) -> Option<&str> {
+fn url_host(url: &str) -> Option<&str> {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
@@ -34,12 +34,29 @@ pub fn url_host(url: &str) -> Option<&str> {
 }
 
 /// The site key of a URL, or `None` when it has no host.
-pub fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
+fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
     let host = url_host(url)?.to_ascii_lowercase();
     match key {
         SiteKey::Host => Some(host),
         SiteKey::Domain => Some(psl::domain_str(&host).map(str::to_owned).unwrap_or(host)),
     }
+}
+
+/// Resolves the site key of a page: the site field if it has one, else the URL's registrable
+/// domain (or host), else the fallback (a text file's directory).
+pub(super) fn resolve_site(
+    field: Option<&str>,
+    url: Option<&str>,
+    fallback: Option<&str>,
+    key: SiteKey,
+) -> String {
+    if let Some(s) = field.filter(|s| !s.is_empty()) {
+        return s.replace('\0', " ");
+    }
+    if let Some(s) = url.and_then(|u| site_from_url(u, key)) {
+        return s;
+    }
+    fallback.unwrap_or("").replace('\0', " ")
 }
 
 #[cfg(test)]
