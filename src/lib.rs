@@ -65,7 +65,6 @@ pub mod inspect;
 pub mod job;
 pub mod model;
 pub mod output;
-pub(crate) mod output_warc;
 pub mod report;
 pub mod shingle;
 pub mod site;

@@ -26,8 +26,6 @@ fn learn(inputs: Vec<PathBuf>, out: &Path, partial: bool, threads: usize, memory
     let mut cfg = JobConfig::new(inputs);
     cfg.threads = threads;
     cfg.memory = memory;
-    // Small batches, so that several batches and spills happen on a small corpus.
-    cfg.batch_bytes = 64 << 10;
     job::learn(&cfg, out, partial, ModelParams::default()).unwrap();
 }
 
