@@ -1,7 +1,7 @@
 //! Batch jobs over a crawl: [`learn`], [`clean`] and [`run`], streaming, parallel and
 //! deterministic.
 //!
-//! Every job streams its input through [`pipeline`]: the reader cuts it into chunks of about
+//! Every job streams its input through the pipeline (`pipeline.rs`): the reader cuts it into chunks of about
 //! 1 MB, each worker takes whole chunks in turn and works through one on its own core, and one
 //! consuming thread writes the results in input order, so the output is byte-identical
 //! whatever the thread count. With one thread ([`JobConfig::sequential`]) all of it runs on the
@@ -96,6 +96,7 @@ impl JobConfig {
         }
     }
 
+    /// The pool of the job's worker threads.
     pub(crate) fn pool(&self) -> Result<rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)

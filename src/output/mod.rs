@@ -1,11 +1,11 @@
-//! Writing cleaned crawls: JSONL ([`jsonl`]) or WET ([`wet`]), plain, gzip or zstd by the
-//! file name or an explicit [`Compression`]; a directory of text files ([`dir`]); or stdout.
+//! Writing cleaned crawls: JSONL (`jsonl.rs`) or WET (`wet.rs`), plain, gzip or zstd by the
+//! file name or an explicit [`Compression`]; a directory of text files (`dir.rs`); or stdout.
 //!
 //! Invariants:
 //! - files and directories are written under a temporary name that is renamed only when the
 //!   run completes ([`Writer::finish`]), so a failed run leaves no partial output behind;
-//! - a record's bytes depend on the record alone, so workers format records in parallel
-//!   ([`Writer::formatter`]) and the writer only appends them in input order;
+//! - a record's bytes depend on the record alone, so workers format records in parallel and
+//!   the writer only appends them in input order;
 //! - gzip WET output has one gzip member per record, as Common Crawl ships it.
 //!
 //! Memory: a 1 MiB write buffer and one record's bytes; the output file's writeback is started
