@@ -59,7 +59,6 @@ pub mod input;
 pub mod job;
 pub mod model;
 pub mod output;
-pub(crate) mod output_warc;
 pub mod shingle;
 pub mod views;
 pub(crate) mod warc;

@@ -1,19 +1,29 @@
-//! Writing cleaned crawls: JSONL or WET (plain, gzip or zstd by the file name or
-//! `--compress`), a directory of text files, or stdout, always through a temporary name that
-//! is renamed only when the run completes, so a failed run leaves no partial output behind.
-//! Gzip WET output has one gzip member per record, as Common Crawl ships it.
+//! Writing cleaned crawls: JSONL (`jsonl.rs`) or WET (`wet.rs`), plain, gzip or zstd by the
+//! file name or an explicit [`Compression`]; a directory of text files (`dir.rs`); or stdout.
+//!
+//! Invariants:
+//! - files and directories are written under a temporary name that is renamed only when the
+//!   run completes ([`Writer::finish`]), so a failed run leaves no partial output behind;
+//! - a record's bytes depend on the record alone, so workers format records in parallel and
+//!   the writer only appends them in input order;
+//! - gzip WET output has one gzip member per record, as Common Crawl ships it.
+//!
+//! Memory: a 1 MiB write buffer and one record's bytes; the output file's writeback is started
+//! every 64 MiB so the final sync has little left to write.
 
-use std::fs;
+mod dir;
+mod jsonl;
+mod wet;
+
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::bytes::first_control;
 use crate::clean::Decision;
 use crate::error::{Error, Result};
 use crate::fs::{is_special, AtomicFile};
-use crate::input::{Payload, Record};
+use crate::input::Record;
+
+use dir::TextDir;
 
 /// Where cleaned records go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,19 +96,25 @@ impl OutputKind {
     }
 }
 
-/// Output formats, for `--output-format`.
+/// Output formats, to override the one a path's name implies ([`OutputKind::with_format`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// One JSON object per line.
     Jsonl,
+    /// WARC `conversion` records.
     Wet,
+    /// A directory of text files.
     Text,
 }
 
-/// Output compression, for `--compress`.
+/// Output compression, to override the one a file's name implies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
+    /// None.
     None,
+    /// Gzip (one member per record for WET).
     Gz,
+    /// Zstandard.
     Zst,
 }
 
@@ -153,78 +169,41 @@ impl Base {
     }
 }
 
+/// Where a [`Writer`]'s bytes go.
 enum Sink {
     Raw(Base),
     Gz(flate2::write::GzEncoder<Base>),
     /// One gzip member per record (WET).
     GzMembers(Base),
     Zst(zstd::stream::write::Encoder<'static, Base>),
-    Dir {
-        tmp: PathBuf,
-        target: PathBuf,
-        done: bool,
-    },
+    Dir(TextDir),
 }
 
 /// Turns a cleaned record into the bytes of a JSONL line or a WET record. It holds no state,
 /// so worker threads can format records in parallel ([`Writer::formatter`]).
 #[derive(Debug, Clone)]
-pub struct Formatter {
+pub(crate) struct Formatter {
     wet: bool,
     text_field: String,
     keep_removed: bool,
 }
 
 impl Formatter {
-    /// Appends one record with its cleaned text to `buf`; `decisions` is used for
-    /// `--keep-removed`.
-    pub fn format(&self, rec: &Record, cleaned: &str, decisions: &[Decision], buf: &mut Vec<u8>) {
+    /// Appends one record with its cleaned text to `buf`; `decisions` give the removed blocks
+    /// when they are kept.
+    pub(crate) fn format(
+        &self,
+        rec: &Record,
+        cleaned: &str,
+        decisions: &[Decision],
+        buf: &mut Vec<u8>,
+    ) {
         if self.wet {
-            crate::output_warc::write_wet(buf, rec, cleaned);
-            return;
+            wet::write_wet(buf, rec, cleaned);
+        } else {
+            let (field, keep) = (&self.text_field, self.keep_removed);
+            jsonl::write_line(buf, rec, cleaned, decisions, field, keep);
         }
-        if let (Payload::JsonLine { line, text_span }, false) = (&rec.payload, self.keep_removed) {
-            // Splice the cleaned text into the line as read: every other field goes out byte
-            // for byte, and nothing is parsed or rebuilt.
-            buf.extend_from_slice(&line.as_bytes()[..text_span.start]);
-            write_json_str(buf, cleaned);
-            buf.extend_from_slice(&line.as_bytes()[text_span.end..]);
-            buf.push(b'\n');
-            return;
-        }
-        let mut obj = match &rec.payload {
-            Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
-                Ok(Value::Object(map)) => map,
-                _ => unreachable!("the reader only keeps lines that parse as objects"),
-            },
-            _ => {
-                let mut m = serde_json::Map::new();
-                m.insert("id".into(), Value::String(rec.id.clone()));
-                if let Some(u) = &rec.url {
-                    m.insert("url".into(), Value::String(u.clone()));
-                }
-                m.insert("site".into(), Value::String(rec.site.clone()));
-                m.insert(self.text_field.clone(), Value::Null);
-                m
-            }
-        };
-        obj.insert(self.text_field.clone(), Value::String(cleaned.to_owned()));
-        if self.keep_removed {
-            let removed: Vec<Value> = decisions
-                .iter()
-                .filter(|d| !d.keep)
-                .map(|d| {
-                    serde_json::json!({
-                        "line": d.line,
-                        "text": &rec.text[d.start..d.end],
-                        "reason": d.reason.as_str(),
-                    })
-                })
-                .collect();
-            obj.insert("removed".into(), Value::Array(removed));
-        }
-        serde_json::to_writer(&mut *buf, &obj).expect("JSON values serialise");
-        buf.push(b'\n');
     }
 }
 
@@ -244,7 +223,9 @@ pub struct Writer {
 const SYNC_EVERY: usize = 64 << 20;
 
 impl Writer {
-    /// Opens the output. `compress` overrides the compression the file name implies.
+    /// Opens the output, refusing to replace an existing one unless `force`. `compress`
+    /// overrides the compression the file name implies; `text_field` names the JSONL field of
+    /// the text; `keep_removed` adds each record's removed blocks (JSONL only).
     pub fn create(
         kind: &OutputKind,
         compress: Option<Compression>,
@@ -267,25 +248,7 @@ impl Writer {
                 let c = compress.or(Some(compression_of(p)));
                 (Self::compressor(base, c, wet, p)?, p.clone())
             }
-            OutputKind::Dir(p) => {
-                if p.exists() && !force {
-                    return Err(Error::OutputExists { path: p.clone() });
-                }
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "out".into());
-                let tmp = p.with_file_name(format!(".{name}.tmp.{}", std::process::id()));
-                fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-                (
-                    Sink::Dir {
-                        tmp,
-                        target: p.clone(),
-                        done: false,
-                    },
-                    p.clone(),
-                )
-            }
+            OutputKind::Dir(p) => (Sink::Dir(TextDir::create(p, force)?), p.clone()),
         };
         Ok(Writer {
             sink,
@@ -315,20 +278,8 @@ impl Writer {
     /// Writes one record with its cleaned text; `decisions` is used for `--keep-removed`.
     pub fn write(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) -> Result<()> {
         self.buf.clear();
-        if let Sink::Dir { tmp, .. } = &self.sink {
-            let rel = match &rec.payload {
-                Payload::Text { rel } => rel.clone(),
-                _ => PathBuf::from(sanitize_id(&rec.id) + ".txt"),
-            };
-            let p = tmp.join(&rel);
-            if let Some(parent) = p.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            let mut body = cleaned.to_owned();
-            if !body.is_empty() {
-                body.push('\n');
-            }
-            return fs::write(&p, body).map_err(|e| Error::io(&p, e));
+        if let Sink::Dir(dir) = &self.sink {
+            return dir.write(rec, cleaned);
         }
         self.fmt.format(rec, cleaned, decisions, &mut self.buf);
         self.emit()
@@ -336,13 +287,13 @@ impl Writer {
 
     /// The formatter of this output's records, for formatting on worker threads; `None` for
     /// a directory of text files, which only [`Writer::write`] writes.
-    pub fn formatter(&self) -> Option<&Formatter> {
-        (!matches!(self.sink, Sink::Dir { .. })).then_some(&self.fmt)
+    pub(crate) fn formatter(&self) -> Option<&Formatter> {
+        (!matches!(self.sink, Sink::Dir(_))).then_some(&self.fmt)
     }
 
     /// Writes the bytes of one record made by [`Writer::formatter`].
-    pub fn write_formatted(&mut self, bytes: &[u8]) -> Result<()> {
-        debug_assert!(!matches!(self.sink, Sink::Dir { .. }));
+    pub(crate) fn write_formatted(&mut self, bytes: &[u8]) -> Result<()> {
+        debug_assert!(!matches!(self.sink, Sink::Dir(_)));
         self.emit_bytes(bytes)
     }
 
@@ -371,7 +322,7 @@ impl Writer {
                 w.write_all(&self.gz_buf)
             }
             Sink::Zst(w) => w.write_all(bytes),
-            Sink::Dir { .. } => unreachable!(),
+            Sink::Dir(_) => unreachable!("a directory takes no formatted bytes"),
         };
         r.map_err(|e| Error::io(path, e))?;
         self.unsynced += bytes.len();
@@ -388,7 +339,7 @@ impl Writer {
             Sink::Raw(b) | Sink::GzMembers(b) => b,
             Sink::Gz(w) => w.get_mut(),
             Sink::Zst(w) => w.get_mut(),
-            Sink::Dir { .. } => return Ok(()),
+            Sink::Dir(_) => return Ok(()),
         };
         match base {
             Base::File(w) => {
@@ -400,102 +351,23 @@ impl Writer {
     }
 
     /// Completes the output: flushes, finishes compression, renames into place.
-    pub fn finish(mut self) -> Result<()> {
-        let path = self.path.clone();
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
         let io_err = |e| Error::io(&path, e);
-        let sink = std::mem::replace(
-            &mut self.sink,
-            Sink::Raw(Base::Stdout(BufWriter::new(io::stdout()))),
-        );
-        let base = match sink {
+        let base = match self.sink {
             Sink::Raw(b) | Sink::GzMembers(b) => b,
             Sink::Gz(w) => w.finish().map_err(io_err)?,
             Sink::Zst(w) => w.finish().map_err(io_err)?,
-            Sink::Dir { tmp, target, .. } => {
-                if target.exists() {
-                    fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
-                }
-                return fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e));
-            }
+            Sink::Dir(dir) => return dir.commit(),
         };
         base.finish(&path)
     }
 }
 
-impl Drop for Writer {
-    fn drop(&mut self) {
-        if let Sink::Dir { tmp, done, .. } = &self.sink {
-            if !done {
-                let _ = fs::remove_dir_all(tmp);
-            }
-        }
-    }
-}
-
-/// Appends `s` as a JSON string literal, escaped byte for byte as serde_json escapes it (`"`,
-/// `\\`, the short forms `\b \f \n \r \t`, other control chars as `\u00xx`), but
-/// copying the runs between escapes whole instead of testing and pushing each byte.
-pub fn write_json_str(buf: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let b = s.as_bytes();
-    buf.reserve(b.len() + 2);
-    buf.push(b'"');
-    let mut start = 0;
-    while start < b.len() {
-        // Lines end in `\n`: find the next one, then any rarer escape before it.
-        let next = memchr::memchr3(b'\n', b'"', b'\\', &b[start..]).map_or(b.len(), |i| start + i);
-        let end = first_control(&b[start..next]).map_or(next, |i| start + i);
-        buf.extend_from_slice(&b[start..end]);
-        let Some(&c) = b.get(end) else { break };
-        match c {
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            0x08 => buf.extend_from_slice(b"\\b"),
-            0x0c => buf.extend_from_slice(b"\\f"),
-            c => buf.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(c >> 4) as usize],
-                HEX[(c & 0xf) as usize],
-            ]),
-        }
-        start = end + 1;
-    }
-    buf.push(b'"');
-}
-
-/// Turns a record id into a safe relative file name.
-fn sanitize_id(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn json_strings_are_escaped_as_serde_escapes_them(
-            s in "(\\PC|[\u{0}-\u{1f}\"\\\\/\u{7f}])*"
-        ) {
-            let mut got = Vec::new();
-            write_json_str(&mut got, &s);
-            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), serde_json::to_string(&s).unwrap());
-        }
-    }
+    use std::fs;
 
     #[test]
     fn output_kind_from_name() {
