@@ -30,6 +30,7 @@
 
 mod counter;
 mod format;
+mod learner;
 mod memory;
 mod merge;
 mod spill;
@@ -44,6 +45,7 @@ use memmap2::Mmap;
 
 pub use counter::{Counter, SiteTable};
 pub use format::{Header, ModelParams, FORMAT_VERSION};
+pub use learner::Learner;
 pub use merge::{merge, MergeOptions};
 pub(crate) use spill::SpillDir;
 pub use write::write_entries;

@@ -1,0 +1,150 @@
+//! Learning page by page, for programs that hold their pages themselves (the Python package,
+//! a Spark partition, a datatrove task) rather than files for [`crate::job::learn`].
+//!
+//! A [`Learner`] counts each page's features as `learn` does and writes the same model bytes
+//! for the same pages, whatever the order they are added in and however they are batched.
+//! Memory: the counts stay within the budget given to [`Learner::new`]; beyond it they spill
+//! to sorted runs in a temporary directory, merged by streaming when the model is written.
+
+use std::path::Path;
+
+use super::{Counter, Header, ModelParams, ModelSink, SiteTable, SpillDir};
+use crate::error::Result;
+use crate::shingle::Shingler;
+
+/// Counts pages into a model, within a memory budget.
+///
+/// ```
+/// use dechrome::{Learner, Model, ModelParams};
+/// let mut l = Learner::new(ModelParams::default(), 64 << 20, None).unwrap();
+/// for w in ["apples", "boats", "clocks"] {
+///     l.add_page("example.org", &format!("Home\nA long story about {w}, told in words.\nFooter"));
+/// }
+/// let dir = tempfile::tempdir().unwrap();
+/// let header = l.finish(&dir.path().join("m.model"), false).unwrap();
+/// assert_eq!(header.pages, 3);
+/// ```
+pub struct Learner {
+    params: ModelParams,
+    memory: usize,
+    sites: SiteTable,
+    counter: Counter,
+    shingler: Shingler,
+    spill: SpillDir,
+    pages: u64,
+}
+
+impl Learner {
+    /// A learner whose counts take at most about `memory` bytes (spilled to sorted runs under
+    /// `temp_dir`, the system temporary directory when `None`, beyond that).
+    pub fn new(params: ModelParams, memory: usize, temp_dir: Option<&Path>) -> Result<Learner> {
+        Ok(Learner {
+            params,
+            memory,
+            sites: SiteTable::default(),
+            // As `learn` on one worker: the counts get 60% of the budget.
+            counter: Counter::with_budget((memory / 10 * 6).max(1 << 20)),
+            shingler: Shingler::new(params.shingle_max_tokens),
+            spill: SpillDir::new(temp_dir)?,
+            pages: 0,
+        })
+    }
+
+    /// Counts one page of `site` (the key that [`crate::input::site_from_url`] or a site
+    /// field gives; pages with an empty key share one "site").
+    pub fn add_page(&mut self, site: &str, text: &str) -> Result<()> {
+        let features = self.shingler.features(text);
+        let id = self.sites.intern(site);
+        if self.counter.is_full_for(features.len()) {
+            let fresh = self.counter.fresh();
+            std::mem::replace(&mut self.counter, fresh).write_run(&self.sites, &self.spill)?;
+        }
+        self.counter.add_page(id, features);
+        self.pages += 1;
+        Ok(())
+    }
+
+    /// Counts one page from features computed elsewhere (by [`Learner::features`] on another
+    /// thread), so that a caller can shingle in parallel and count in order.
+    pub fn add_features(&mut self, site: &str, features: &[(u8, u64)]) -> Result<()> {
+        let id = self.sites.intern(site);
+        if self.counter.is_full_for(features.len()) {
+            let fresh = self.counter.fresh();
+            std::mem::replace(&mut self.counter, fresh).write_run(&self.sites, &self.spill)?;
+        }
+        self.counter.add_page(id, features);
+        self.pages += 1;
+        Ok(())
+    }
+
+    /// The features a page contributes, for [`Learner::add_features`]; `shingler` is reused
+    /// across pages (one per thread).
+    pub fn features<'s>(shingler: &'s mut Shingler, text: &str) -> &'s [(u8, u64)] {
+        shingler.features(text)
+    }
+
+    /// A shingler with this learner's parameters, for [`Learner::features`] on other threads.
+    pub fn shingler(&self) -> Shingler {
+        Shingler::new(self.params.shingle_max_tokens)
+    }
+
+    /// Pages counted so far.
+    pub fn pages(&self) -> u64 {
+        self.pages
+    }
+
+    /// Writes the model to `path` (replacing it), partial (every count kept, for
+    /// [`crate::model::merge`]) or final (for cleaning), and returns its header.
+    pub fn finish(self, path: &Path, partial: bool) -> Result<Header> {
+        let Learner {
+            params,
+            memory,
+            sites,
+            counter,
+            spill,
+            ..
+        } = self;
+        let mut sink = ModelSink::new(params, partial, memory / 4, &spill, true)?;
+        if spill.key_runs() == 0 {
+            counter.emit(&sites, |k, v| sink.push(k, v))?;
+        } else {
+            if !counter.is_empty() {
+                counter.write_run(&sites, &spill)?;
+            }
+            let mut merged = spill.merge_keys()?;
+            while let Some((k, v)) = merged.next_entry()? {
+                sink.push(k, v)?;
+            }
+        }
+        sink.finish(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{InputConfig, Reader};
+    use crate::job::JobConfig;
+
+    /// A learner fed the sample crawl page by page writes the bytes `learn` writes, in memory
+    /// and spilled.
+    #[test]
+    fn learner_writes_what_learn_writes() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample.jsonl");
+        let dir = tempfile::tempdir().unwrap();
+        let job_model = dir.path().join("job.model");
+        let cfg = JobConfig::new(vec![sample.clone()]);
+        crate::job::learn(&cfg, &job_model, false, ModelParams::default()).unwrap();
+        let want = std::fs::read(&job_model).unwrap();
+        for memory in [64 << 20, 1] {
+            let mut l = Learner::new(ModelParams::default(), memory, Some(dir.path())).unwrap();
+            for r in Reader::new(InputConfig::default(), &[sample.clone()]).unwrap() {
+                let r = r.unwrap();
+                l.add_page(&r.site, &r.text).unwrap();
+            }
+            let p = dir.path().join(format!("l{memory}.model"));
+            l.finish(&p, false).unwrap();
+            assert!(std::fs::read(&p).unwrap() == want, "memory {memory}");
+        }
+    }
+}
