@@ -1,7 +1,7 @@
 //! The normaliser: a block's text to its hashable form (see the [`super`] module doc).
 //!
 //! ASCII letter runs go 16 bytes at a time (SSE2); other chars are classed by a table over the
-//! first two Unicode planes built once from the standard library's tables ([`chars`]), so
+//! first four Unicode planes built from the standard library's tables ([`chars`]), so
 //! that real text (typographic punctuation, accented Latin, other scripts) never calls the
 //! general Unicode lookups per character; the few chars the table cannot say in one entry
 //! (beyond its planes, or lower-casing to several chars) take the general path.
@@ -41,7 +41,6 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
     };
     let bytes = text.as_bytes();
     n.o.reserve(bytes.len());
-    let table = chars::table();
     let mut i = 0;
     while i < bytes.len() {
         // Runs of ASCII letters and single spaces, 16 or 8 bytes at a time.
@@ -55,7 +54,7 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
             n.ascii_byte(b);
             i += 1;
         } else {
-            i = n.non_ascii(text, i, table);
+            i = n.non_ascii(text, i);
         }
     }
     n.info
@@ -142,7 +141,7 @@ impl Normalizer<'_> {
     /// char table; returns where they end. Runs of letters that lower-case to themselves
     /// (most of any script without case, and lower-case text of the others) go out whole.
     #[inline(always)]
-    fn non_ascii(&mut self, text: &str, mut i: usize, table: &chars::Table) -> usize {
+    fn non_ascii(&mut self, text: &str, mut i: usize) -> usize {
         let bytes = text.as_bytes();
         // Start of the pending run of letters that lower-case to themselves, and their count.
         let mut same_from = i;
@@ -152,7 +151,7 @@ impl Normalizer<'_> {
                 break;
             }
             let (cp, len) = chars::decode(bytes, i);
-            let e = table.entry(cp);
+            let e = chars::entry(cp);
             if e == chars::SAME_LETTER {
                 same += 1;
                 i += len;

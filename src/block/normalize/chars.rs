@@ -1,12 +1,11 @@
-//! The normaliser's character table: for each char of the first two Unicode planes (the BMP
-//! and the SMP: every script crawls carry, typographic punctuation, fullwidth forms, emoji),
-//! its class and single-char lower-case, in one `i32` entry.
+//! The normaliser's character table: for each char of the first four Unicode planes (every
+//! script crawls carry, typographic punctuation, fullwidth forms, emoji, CJK extensions), its
+//! class and single-char lower-case, in one `i32` entry.
 //!
-//! The table is built once per process from the standard library's tables (`is_numeric`,
-//! `is_alphanumeric`, `to_lowercase`), so it follows them exactly whatever the toolchain's
-//! Unicode version; building it takes a few milliseconds. Two stages: 64-char blocks, each
-//! stored once however many times it repeats (CJK, Hangul and most scripts are runs of
-//! identical entries, since an entry holds the lower-case as an offset).
+//! Entries come from the standard library's tables (`is_numeric`, `is_alphanumeric`,
+//! `to_lowercase`), so they follow them exactly whatever the toolchain's Unicode version.
+//! They are built 64 chars at a time on first use: building them all would cost more than
+//! normalising a few megabytes of text that uses a handful of blocks.
 
 use std::sync::OnceLock;
 
@@ -23,27 +22,24 @@ pub(super) const C_GENERAL: i32 = 4;
 /// The entry of a letter that lower-cases to itself (offset 0).
 pub(super) const SAME_LETTER: i32 = C_ALPHA;
 
-/// Chars the table covers: U+0000..U+1FFFF.
-const END: u32 = 0x20000;
+/// Chars the table covers: U+0000..U+3FFFF (planes 0-3).
+const END: u32 = 0x40000;
 const SHIFT: u32 = 6;
 const BLOCK: usize = 1 << SHIFT;
 
-/// The two-stage table: `blocks[index[cp >> 6] * 64 + (cp & 63)]`.
-pub(super) struct Table {
-    index: Box<[u16; (END >> SHIFT) as usize]>,
-    blocks: Vec<i32>,
-}
+/// The table: 64-char blocks, each built on first use, so a process pays only for the
+/// blocks its text touches (a few dozen for a crawl in a few scripts).
+static BLOCKS: [OnceLock<[i32; BLOCK]>; (END >> SHIFT) as usize] =
+    [const { OnceLock::new() }; (END >> SHIFT) as usize];
 
-impl Table {
-    /// The entry of the scalar value `cp`: class in the low 3 bits, lower-case offset above.
-    #[inline(always)]
-    pub(super) fn entry(&self, cp: u32) -> i32 {
-        if cp >= END {
-            return C_GENERAL;
-        }
-        let block = self.index[(cp >> SHIFT) as usize] as usize;
-        self.blocks[block * BLOCK + (cp as usize & (BLOCK - 1))]
+/// The entry of the scalar value `cp`: class in the low 3 bits, lower-case offset above.
+#[inline(always)]
+pub(super) fn entry(cp: u32) -> i32 {
+    if cp >= END {
+        return C_GENERAL;
     }
+    let b = (cp >> SHIFT) as usize;
+    BLOCKS[b].get_or_init(|| build_block(b))[cp as usize & (BLOCK - 1)]
 }
 
 /// The class of an entry.
@@ -56,12 +52,6 @@ pub(super) fn class(entry: i32) -> i32 {
 #[inline(always)]
 pub(super) fn lower(cp: u32, entry: i32) -> u32 {
     cp.wrapping_add((entry >> 3) as u32)
-}
-
-/// The table, built on first use.
-pub(super) fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(build)
 }
 
 /// The entry of one char, as the general path would treat it.
@@ -87,24 +77,18 @@ pub(super) fn entry_of(c: char) -> i32 {
     }
 }
 
-fn build() -> Table {
-    let mut index = Box::new([0u16; (END >> SHIFT) as usize]);
-    let mut blocks: Vec<i32> = Vec::new();
-    let mut seen = std::collections::HashMap::<[i32; BLOCK], u16>::new();
-    for (b, slot) in index.iter_mut().enumerate() {
-        let mut block = [C_GENERAL; BLOCK];
-        for (k, e) in block.iter_mut().enumerate() {
-            // Surrogates are not chars and never occur in a `str`.
-            if let Some(c) = char::from_u32((b * BLOCK + k) as u32) {
-                *e = entry_of(c);
-            }
+/// The entries of block `b` (chars `b * 64..b * 64 + 64`).
+#[cold]
+#[inline(never)]
+fn build_block(b: usize) -> [i32; BLOCK] {
+    let mut block = [C_GENERAL; BLOCK];
+    for (k, e) in block.iter_mut().enumerate() {
+        // Surrogates are not chars and never occur in a `str`.
+        if let Some(c) = char::from_u32((b * BLOCK + k) as u32) {
+            *e = entry_of(c);
         }
-        *slot = *seen.entry(block).or_insert_with(|| {
-            blocks.extend_from_slice(&block);
-            u16::try_from(blocks.len() / BLOCK - 1).expect("under 65536 distinct blocks")
-        });
     }
-    Table { index, blocks }
+    block
 }
 
 /// Decodes the non-ASCII char at `i` of valid UTF-8: its scalar value and length in bytes.
