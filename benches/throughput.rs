@@ -9,7 +9,10 @@
 //!
 //! Environment: `DECHROME_BENCH_BYTES` (corpus size, default 200M), `DECHROME_BENCH_CORPUS`
 //! (an existing JSONL crawl instead), `DECHROME_BENCH_REPEAT` (rounds of each dechrome job,
-//! best kept; default 3), `DECHROME_BENCH_NO_PYTHON=1` (skip the baseline, which runs once).
+//! best kept; default 3), `DECHROME_BENCH_NO_PYTHON=1` (skip the baseline, which runs once),
+//! `DECHROME_BENCH_DEVSETS` (a folder of `*/pages.jsonl` dev sets; default `../shared/data`):
+//! their text views, real text unlike the generator's nearly pure ASCII, concatenated, get
+//! one more row per job at 1 thread (skipped with a note when the folder is missing).
 //! See docs/benchmarks.md.
 
 use std::path::{Path, PathBuf};
@@ -223,5 +226,68 @@ fn main() {
                 );
             }
         }
+    }
+    dev_set_rows(bin, root, tmp.path(), repeat);
+}
+
+/// Rows for `learn`, `clean` and `run` at 1 thread (best of `repeat`) on the dev sets' text
+/// views concatenated: real pages, with the typographic punctuation, accented letters and
+/// other scripts of real crawls.
+fn dev_set_rows(bin: &str, root: &Path, tmp: &Path, repeat: usize) {
+    let dir = std::env::var("DECHROME_BENCH_DEVSETS")
+        .map_or_else(|_| root.join("../shared/data"), PathBuf::from);
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some(e.ok()?.path().join("pages.jsonl")))
+        .filter(|p| p.is_file())
+        .collect();
+    if sets.is_empty() {
+        println!("\ndev sets: none under {} (row skipped)", dir.display());
+        return;
+    }
+    sets.sort();
+    let corpus = tmp.join("devsets.jsonl");
+    let mut all = Vec::new();
+    for p in &sets {
+        all.extend(std::fs::read(p).unwrap());
+    }
+    std::fs::write(&corpus, &all).unwrap();
+    let mb = all.len() as f64 / 1e6;
+    println!(
+        "\ndev sets' text views ({} files, {mb:.0} MB), 1 thread:",
+        sets.len()
+    );
+    let (c, model, out) = (
+        corpus.to_str().unwrap(),
+        tmp.join("dev.model"),
+        tmp.join("dev.out"),
+    );
+    let (m, o) = (model.to_str().unwrap(), out.to_str().unwrap());
+    let jobs: [(&str, Vec<&str>); 3] = [
+        ("learn", vec![bin, "learn", c, "-o", m, "-j", "1", "-q"]),
+        (
+            "clean",
+            vec![bin, "clean", c, "--model", m, "-o", o, "-j", "1", "-q"],
+        ),
+        ("run", vec![bin, "run", c, "-o", o, "-j", "1", "-q"]),
+    ];
+    let mut best = [f64::MAX; 3];
+    for _ in 0..repeat {
+        for (k, (_, cmd)) in jobs.iter().enumerate() {
+            let _ = std::fs::remove_file(&out);
+            if k == 0 {
+                let _ = std::fs::remove_file(&model);
+            }
+            best[k] = best[k].min(timed(cmd).cpu);
+        }
+    }
+    for ((name, _), cpu) in jobs.iter().zip(best) {
+        println!(
+            "dev sets {name:<13} {:>3} {:>17.2} {:>21.1}",
+            1,
+            cpu,
+            mb / cpu
+        );
     }
 }
