@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::io;
 
 use crate::article::{gen_body, wire_span, wire_story, Article};
+use crate::charstats::{respell_page, site_script, Script};
 use crate::lang::{fold_ascii, Lang};
 use crate::phrases::Words;
 use crate::render::{render_page, Ctx, PageBuf};
@@ -46,6 +47,7 @@ pub(crate) fn generate(
             let rank = lang_rank[lang_id];
             syndicate(cfg.seed, &mut rng, lang_id, lang, rank, &mut articles);
         }
+        let script = site_script(cfg.charset, lang_id, lang_rank[lang_id]);
         lang_rank[lang_id] += 1;
         set_slugs(&mut articles);
         let cx = Ctx {
@@ -54,7 +56,7 @@ pub(crate) fn generate(
             words: &words[site.lang],
             articles: &articles,
         };
-        emit_pages(cfg.seed, &mut rng, idx, &cx, &mut stats, sink)?;
+        emit_pages(cfg.seed, &mut rng, (idx, script), &cx, &mut stats, sink)?;
         idx += 1;
     }
     stats.sites = idx;
@@ -132,12 +134,12 @@ fn set_slugs(articles: &mut [Article]) {
     }
 }
 
-/// Renders the site's pages in a shuffled order, each from its own generator, and hands
-/// them to `sink`.
+/// Renders the site's pages (site `idx`, respelled in `script` if any) in a shuffled order,
+/// each from its own generator, and hands them to `sink`.
 fn emit_pages(
     seed: u64,
     rng: &mut Rng,
-    idx: usize,
+    (idx, script): (usize, Option<Script>),
     cx: &Ctx,
     stats: &mut GenStats,
     sink: &mut dyn FnMut(GenPage) -> io::Result<u64>,
@@ -149,6 +151,9 @@ fn emit_pages(
         let mut prng = Rng::new(seed_of(seed, 2 + idx as u64, me as u64));
         let mut buf = PageBuf::new();
         render_page(cx, &mut prng, me, &mut buf);
+        if let Some(script) = script {
+            respell_page(&mut buf, script);
+        }
         let a = &cx.articles[me];
         stats.pages += 1;
         stats.lines += buf.labels.len() as u64;

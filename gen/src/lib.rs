@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 mod article;
+mod charstats;
 mod corpus;
 mod lang;
 mod phrases;
@@ -47,6 +48,8 @@ mod site;
 use std::io;
 
 use serde::Serialize;
+
+pub use charstats::Charset;
 
 /// The page's own article text.
 pub const LABEL_CONTENT: &str = "content";
@@ -88,6 +91,9 @@ pub struct GenConfig {
     pub languages: usize,
     /// Keep generating sites until this many (JSONL) bytes were produced.
     pub target_bytes: Option<u64>,
+    /// How text is spelled: real-text character statistics (the default) or nearly pure
+    /// ASCII as before.
+    pub charset: Charset,
 }
 
 impl Default for GenConfig {
@@ -100,6 +106,7 @@ impl Default for GenConfig {
             syndication: true,
             languages: 2,
             target_bytes: None,
+            charset: Charset::RealText,
         }
     }
 }

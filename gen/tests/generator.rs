@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::io;
 
 use dechrome_gen::{generate_pages, write_jsonl, GenConfig, GenPage, LABELS, LABEL_CONTENT};
-use dechrome_gen::{LABEL_RELATED, LABEL_TEMPLATED};
+use dechrome_gen::{Charset, LABEL_RELATED, LABEL_TEMPLATED};
 
 fn corpus(cfg: &GenConfig) -> Vec<GenPage> {
     let mut v = Vec::new();
@@ -151,7 +151,11 @@ fn syndication_spans_sites() {
 
 #[test]
 fn seed_shaped_page_exists() {
-    let pages = corpus(&GenConfig::default());
+    // Exact chrome strings: ASCII spelling, so no word of them is respelled.
+    let pages = corpus(&GenConfig {
+        charset: Charset::Ascii,
+        ..Default::default()
+    });
     let found = pages.iter().any(|p| {
         let lines: Vec<&str> = p.text.split('\n').collect();
         lines
@@ -232,4 +236,40 @@ fn zipf_spreads_sizes_and_languages_differ() {
     assert!(pages
         .iter()
         .any(|p| p.gold.contains('ä') || p.gold.contains('ö')));
+}
+
+#[test]
+fn default_text_has_real_text_character_statistics() {
+    // Enough sites of the second language for all its non-Latin blocks (four sites each).
+    let cfg = GenConfig {
+        sites: 100,
+        pages_per_site: 2,
+        ..Default::default()
+    };
+    let pages = corpus(&cfg);
+    let text: String = pages.iter().map(|p| p.text.as_str()).collect();
+    let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
+    let share = non_ascii as f64 / text.chars().count() as f64;
+    assert!(share > 0.03, "non-ASCII share {share:.3}");
+    for c in ['“', '’', '—', '…', 'é'] {
+        assert!(text.contains(c), "no {c}");
+    }
+    for (name, lo, hi) in [
+        ("Cyrillic", '\u{0400}', '\u{04FF}'),
+        ("Greek", '\u{0370}', '\u{03FF}'),
+        ("Arabic", '\u{0600}', '\u{06FF}'),
+        ("CJK", '\u{4E00}', '\u{9FFF}'),
+    ] {
+        assert!(
+            text.chars().any(|c| (lo..=hi).contains(&c)),
+            "no {name} page"
+        );
+    }
+    let ascii = corpus(&GenConfig {
+        charset: Charset::Ascii,
+        ..cfg
+    });
+    let text: String = ascii.iter().map(|p| p.text.as_str()).collect();
+    let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
+    assert!((non_ascii as f64) < 0.03 * text.chars().count() as f64);
 }

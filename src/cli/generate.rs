@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use dechrome::fs::AtomicFile;
-use dechrome_gen::{write_jsonl, GenConfig};
+use dechrome_gen::{write_jsonl, Charset, GenConfig};
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
@@ -36,6 +36,10 @@ pub struct GenerateArgs {
     /// Keep adding sites until this much JSONL is written (e.g. 500M, 20G).
     #[arg(long, value_parser = parse_size)]
     pub bytes: Option<u64>,
+    /// Nearly pure ASCII text, as older versions wrote; by default text has real-text
+    /// character statistics (typographic punctuation, accented words, non-Latin sites).
+    #[arg(long)]
+    pub ascii: bool,
     /// Overwrite an existing output.
     #[arg(long)]
     pub force: bool,
@@ -75,6 +79,11 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         syndication: !a.no_syndication,
         languages: a.languages,
         target_bytes: a.bytes,
+        charset: if a.ascii {
+            Charset::Ascii
+        } else {
+            Charset::RealText
+        },
     };
     let stats = if a.output.as_os_str() == "-" {
         let out = std::io::stdout().lock();
