@@ -3,13 +3,18 @@
 //! Generates a crawl in a temporary directory (or uses `DECHROME_BENCH_CORPUS`), then runs the
 //! release `dechrome` binary as a subprocess under `/usr/bin/time -v` for `learn`, `clean` (with
 //! the learned model) and `run`, at 1 thread and at every core, and the plain-Python CCNet-style
-//! line dedup (`scripts/line_dedup.py`) on the same corpus. Prints one table: wall time, CPU
+//! line dedup (`scripts/line_dedup.py`) and Dolma's paragraph `dedupe` (1 process) on the same
+//! corpus. Prints one table: wall time, CPU
 //! time, MB/s of input (wall and per CPU-second), pages/s, peak RSS; then the model size per
 //! million pages and the per-core ratio to the Python baseline.
 //!
 //! Environment: `DECHROME_BENCH_BYTES` (corpus size, default 200M), `DECHROME_BENCH_CORPUS`
-//! (an existing JSONL crawl instead), `DECHROME_BENCH_REPEAT` (rounds of each dechrome job,
-//! best kept; default 3), `DECHROME_BENCH_NO_PYTHON=1` (skip the baseline, which runs once),
+//! (an existing JSONL crawl instead), `DECHROME_BENCH_ASCII=1` (generate with `--ascii`, the
+//! older nearly pure ASCII text, instead of real-text character statistics),
+//! `DECHROME_BENCH_REPEAT` (rounds of each dechrome job, best kept; default 3),
+//! `DECHROME_BENCH_NO_PYTHON=1` (skip the Python baseline, which runs once),
+//! `DECHROME_BENCH_DOLMA` (the `dolma` command for the Dolma `dedupe` row; default `dolma` on
+//! the PATH, the row skipped with a note when it does not run),
 //! `DECHROME_BENCH_DEVSETS` (a folder of `*/pages.jsonl` dev sets; default `../shared/data`):
 //! their text views, real text unlike the generator's nearly pure ASCII, concatenated, get
 //! one more row per job at 1 thread (skipped with a note when the folder is missing).
@@ -72,7 +77,7 @@ fn main() {
         Err(_) => {
             let bytes = std::env::var("DECHROME_BENCH_BYTES").unwrap_or_else(|_| "200M".into());
             let p = t("crawl.jsonl");
-            let g = timed(&[
+            let mut cmd = vec![
                 bin,
                 "generate",
                 "--sites",
@@ -84,7 +89,11 @@ fn main() {
                 &bytes,
                 "-o",
                 p.to_str().unwrap(),
-            ]);
+            ];
+            if std::env::var("DECHROME_BENCH_ASCII").is_ok() {
+                cmd.push("--ascii");
+            }
+            let g = timed(&cmd);
             let size = std::fs::metadata(&p).unwrap().len() as f64;
             eprintln!(
                 "generated {:.0} MB in {:.1}s ({:.0} MB/s)",
@@ -181,21 +190,10 @@ fn main() {
         row(name, *thr, m);
     }
     let model_bytes = std::fs::metadata(&model).unwrap().len() as f64;
-    let python = if std::env::var("DECHROME_BENCH_NO_PYTHON").is_ok() {
-        None
-    } else {
-        let script = root.join("scripts/line_dedup.py");
-        let out = t("py.jsonl");
-        let m = timed(&[
-            "python3",
-            script.to_str().unwrap(),
-            c,
-            "-o",
-            out.to_str().unwrap(),
-        ]);
-        row("python line_dedup.py", 1, &m);
-        Some(m)
-    };
+    let peer_rows = peers(root, &corpus, &tmp.path().join("main"), repeat);
+    for (name, m) in &peer_rows {
+        row(name, 1, m);
+    }
     println!();
     println!(
         "model: {:.1} MB for {:.0} pages = {:.1} MB per million pages",
@@ -217,13 +215,10 @@ fn main() {
             );
         }
     }
-    if let Some(py) = python {
+    for (peer, p) in &peer_rows {
         for name in ["learn", "clean", "run"] {
             if let Some(m) = get(name, 1) {
-                println!(
-                    "{name} per core vs python line dedup per core: {:.1}x",
-                    (bytes / m.cpu) / (bytes / py.cpu)
-                );
+                println!("{name} per core vs {peer} per core: {:.1}x", p.cpu / m.cpu);
             }
         }
     }
@@ -290,4 +285,71 @@ fn dev_set_rows(bin: &str, root: &Path, tmp: &Path, repeat: usize) {
             mb / cpu
         );
     }
+    for (peer, m) in peers(root, &corpus, &tmp.join("dev"), repeat) {
+        println!(
+            "dev sets {peer:<13} {:>3} {:>17.2} {:>21.1}   run is {:.1}x per core",
+            1,
+            m.cpu,
+            mb / m.cpu,
+            m.cpu / best[2]
+        );
+    }
+}
+
+/// The peers on `corpus`, at 1 process, CPU time: the plain-Python CCNet-style line dedup
+/// (`scripts/line_dedup.py`, once; skipped with `DECHROME_BENCH_NO_PYTHON`) and Dolma's
+/// `dedupe` by paragraphs with its Bloom filter (best of `repeat`; the `dolma` command, or
+/// `DECHROME_BENCH_DOLMA`; skipped with a note when it does not run). Dolma reads gzipped
+/// JSONL only, so its time includes decompressing a gzip (level 1) copy of the corpus.
+fn peers(root: &Path, corpus: &Path, dir: &Path, repeat: usize) -> Vec<(&'static str, Measure)> {
+    std::fs::create_dir_all(dir.join("documents")).unwrap();
+    let mut rows = Vec::new();
+    if std::env::var("DECHROME_BENCH_NO_PYTHON").is_err() {
+        let script = root.join("scripts/line_dedup.py");
+        let out = dir.join("py.jsonl");
+        let (s, c, o) = (script.to_str().unwrap(), corpus.to_str().unwrap(), out.to_str().unwrap());
+        rows.push(("python line dedup", timed(&["python3", s, c, "-o", o])));
+    }
+    let dolma = std::env::var("DECHROME_BENCH_DOLMA").unwrap_or_else(|_| "dolma".into());
+    if Command::new(&dolma).arg("--help").output().map_or(true, |o| !o.status.success()) {
+        println!("dolma dedupe: `{dolma}` does not run (pip install dolma; or set DECHROME_BENCH_DOLMA); row skipped");
+        return rows;
+    }
+    let data = std::fs::read(corpus).unwrap();
+    // Bloom filter sized for every line of the corpus (an upper bound on its paragraphs).
+    let lines = data.windows(2).filter(|w| w == b"\\n").count() + data.len() / 4096;
+    let gz = dir.join("documents/crawl.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    std::io::Write::write_all(&mut enc, &data).unwrap();
+    enc.finish().unwrap();
+    drop(data);
+    let cfg = dir.join("dolma.yaml");
+    let bloom = dir.join("bloom.bin");
+    std::fs::write(
+        &cfg,
+        format!(
+            "documents:\n  - {}\ndedupe:\n  name: dedupe_paragraphs\n  paragraphs:\n    \
+             attribute_name: bff_duplicate_paragraph_spans\n  skip_empty: true\nbloom_filter:\n  \
+             file: {}\n  read_only: false\n  estimated_doc_count: {}\n  \
+             desired_false_positive_rate: 0.0001\nprocesses: 1\n",
+            gz.display(),
+            bloom.display(),
+            lines.max(1000)
+        ),
+    )
+    .unwrap();
+    let mut best: Option<Measure> = None;
+    for _ in 0..repeat {
+        let _ = std::fs::remove_file(&bloom);
+        let _ = std::fs::remove_dir_all(dir.join("attributes"));
+        let m = timed(&[&dolma, "-c", cfg.to_str().unwrap(), "dedupe"]);
+        if best.as_ref().map_or(true, |b| m.cpu < b.cpu) {
+            best = Some(m);
+        }
+    }
+    rows.extend(best.map(|m| ("dolma dedupe (paras)", m)));
+    rows
 }
