@@ -307,11 +307,19 @@ fn peers(root: &Path, corpus: &Path, dir: &Path, repeat: usize) -> Vec<(&'static
     if std::env::var("DECHROME_BENCH_NO_PYTHON").is_err() {
         let script = root.join("scripts/line_dedup.py");
         let out = dir.join("py.jsonl");
-        let (s, c, o) = (script.to_str().unwrap(), corpus.to_str().unwrap(), out.to_str().unwrap());
+        let (s, c, o) = (
+            script.to_str().unwrap(),
+            corpus.to_str().unwrap(),
+            out.to_str().unwrap(),
+        );
         rows.push(("python line dedup", timed(&["python3", s, c, "-o", o])));
     }
     let dolma = std::env::var("DECHROME_BENCH_DOLMA").unwrap_or_else(|_| "dolma".into());
-    if Command::new(&dolma).arg("--help").output().map_or(true, |o| !o.status.success()) {
+    if Command::new(&dolma)
+        .arg("--help")
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
         println!("dolma dedupe: `{dolma}` does not run (pip install dolma; or set DECHROME_BENCH_DOLMA); row skipped");
         return rows;
     }
