@@ -199,6 +199,10 @@ pub enum Error {
         why: String,
     },
 
+    /// A prediction or gold file that cannot be scored.
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
+
     /// An output that exists and may not be overwritten.
     #[error("{path}: output exists")]
     OutputExists {

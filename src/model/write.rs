@@ -15,6 +15,7 @@ use fst::MapBuilder;
 use super::format::{self, global_key, parse_block_key, Header, ModelParams};
 use super::format::{TAG_BLOCK, TAG_PAGES};
 use super::spill::{HashCounter, SpillDir};
+#[cfg(test)]
 use super::DEFAULT_MEMORY;
 use crate::error::{Error, Result};
 use crate::shingle::KIND_BLOCK;
@@ -243,6 +244,7 @@ impl<'d> ModelSink<'d> {
 
 /// Writes a model from sorted partial entries ([`crate::model::Counter::into_sorted_entries`]):
 /// as they are when `partial`, else finalized. Returns the header written.
+#[cfg(test)]
 pub fn write_entries(
     out: &Path,
     sorted_partial: Vec<(Vec<u8>, u64)>,
