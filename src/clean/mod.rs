@@ -366,6 +366,23 @@ impl<'m> Cleaner<'m> {
             }
             self.runs.decide(&mut self.ev, &cfg, feats);
         }
+        // A page that keeps no article, whose text is shared with other pages but not the
+        // site's template (the crawl holds the page twice, or its whole article runs
+        // elsewhere too): the shared text is its own. A page whose text holds an article
+        // never comes out empty.
+        let carried = |e: &Evidence| e.shared && e.hard.is_none() && !e.soft_template;
+        if self.runs.main.is_none_or(|(_, w)| w <= 0.0) {
+            let shared: f32 = (self.ev.iter().filter(|e| carried(e)))
+                .map(|e| (e.base - cfg.switch_cost).max(0.0))
+                .sum();
+            if shared > 0.0 {
+                self.ev
+                    .iter_mut()
+                    .filter(|e| carried(e))
+                    .for_each(|e| e.shared = false);
+                self.runs.decide(&mut self.ev, &cfg, feats);
+            }
+        }
         // Lists of like items (comments, teasers) around the article: when the page has an
         // article outside them, they are not its text; when it has none (a forum thread, a
         // list page), the items are the page's content and stay.
@@ -402,7 +419,7 @@ impl<'m> Cleaner<'m> {
                 (true, _) if ev.soft_template => Reason::KeptShared,
                 (false, _) if ev.soft_template => Reason::SiteTemplate,
                 (_, Some(r)) => r,
-                (true, None) if ev.shared => Reason::KeptShared,
+                (true, None) if ev.shared || ev.df >= 2 => Reason::KeptShared,
                 (true, None) if ev.score > 0.0 => Reason::KeptUnique,
                 (true, None) => Reason::KeptContext,
                 (false, None) if ev.shared => Reason::Repeated,

@@ -192,6 +192,17 @@ impl Runs {
         self.header.clear();
         self.header.resize(ev.len(), false);
         self.main = select_runs(ev, &mut self.state, cfg);
+        if self.main.is_none() {
+            // Not one block with content evidence (a post of a line or two): the block with
+            // the most, of those without chrome evidence, is the page's text, with its header.
+            let best = (ev.iter().enumerate())
+                .filter(|(_, e)| e.hard.is_none() && !e.soft_template && !e.item && e.tokens > 0)
+                .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+            if let Some((i, _)) = best {
+                self.state[i] = true;
+                self.main = Some((i, 0.0));
+            }
+        }
         let Some((main, weight)) = self.main else {
             return 0.0;
         };
