@@ -55,7 +55,7 @@ impl ItemLists {
             if !(site || (stamp && !state[i])) || lex.shares_words(cfg, norm) {
                 continue;
             }
-            let raw = xxh3_64(text[b.start..b.end].as_bytes());
+            let raw = xxh3_64(&text.as_bytes()[b.start..b.end]);
             // The key kinds are kept apart by a constant mixed into each.
             self.marks.push((b.hash, i as u32, raw));
             if !site {

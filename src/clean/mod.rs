@@ -371,7 +371,7 @@ impl<'m> Cleaner<'m> {
         // elsewhere too): the shared text is its own. A page whose text holds an article
         // never comes out empty.
         let carried = |e: &Evidence| e.shared && e.hard.is_none() && !e.soft_template;
-        if self.runs.main.is_none_or(|(_, w)| w <= 0.0) {
+        if !self.runs.main.is_some_and(|(_, w)| w > 0.0) {
             let shared: f32 = (self.ev.iter().filter(|e| carried(e)))
                 .map(|e| (e.base - cfg.switch_cost).max(0.0))
                 .sum();
@@ -398,11 +398,8 @@ impl<'m> Cleaner<'m> {
             // first item comes before any strong run is the list itself.
             let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
             self.runs.decide(&mut self.ev, &cfg, feats);
-            if self
-                .runs
-                .main
-                .is_none_or(|(m, w)| w <= 0.0 || m >= first_item)
-            {
+            let article_first = (self.runs.main).is_some_and(|(m, w)| w > 0.0 && m < first_item);
+            if !article_first {
                 self.ev.iter_mut().for_each(|e| e.item = false);
                 self.runs.decide(&mut self.ev, &cfg, feats);
             }
