@@ -100,8 +100,9 @@ def _col(batch, name):
 
 
 def clean_batch(native, batch: pa.RecordBatch, text_col, site_col, url_col, threads,
-                keep_removed, removed_col, out_type=None) -> pa.RecordBatch:
-    """The batch with ``text_col`` cleaned (cast back to ``out_type`` or its own type)."""
+                keep_removed, removed_col, removed_type=None) -> pa.RecordBatch:
+    """The batch with ``text_col`` cleaned (in the column's own string type) and, with
+    ``keep_removed``, a ``removed_col`` column (cast to ``removed_type`` when given)."""
     i = batch.schema.get_field_index(text_col)
     if i < 0:
         raise KeyError(f"no column {text_col!r} in {batch.schema.names}")
@@ -110,13 +111,14 @@ def clean_batch(native, batch: pa.RecordBatch, text_col, site_col, url_col, thre
         keep_removed,
     )
     field = batch.schema.field(i)
-    want = out_type or field.type
-    if cleaned.type != want:
-        cleaned = cleaned.cast(want)
+    if cleaned.type != field.type:
+        cleaned = cleaned.cast(field.type)
     cols = list(batch.columns)
     cols[i] = cleaned
     names = list(batch.schema.names)
     if keep_removed:
+        if removed_type is not None and removed.type != removed_type:
+            removed = removed.cast(removed_type)
         cols.append(removed)
         names.append(removed_col)
     return pa.RecordBatch.from_arrays(cols, names=names)
