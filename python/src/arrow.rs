@@ -183,7 +183,15 @@ impl StringsOut {
     }
 
     /// `(validity or None, offsets, data, null count)` as Python bytes.
-    pub fn into_py(self, py: Python<'_>) -> (Option<Bound<'_, PyBytes>>, Bound<'_, PyBytes>, Bound<'_, PyBytes>, usize) {
+    pub fn into_py(
+        self,
+        py: Python<'_>,
+    ) -> (
+        Option<Bound<'_, PyBytes>>,
+        Bound<'_, PyBytes>,
+        Bound<'_, PyBytes>,
+        usize,
+    ) {
         let validity = (self.nulls > 0).then(|| PyBytes::new(py, &self.validity));
         (
             validity,

@@ -183,7 +183,11 @@ fn clean_one(c: &mut Cleaner<'_>, p: &Page<'_>, keep_decisions: bool) -> Cleaned
     let mut text = String::with_capacity(p.text.len());
     let d = c.clean_page(&p.site_key(), p.text, &mut text);
     Cleaned {
-        decisions: if keep_decisions { d.to_vec() } else { Vec::new() },
+        decisions: if keep_decisions {
+            d.to_vec()
+        } else {
+            Vec::new()
+        },
         text,
     }
 }

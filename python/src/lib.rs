@@ -122,7 +122,11 @@ struct NativeModel {
 }
 
 impl NativeModel {
-    fn open_path(path: PathBuf, dir: Option<tempfile::TempDir>, partial_ok: bool) -> PyResult<Self> {
+    fn open_path(
+        path: PathBuf,
+        dir: Option<tempfile::TempDir>,
+        partial_ok: bool,
+    ) -> PyResult<Self> {
         let model = if partial_ok {
             engine::open(&path)
         } else {
@@ -378,14 +382,16 @@ impl NativeModel {
 }
 
 /// The removed blocks of a page: `(line, block text, reason)`.
-fn removed_blocks(text: &str, decisions: &[dechrome::clean::Decision]) -> Vec<(u32, String, &'static str)> {
+fn removed_blocks(
+    text: &str,
+    decisions: &[dechrome::clean::Decision],
+) -> Vec<(u32, String, &'static str)> {
     decisions
         .iter()
         .filter(|d| !d.keep)
         .map(|d| (d.line, text[d.start..d.end].to_owned(), d.reason.as_str()))
         .collect()
 }
-
 
 /// Counts pages for a model; see `dechrome.Learner`.
 #[pyclass(module = "dechrome._dechrome")]
