@@ -19,7 +19,7 @@ domain of ``metadata[url_key]`` (datatrove's JSONL reader puts the record's othe
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Optional, Union
+from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
@@ -27,7 +27,14 @@ from datatrove.pipeline.base import PipelineStep
 
 import dechrome
 
-__all__ = ["DechromeLearn", "DechromeMerge", "DechromeClean", "PARTIAL_SUFFIX", "MODEL_NAME"]
+__all__ = [
+    "DechromeLearn",
+    "DechromeMerge",
+    "DechromeClean",
+    "stages",
+    "PARTIAL_SUFFIX",
+    "MODEL_NAME",
+]
 
 PARTIAL_SUFFIX = ".partial"
 MODEL_NAME = "model.dechrome"
@@ -192,3 +199,34 @@ class DechromeClean(PipelineStep):
                 batch = []
         if batch:
             yield from self._clean(batch)
+
+
+def stages(
+    reader: Callable[[], PipelineStep],
+    writer: Callable[[], PipelineStep],
+    work_folder: str,
+    *,
+    site_key: Optional[str] = "site",
+    url_key: Optional[str] = "url",
+    memory: Union[int, str, None] = None,
+    threads: int = 1,
+    keep_removed: bool = False,
+) -> Tuple[list, list, list]:
+    """The three pipelines, for three executors chained with ``depends=``: learn (one task
+    per input shard, partial models in ``work_folder/partial``), merge (one task, the model in
+    ``work_folder/model``) and clean (``reader() -> DechromeClean -> writer()``). ``reader``
+    and ``writer`` make a fresh step each time they are called (the input is read twice)."""
+    work_folder = work_folder.rstrip("/")
+    parts, model = f"{work_folder}/partial", f"{work_folder}/model"
+    return (
+        [reader(), DechromeLearn(parts, site_key=site_key, url_key=url_key, memory=memory)],
+        [DechromeMerge(parts, model)],
+        [
+            reader(),
+            DechromeClean(
+                model, site_key=site_key, url_key=url_key, threads=threads,
+                keep_removed=keep_removed,
+            ),
+            writer(),
+        ],
+    )

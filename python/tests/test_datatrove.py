@@ -10,41 +10,29 @@ import pytest
 
 pytest.importorskip("datatrove")
 
-from datatrove.executor import LocalPipelineExecutor  # noqa: E402
-from datatrove.pipeline.readers import JsonlReader  # noqa: E402
-from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-from dechrome.datatrove import DechromeClean, DechromeLearn, DechromeMerge  # noqa: E402
 from conftest import read_jsonl  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "datatrove_local", Path(__file__).parents[1] / "examples" / "datatrove_local.py"
+)
+example = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(example)
 
 
 def run_pipeline(corpus, tasks, tmp_path):
+    """Runs examples/datatrove_local.py on the corpus split into `tasks` shards."""
     src = tmp_path / "in"
     src.mkdir()
     for i, shard in enumerate(corpus.shards(tasks)):
         with open(src / f"shard-{i:03d}.jsonl", "w", encoding="utf-8") as f:
             for r in shard:
                 f.write(json.dumps(r) + "\n")
-    parts, model_dir, out = tmp_path / "parts", tmp_path / "model", tmp_path / "out"
-    common = dict(workers=min(tasks, 2), start_method="fork")
-    learn = LocalPipelineExecutor(
-        [JsonlReader(str(src)), DechromeLearn(str(parts))],
-        tasks=tasks, logging_dir=str(tmp_path / "logs/learn"), **common,
-    )
-    merge = LocalPipelineExecutor(
-        [DechromeMerge(str(parts), str(model_dir))],
-        tasks=1, logging_dir=str(tmp_path / "logs/merge"), depends=learn, workers=1,
-    )
-    clean = LocalPipelineExecutor(
-        [
-            JsonlReader(str(src)),
-            DechromeClean(str(model_dir)),
-            JsonlWriter(str(out), output_filename="${rank}.jsonl", compression=None),
-        ],
-        tasks=tasks, logging_dir=str(tmp_path / "logs/clean"), depends=merge, **common,
-    )
-    clean.run()
-    return model_dir / "model.dechrome", out
+    out, work = tmp_path / "out", tmp_path / "work"
+    example.main(str(src), str(out), str(work), tasks, min(tasks, 2))
+    return work / "model" / "model.dechrome", out
 
 
 @pytest.mark.parametrize("tasks", [1, 3, 8])
