@@ -107,6 +107,10 @@ class Model:
         """``pages``, ``sites``, ``keys``, ``partial`` and ``shingle_max_tokens``."""
         return self._m.header
 
+    def __reduce__(self):
+        # Pickled as its bytes: a model captured in a Spark or multiprocessing closure.
+        return (Model.from_bytes, (self.to_bytes(),))
+
     def __repr__(self) -> str:
         h = self.header
         return f"<dechrome.Model: {h['pages']} pages, {h['sites']} sites, {h['keys']} keys>"

@@ -173,3 +173,5 @@ def test_save_and_reopen(generated, tmp_path):
     again = dechrome.Model.open(p)
     assert again.header == model.header
     assert "pages" in repr(again)
+    thawed = pickle.loads(pickle.dumps(again))
+    assert thawed.to_bytes() == generated.model_bytes
