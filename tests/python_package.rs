@@ -14,7 +14,14 @@ fn python_package_tests() {
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = Command::new(python)
-        .args(["-m", "pytest", "python/tests", "-q", "-p", "no:cacheprovider"])
+        .args([
+            "-m",
+            "pytest",
+            "python/tests",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ])
         .current_dir(root)
         .env("DECHROME_BIN", env!("CARGO_BIN_EXE_dechrome"))
         .status()

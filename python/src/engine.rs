@@ -5,10 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use dechrome::clean::{CleanConfig, Cleaner, Decision};
-use dechrome::model::{Counter, Model, ModelParams, ModelSink, SiteTable};
-use dechrome::shingle::Shingler;
-use dechrome::site::{site_from_url, SiteKey};
-use dechrome::spill::SpillDir;
+use dechrome::input::{resolve_site, SiteKey};
+use dechrome::model::{self, MergeOptions, Model, ModelParams};
 use dechrome::{Error, Result};
 use rayon::prelude::*;
 
@@ -24,112 +22,75 @@ impl Page<'_> {
     /// The site key `dechrome run` gives this page: the site field when not empty, else the
     /// URL's registrable domain, else none.
     pub fn site_key(&self) -> String {
-        if let Some(s) = self.site.filter(|s| !s.is_empty()) {
-            return s.replace('\0', " ");
-        }
-        self.url
-            .and_then(|u| site_from_url(u, SiteKey::Domain))
-            .unwrap_or_default()
+        resolve_site(self.site, self.url, None, SiteKey::Domain)
     }
 }
 
 /// Learns a model from pages fed in batches, within a memory budget: what `dechrome learn`
 /// does with the records it reads (counts beyond the budget spill to sorted runs on disk).
 pub struct Learner {
-    params: ModelParams,
-    memory: usize,
-    sites: SiteTable,
-    counter: Counter,
-    spill: SpillDir,
-    pages: u64,
+    inner: model::Learner,
 }
 
 impl Learner {
     pub fn new(memory: Option<usize>) -> Result<Learner> {
-        let memory = memory.unwrap_or(dechrome::model::DEFAULT_MEMORY);
+        let memory = memory.unwrap_or(model::DEFAULT_MEMORY);
         Ok(Learner {
-            params: ModelParams::default(),
-            memory,
-            sites: SiteTable::default(),
-            // As `learn` on one worker: the counts get 60% of the budget.
-            counter: Counter::with_budget((memory / 10 * 6).max(1 << 20)),
-            spill: SpillDir::new(None)?,
-            pages: 0,
+            inner: model::Learner::new(ModelParams::default(), memory, None)?,
         })
     }
 
-    /// Counts the pages, their features computed on `pool`'s threads (on this one when
-    /// `None`).
+    /// Counts the pages, their features computed on `pool`'s threads (on the global pool
+    /// when `None`) and counted in order.
     pub fn add(&mut self, pages: &[Page<'_>], pool: Option<&rayon::ThreadPool>) -> Result<()> {
-        let max = self.params.shingle_max_tokens;
-        let features = |pages: &[Page<'_>]| -> Vec<(String, Vec<(u8, u64)>)> {
+        if pool.is_some_and(|p| p.current_num_threads() == 1) {
+            for p in pages {
+                self.inner.add_page(&p.site_key(), p.text)?;
+            }
+            return Ok(());
+        }
+        let learner = &self.inner;
+        let features = || -> Vec<(String, Vec<(u8, u64)>)> {
             pages
                 .par_iter()
                 .with_min_len(16)
                 .map_init(
-                    || Shingler::new(max),
-                    |sh, p| (p.site_key(), sh.features(p.text).to_vec()),
+                    || learner.shingler(),
+                    |sh, p| {
+                        let f = model::Learner::features(sh, p.text).to_vec();
+                        (p.site_key(), f)
+                    },
                 )
                 .collect()
         };
         let feats = match pool {
-            Some(pool) if pool.current_num_threads() > 1 => pool.install(|| features(pages)),
-            None => features(pages),
-            Some(_) => {
-                let mut sh = Shingler::new(max);
-                pages
-                    .iter()
-                    .map(|p| (p.site_key(), sh.features(p.text).to_vec()))
-                    .collect()
-            }
+            Some(pool) => pool.install(features),
+            None => features(),
         };
         for (site, f) in feats {
-            let id = self.sites.intern(&site);
-            if self.counter.is_full_for(f.len()) {
-                let fresh = self.counter.fresh();
-                std::mem::replace(&mut self.counter, fresh).write_run(&self.sites, &self.spill)?;
-            }
-            self.counter.add_page(id, &f);
-            self.pages += 1;
+            self.inner.add_features(&site, &f)?;
         }
         Ok(())
     }
 
     /// Pages counted so far.
     pub fn pages(&self) -> u64 {
-        self.pages
+        self.inner.pages()
     }
 
     /// Writes the counts as a model file: partial (for a later merge) or final.
     pub fn write(self, path: &Path, partial: bool) -> Result<()> {
-        let Learner {
-            params,
-            memory,
-            sites,
-            counter,
-            spill,
-            ..
-        } = self;
-        let mut sink = ModelSink::new(params, partial, memory / 4, &spill, true)?;
-        if spill.key_runs() == 0 {
-            counter.emit(&sites, |k, v| sink.push(k, v))?;
-        } else {
-            if !counter.is_empty() {
-                counter.write_run(&sites, &spill)?;
-            }
-            let mut merged = spill.merge_keys()?;
-            while let Some((k, v)) = merged.next_entry()? {
-                sink.push(k, v)?;
-            }
-        }
-        sink.finish(path)?;
-        Ok(())
+        self.inner.finish(path, partial).map(|_| ())
     }
 }
 
 /// Merges partial model files into `out` (partial or final).
 pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<()> {
-    dechrome::model::merge(inputs, out, partial).map(|_| ())
+    let options = MergeOptions {
+        partial,
+        ..MergeOptions::default()
+    };
+    model::merge(inputs, out, options).map(|_| ())
 }
 
 /// Opens a model for cleaning, refusing a partial one.
