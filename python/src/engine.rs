@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use dechrome::clean::{CleanConfig, Cleaner, Decision};
-use dechrome::input::{resolve_site, SiteKey};
-use dechrome::model::{self, MergeOptions, Model, ModelParams};
-use dechrome::{Error, Result};
+use dechrome::input::resolve_site;
+use dechrome::{
+    merge as merge_models, CleanConfig, Cleaner, Decision, Error, Learner as PageLearner,
+    MergeOptions, Model, ModelParams, Result, SiteKey,
+};
 use rayon::prelude::*;
 
 /// A page as the bindings hand it over: text, and what names its site.
@@ -29,14 +30,14 @@ impl Page<'_> {
 /// Learns a model from pages fed in batches, within a memory budget: what `dechrome learn`
 /// does with the records it reads (counts beyond the budget spill to sorted runs on disk).
 pub struct Learner {
-    inner: model::Learner,
+    inner: PageLearner,
 }
 
 impl Learner {
     pub fn new(memory: Option<usize>) -> Result<Learner> {
-        let memory = memory.unwrap_or(model::DEFAULT_MEMORY);
+        let memory = memory.unwrap_or(dechrome::model::DEFAULT_MEMORY);
         Ok(Learner {
-            inner: model::Learner::new(ModelParams::default(), memory, None)?,
+            inner: PageLearner::new(ModelParams::default(), memory, None)?,
         })
     }
 
@@ -49,28 +50,11 @@ impl Learner {
             }
             return Ok(());
         }
-        let learner = &self.inner;
-        let features = || -> Vec<(String, Vec<(u8, u64)>)> {
-            pages
-                .par_iter()
-                .with_min_len(16)
-                .map_init(
-                    || learner.shingler(),
-                    |sh, p| {
-                        let f = model::Learner::features(sh, p.text).to_vec();
-                        (p.site_key(), f)
-                    },
-                )
-                .collect()
-        };
-        let feats = match pool {
-            Some(pool) => pool.install(features),
-            None => features(),
-        };
-        for (site, f) in feats {
-            self.inner.add_features(&site, &f)?;
+        let batch: Vec<(String, &str)> = pages.iter().map(|p| (p.site_key(), p.text)).collect();
+        match pool {
+            Some(pool) => pool.install(|| self.inner.add_batch(&batch)),
+            None => self.inner.add_batch(&batch),
         }
-        Ok(())
     }
 
     /// Pages counted so far.
@@ -90,7 +74,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path, partial: bool) -> Result<()> {
         partial,
         ..MergeOptions::default()
     };
-    model::merge(inputs, out, options).map(|_| ())
+    merge_models(inputs, out, options).map(|_| ())
 }
 
 /// Opens a model for cleaning, refusing a partial one.

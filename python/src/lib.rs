@@ -116,7 +116,7 @@ fn arrow_columns(
 /// it was learned, merged or loaded from bytes here.
 #[pyclass(module = "dechrome._dechrome", frozen)]
 struct NativeModel {
-    model: Arc<dechrome::model::Model>,
+    model: Arc<dechrome::Model>,
     path: PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
@@ -384,7 +384,7 @@ impl NativeModel {
 /// The removed blocks of a page: `(line, block text, reason)`.
 fn removed_blocks(
     text: &str,
-    decisions: &[dechrome::clean::Decision],
+    decisions: &[dechrome::Decision],
 ) -> Vec<(u32, String, &'static str)> {
     decisions
         .iter()
