@@ -34,7 +34,7 @@ mod warc;
 
 pub use html::{decode_html, html_to_text};
 pub use jsonl::JsonLines;
-pub use site::{site_from_url, SiteKey};
+pub use site::{resolve_site, site_from_url, SiteKey};
 
 use decode::{open_decompressed, stream_error};
 use files::expand_inputs;

@@ -45,7 +45,7 @@ pub fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
 
 /// Resolves the site key of a page: the site field if it has one, else the URL's registrable
 /// domain (or host), else the fallback (a text file's directory).
-pub(super) fn resolve_site(
+pub fn resolve_site(
     field: Option<&str>,
     url: Option<&str>,
     fallback: Option<&str>,
