@@ -170,7 +170,9 @@ pub enum Error {
 
     /// A model that fails its checks.
     #[error(
-        "{path}: model is damaged ({detail}); rebuild it with `dechrome learn`, or copy it again"
+        "{path}: model is damaged ({detail}); rebuild it with `dechrome learn`, or copy it \
+         again (a model being written, or changed while read, looks damaged too: replace models \
+         by rename, as `dechrome learn` does)"
     )]
     ModelCorrupt {
         /// The file.

@@ -101,6 +101,11 @@ pub fn main() -> ExitCode {
     // A panic is a bug, or a mapped file that changed under the job (the fst reader checks
     // its structure as it goes): say both, once, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // The fst reader asserts on the bytes it maps: there, a panic means the model changed.
+        if info.location().is_some_and(|l| l.file().contains("/fst-")) {
+            eprintln!("dechrome: error: {CHANGED_WHILE_MAPPED} (the model reader met bad bytes)");
+            return;
+        }
         eprintln!(
             "dechrome: error: internal error ({info}); if a file changed while in use, that is \
              the cause: {CHANGED_WHILE_MAPPED}; otherwise please report it"

@@ -133,7 +133,12 @@ impl ModelWriter {
 
     /// Writes the file (under a temporary name, renamed when complete), replacing one that
     /// exists only if `replace`.
-    pub(super) fn finish(mut self, path: &Path, mut header: Header, replace: bool) -> Result<Header> {
+    pub(super) fn finish(
+        mut self,
+        path: &Path,
+        mut header: Header,
+        replace: bool,
+    ) -> Result<Header> {
         let tmp = self
             .built()?
             .into_inner()

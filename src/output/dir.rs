@@ -62,7 +62,10 @@ impl TextDir {
             return Err(not_ours(&named));
         }
         let tmp = temporary_name(&target);
-        sweep_stale(parent_dir(&target), &format!(".{}.tmp.", file_name(&target)));
+        sweep_stale(
+            parent_dir(&target),
+            &format!(".{}.tmp.", file_name(&target)),
+        );
         // Ours by its name: a leftover of an earlier process that had our PID.
         if fs::symlink_metadata(&tmp).is_ok() {
             let _ = fs::remove_dir_all(&tmp);
