@@ -80,7 +80,10 @@ pub struct JobConfig {
 /// the 1-based count of each skipped record and its error, for every one, in input order. A
 /// front end words the error its own way (the CLI adds the flag that gets past it).
 #[derive(Clone)]
-pub struct Reporter(Arc<dyn Fn(u64, &Error) + Send + Sync>);
+pub struct Reporter(Arc<ReportFn>);
+
+/// The function a [`Reporter`] calls.
+type ReportFn = dyn Fn(u64, &Error) + Send + Sync;
 
 impl Reporter {
     /// A reporter that calls `f`.

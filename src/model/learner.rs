@@ -138,7 +138,7 @@ mod tests {
         let want = std::fs::read(&job_model).unwrap();
         for memory in [64 << 20, 1] {
             let mut l = Learner::new(ModelParams::default(), memory, Some(dir.path())).unwrap();
-            for r in Reader::new(InputConfig::default(), &[sample.clone()]).unwrap() {
+            for r in Reader::new(InputConfig::default(), std::slice::from_ref(&sample)).unwrap() {
                 let r = r.unwrap();
                 l.add_page(&r.site, &r.text).unwrap();
             }
