@@ -132,7 +132,7 @@ impl Learner {
                 sink.push(k, v)?;
             }
         }
-        sink.finish(path)
+        sink.finish(path, true)
     }
 }
 
