@@ -144,6 +144,15 @@ fn is_hidden(name: &str) -> bool {
     )
 }
 
+/// Elements that may stand in `<head>`; any other start tag ends an unclosed head.
+fn in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "head" | "meta" | "link" | "title" | "style" | "script" | "noscript" | "base" | "template"
+            | "html" | "object" | "param"
+    )
+}
+
 #[derive(Default)]
 struct State {
     out: String,
@@ -221,8 +230,10 @@ impl State {
             }
             return TokenSinkResult::Continue;
         }
-        if start && name == "body" {
-            // A missing </head> must not hide the whole page.
+        if start && (name == "body" || !in_head(name)) {
+            // A missing </head> (or a page with neither </head> nor <body>, as the parser of
+            // a browser reads it: the first element that cannot be in the head opens the
+            // body) must not hide the whole page.
             self.hidden.retain(|h| h != "head" && h != "title");
         }
         if !self.hidden.is_empty() {
