@@ -32,7 +32,7 @@ mod site;
 mod text;
 mod warc;
 
-pub use html::{decode_html, html_to_text};
+pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;
 pub use site::{resolve_site, site_from_url, SiteKey};
 
