@@ -278,7 +278,7 @@ impl Writer {
     /// Writes one record with its cleaned text; `decisions` is used for `--keep-removed`.
     pub fn write(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) -> Result<()> {
         self.buf.clear();
-        if let Sink::Dir(dir) = &self.sink {
+        if let Sink::Dir(dir) = &mut self.sink {
             return dir.write(rec, cleaned);
         }
         self.fmt.format(rec, cleaned, decisions, &mut self.buf);
