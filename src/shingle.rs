@@ -63,8 +63,8 @@ pub struct BlockFeatures {
 }
 
 /// Features of one page's blocks: what cleaning reads. Buffers are reused by
-/// [`Shingler::page`].
-#[derive(Debug, Default)]
+/// [`Shingler::page`]; a clone is exact-sized, which is how `run` keeps its first pass's.
+#[derive(Debug, Default, Clone)]
 pub struct PageFeatures {
     /// The page's blocks, in page order.
     pub blocks: Vec<BlockFeatures>,
@@ -107,6 +107,8 @@ enum Want {
     Blocks,
     /// The (kind, hash) features.
     Features,
+    /// Both: `run`'s first pass counts the features and keeps the figures for its second.
+    Both,
 }
 
 impl Shingler {
@@ -137,8 +139,16 @@ impl Shingler {
         &self.features
     }
 
+    /// The (kind, hash) features of a page and its per-block figures, from one pass over it:
+    /// what [`Shingler::features`] and [`Shingler::page`] give.
+    pub fn page_and_features(&mut self, text: &str) -> (&PageFeatures, &[(u8, u64)]) {
+        self.compute(text, Want::Both);
+        (&self.page, &self.features)
+    }
+
     fn compute(&mut self, text: &str, want: Want) {
-        let (with_blocks, with_features) = (want == Want::Blocks, want == Want::Features);
+        let with_blocks = want != Want::Features;
+        let with_features = want != Want::Blocks;
         let f = &mut self.page;
         let features = &mut self.features;
         f.blocks.clear();
@@ -291,6 +301,19 @@ mod tests {
         let n1 = s.page("a\nb\nc").blocks.len();
         let n2 = s.page("d").blocks.len();
         assert_eq!((n1, n2), (3, 1));
+    }
+
+    #[test]
+    fn one_pass_gives_both_views() {
+        let text = "Home | News\nPosted by Jane Doe in Politics\nTags: a, b\nA longer line of \
+                    the article body, with more than a dozen words in it, so not shingled.";
+        let mut s = Shingler::new(12);
+        let want_feats = s.features(text).to_vec();
+        let want_page = format!("{:?}", s.page(text));
+        let mut t = Shingler::new(12);
+        let (page, feats) = t.page_and_features(text);
+        assert_eq!(feats, want_feats);
+        assert_eq!(format!("{page:?}"), want_page);
     }
 
     #[test]

@@ -37,7 +37,7 @@ mod segment;
 use rustc_hash::FxHashSet;
 
 use crate::model::Model;
-use crate::shingle::Shingler;
+use crate::shingle::{PageFeatures, Shingler};
 
 use evidence::{evidence, Evidence, Lookups};
 use items::{inner_lists, ItemLists};
@@ -326,8 +326,24 @@ impl<'m> Cleaner<'m> {
     /// Decides every block of a page and writes the kept blocks, joined by `\n`, into `out`
     /// (cleared first). Returns the decisions, one per block, in page order.
     pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
+        self.clean_page_with(site, text, None, out)
+    }
+
+    /// [`Cleaner::clean_page`] with the page's features already computed (`feats`, from
+    /// [`Shingler::page`] on this `text` with the model's shingle limit), as `run`'s first
+    /// pass keeps them; `None` computes them.
+    pub fn clean_page_with(
+        &mut self,
+        site: &str,
+        text: &str,
+        feats: Option<&PageFeatures>,
+        out: &mut String,
+    ) -> &[Decision] {
         let view = self.model.site(site);
-        let feats = self.shingler.page(text);
+        let feats = match feats {
+            Some(f) => f,
+            None => self.shingler.page(text),
+        };
         let cfg = self.cfg;
         self.ev.clear();
         for b in &feats.blocks {

@@ -17,9 +17,11 @@
 
 mod pipeline;
 mod progress;
+mod reuse;
 mod stats;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -30,6 +32,7 @@ use crate::model::SpillDir;
 use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
 use crate::output::{Compression, OutputKind, Writer};
 use crate::shingle::Shingler;
+use reuse::{FeatureStore, Kept};
 
 pub(crate) use pipeline::for_each_record;
 pub(crate) use progress::progress_bar;
@@ -167,11 +170,13 @@ pub struct LearnSummary {
 }
 
 /// Counts the features of every page into per-worker counters. A counter that reaches its
-/// share of the memory budget is written to `dir` as a sorted run and started afresh.
+/// share of the memory budget is written to `dir` as a sorted run and started afresh. With
+/// `keep`, the pages' features are kept there too, within its budget, for `run`'s second pass.
 fn count_features(
     cfg: &JobConfig,
     params: ModelParams,
     dir: &SpillDir,
+    mut keep: Option<&mut FeatureStore>,
 ) -> Result<(Vec<Counter>, SiteTable, Stats)> {
     let pool = cfg.pool()?;
     let workers = pool.current_num_threads();
@@ -194,6 +199,7 @@ fn count_features(
         }
         sites.write().expect("no panics holding it").intern(name)
     };
+    let full = keep.as_ref().map(|k| k.full_flag());
     for_each_record(
         cfg,
         &pool,
@@ -201,9 +207,15 @@ fn count_features(
         &mut bad,
         &mut passed,
         || Shingler::new(params.shingle_max_tokens),
-        |sh, mut rec| -> Result<RecordFigures> {
+        |sh, mut rec| -> Result<(RecordFigures, Option<Kept>)> {
             let site = intern(&rec.site);
-            let f = sh.features(&rec.text);
+            let keeping = full.as_ref().is_some_and(|f| !f.load(Ordering::Relaxed));
+            let (f, kept) = if keeping {
+                let (page, f) = sh.page_and_features(&rec.text);
+                (f, Some(Kept::new(&rec.loc, &rec.text, page)))
+            } else {
+                (sh.features(&rec.text), None)
+            };
             let w = rayon::current_thread_index().unwrap_or(0) % workers;
             let mut c = counters[w].lock().expect("no worker panics holding it");
             if c.is_full_for(f.len()) {
@@ -212,15 +224,18 @@ fn count_features(
                 std::mem::replace(&mut *c, fresh).write_run(&sites, dir)?;
             }
             c.add_page(site, f);
-            Ok(RecordFigures::take(&mut rec))
+            Ok((RecordFigures::take(&mut rec), kept))
         },
         |batch| {
-            for r in &batch {
+            for (r, kept) in batch {
                 stats.pages += 1;
                 stats.bytes_in += r.text_bytes;
                 stats.input_bytes += r.input_bytes;
                 stats.lossy_records += r.lossy as u64;
                 pb.inc(r.input_bytes);
+                if let (Some(k), Some(store)) = (kept, keep.as_deref_mut()) {
+                    store.insert(k);
+                }
             }
             pb.set_message(format!("{} pages", stats.pages));
             Ok(())
@@ -249,17 +264,18 @@ pub fn learn(
     params: ModelParams,
 ) -> Result<LearnSummary> {
     let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
-    let (counters, sites, stats) = count_nonempty(cfg, params, &dir)?;
+    let (counters, sites, stats) = count_nonempty(cfg, params, &dir, None)?;
     write_learned(cfg, out, partial, params, &dir, counters, &sites, stats)
 }
 
-/// [`count_features`], refusing an input with no readable page.
+/// [`count_features`] (keeping the pages' features in `keep`, if given), refusing an input with no readable page.
 fn count_nonempty(
     cfg: &JobConfig,
     params: ModelParams,
     dir: &SpillDir,
+    keep: Option<&mut FeatureStore>,
 ) -> Result<(Vec<Counter>, SiteTable, Stats)> {
-    let counted = count_features(cfg, params, dir)?;
+    let counted = count_features(cfg, params, dir, keep)?;
     if counted.2.pages == 0 {
         return Err(Error::Config(
             "no readable pages in the input; nothing to learn from".into(),
@@ -329,6 +345,17 @@ pub fn clean(
     clean_cfg: CleanConfig,
     out: &CleanOutput,
 ) -> Result<Stats> {
+    clean_kept(cfg, model, clean_cfg, out, None)
+}
+
+/// [`clean`], taking each page's features from `kept` when it holds them.
+fn clean_kept(
+    cfg: &JobConfig,
+    model: &Model,
+    clean_cfg: CleanConfig,
+    out: &CleanOutput,
+    kept: Option<&FeatureStore>,
+) -> Result<Stats> {
     let pool = cfg.pool()?;
     let mut writer = Writer::create(
         &out.kind,
@@ -358,7 +385,8 @@ pub fn clean(
         &mut passed,
         || (Cleaner::new(model, clean_cfg), String::new()),
         |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
-            let d = c.clean_page(&rec.site, &rec.text, cleaned);
+            let pre = kept.and_then(|k| k.get(&rec.loc, &rec.text));
+            let d = c.clean_page_with(&rec.site, &rec.text, pre, cleaned);
             let summary = PageSummary::of(cleaned, d);
             Ok(match fmt {
                 Some(f) => {
@@ -459,7 +487,10 @@ pub fn run(
         spool = None;
     }
     let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
-    let (counters, sites, learn_stats) = count_nonempty(&cfg, params, &dir)?;
+    // The second pass cleans with the first pass's page features, kept within a fifth of the
+    // budget (counts get three fifths): what does not fit is computed again.
+    let mut kept = FeatureStore::new(cfg.memory / 5);
+    let (counters, sites, learn_stats) = count_nonempty(&cfg, params, &dir, Some(&mut kept))?;
     let tmpdir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
     crate::fs::register_temporary(tmpdir.path());
     let model = match keep_model {
@@ -490,7 +521,7 @@ pub fn run(
     drop(dir);
     // The bad records were reported during learning; do not report them twice.
     cfg.report_bad = false;
-    let mut stats = clean(&cfg, &model, clean_cfg, out)?;
+    let mut stats = clean_kept(&cfg, &model, clean_cfg, out, Some(&kept))?;
     stats.elapsed += learn_stats.elapsed;
     crate::fs::forget_temporary(tmpdir.path());
     if let Some(s) = &spool {
