@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use super::format::{TAG_BLOCK, TAG_PAGES};
 use super::memory::FeatureCount;
 use super::spill::SpillDir;
+use super::table::{FeatureTable, MAX_LOAD_QUARTERS, SLOT_BYTES};
 use crate::error::Result;
 
 /// Interns site names to dense ids, in first-seen order. Nothing written depends on the ids
@@ -58,12 +59,12 @@ impl SiteTable {
 /// Counts are document frequencies: a feature is counted at most once per page, however often
 /// the page has it.
 ///
-/// Memory: 25 bytes per hash-table bucket, the table between 7/16 and 7/8 full (about 40
+/// Memory: 24 bytes per hash-table slot, the table between 3/8 and 3/4 full (about 45
 /// bytes per distinct (site, feature) pair), plus 24 bytes per pair while it is sorted to be
 /// written out; a counter made with a budget keeps both within it.
 #[derive(Debug)]
 pub struct Counter {
-    features: FxHashMap<(u32, u8, u64), Tally>,
+    features: FeatureTable,
     pages: FxHashMap<u32, u64>,
     /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
     max_items: usize,
@@ -71,17 +72,10 @@ pub struct Counter {
     page: u32,
 }
 
-/// A feature's count, and the last page that counted it.
-#[derive(Debug, Default, Clone, Copy)]
-struct Tally {
-    pages: u32,
-    last: u32,
-}
-
 impl Default for Counter {
     fn default() -> Self {
         Counter {
-            features: FxHashMap::default(),
+            features: FeatureTable::default(),
             pages: FxHashMap::default(),
             max_items: usize::MAX,
             page: 0,
@@ -89,9 +83,8 @@ impl Default for Counter {
     }
 }
 
-/// Bytes a [`Counter`] costs per hash-table bucket (a 24-byte entry and a control byte).
-const COUNTER_BUCKET_BYTES: usize = 25;
-const _: () = assert!(std::mem::size_of::<((u32, u8, u64), Tally)>() + 1 == COUNTER_BUCKET_BYTES);
+/// Bytes a [`Counter`] costs per hash-table slot.
+const COUNTER_BUCKET_BYTES: usize = SLOT_BYTES;
 /// Bytes per entry of the sorted vector a counter becomes when it is written out.
 const COUNTER_SORTED_BYTES: usize = 24;
 
@@ -105,14 +98,14 @@ impl Counter {
     /// A counter that stays within about `budget_bytes`, including the sorted copy it makes
     /// when it is written out: it reports [`Counter::is_full_for`] before it would grow past.
     pub(crate) fn with_budget(budget_bytes: usize) -> Counter {
-        // The table grows in powers of two, up to 7/8 full, and becomes a sorted vector when
+        // The table grows in powers of two, up to 3/4 full, and becomes a sorted vector when
         // written out: pick the table size that lets the most entries fit with that copy.
         let items = |buckets: usize| {
             let table = buckets * COUNTER_BUCKET_BYTES;
             if table >= budget_bytes {
                 0
             } else {
-                (buckets / 8 * 7).min((budget_bytes - table) / COUNTER_SORTED_BYTES)
+                (buckets / 4 * MAX_LOAD_QUARTERS).min((budget_bytes - table) / COUNTER_SORTED_BYTES)
             }
         };
         let mut best = 0;
@@ -131,7 +124,7 @@ impl Counter {
     /// budget; the caller then writes it out ([`Counter::write_run`]) and starts afresh.
     #[inline]
     pub(crate) fn is_full_for(&self, n: usize) -> bool {
-        !self.features.is_empty() && self.features.len() + n > self.max_items
+        self.features.len() > 0 && self.features.len() + n > self.max_items
     }
 
     /// Whether `n` distinct pairs fit in this counter's budget.
@@ -155,13 +148,19 @@ impl Counter {
             Some(p) => p,
             None => {
                 // After 4 billion pages: forget the old page numbers rather than reuse them.
-                self.features.values_mut().for_each(|t| t.last = 0);
+                self.features.iter_mut().for_each(|t| t.last = 0);
                 1
             }
         };
         let page = self.page;
-        for &(kind, hash) in features {
-            let t = self.features.entry((site, kind, hash)).or_default();
+        // Slots of features a few ahead are fetched while this one is counted: the table is
+        // far larger than the caches, and a miss costs more than the rest of the work.
+        const AHEAD: usize = 8;
+        for (i, &(kind, hash)) in features.iter().enumerate() {
+            if let Some(&(k, h)) = features.get(i + AHEAD) {
+                self.features.prefetch(site, k, h);
+            }
+            let t = self.features.slot(site, kind, hash);
             if t.last != page {
                 t.last = page;
                 t.pages += 1;
@@ -176,7 +175,7 @@ impl Counter {
 
     /// Whether no page was counted.
     pub fn is_empty(&self) -> bool {
-        self.features.is_empty() && self.pages.is_empty()
+        self.features.len() == 0 && self.pages.is_empty()
     }
 
     /// Pages counted per site id.
@@ -186,7 +185,7 @@ impl Counter {
 
     /// The feature counts, keyed by (site id, kind, hash), in no particular order.
     pub(super) fn into_counts(self) -> impl Iterator<Item = FeatureCount> {
-        self.features.into_iter().map(|(k, t)| (k, t.pages))
+        (self.features.into_slots()).map(|s| ((s.site, s.kind, s.hash), s.pages))
     }
 
     /// Turns the counts into the sorted `B` and `P` entries of a partial model.
@@ -261,9 +260,8 @@ impl Counter {
         let Counter {
             features, pages, ..
         } = self;
-        let mut feats: RankedFeatures = features
-            .into_iter()
-            .map(|((s, k, h), v)| ((rank[s as usize], k, h), v.pages))
+        let mut feats: RankedFeatures = (features.into_slots())
+            .map(|s| ((rank[s.site as usize], s.kind, s.hash), s.pages))
             .collect();
         feats.sort_unstable_by_key(|e| e.0);
         (feats, pages)

@@ -34,6 +34,7 @@ mod learner;
 mod memory;
 mod merge;
 mod spill;
+mod table;
 mod write;
 
 use std::fs::File;

@@ -1,0 +1,148 @@
+//! The hash table under [`super::Counter`]: (site, kind, hash) → a page count, open
+//! addressing with linear probing, each slot holding its key and count together.
+//!
+//! Counting is a stream of lookups at random places in a table far larger than the caches:
+//! the cost is the cache misses. A slot holds key and value in one 24-byte record (a general
+//! table keeps control bytes apart from entries: two misses per lookup), probing walks on into
+//! the next bytes, and [`FeatureTable::prefetch`] lets a caller ask for the slots of features
+//! a few ahead while it works on the current one. The feature hashes are xxh3 already, so the
+//! slot comes from the hash itself, with the site and kind mixed in, and no hasher runs.
+
+/// A feature's count, and the last page that counted it.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Slot {
+    pub(super) hash: u64,
+    pub(super) site: u32,
+    /// Pages counted; 0 marks an empty slot.
+    pub(super) pages: u32,
+    /// Number of the last page that counted it (see [`super::Counter::add_page`]).
+    pub(super) last: u32,
+    pub(super) kind: u8,
+}
+
+/// Bytes per slot.
+pub(super) const SLOT_BYTES: usize = std::mem::size_of::<Slot>();
+const _: () = assert!(SLOT_BYTES == 24);
+
+/// The table is kept at most this full (numerator over 4): linear probing stays short below it.
+pub(super) const MAX_LOAD_QUARTERS: usize = 3;
+
+/// (site, kind, hash) → [`Slot`], open addressing with linear probing.
+#[derive(Debug, Default)]
+pub(super) struct FeatureTable {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+/// The first slot to probe for a key, in a table of `mask + 1` slots.
+#[inline(always)]
+fn home(site: u32, kind: u8, hash: u64, mask: usize) -> usize {
+    // `hash` is an xxh3 value, uniform in every bit; the site and kind move it so that one
+    // feature on many sites does not pile up in one place.
+    let mix = (u64::from(site) << 8 | u64::from(kind)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    ((hash ^ mix) as usize) & mask
+}
+
+impl FeatureTable {
+    /// Distinct keys held.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Asks the CPU for the slot where a key's probe starts (no effect on an empty table, or
+    /// off x86-64).
+    #[inline(always)]
+    pub(super) fn prefetch(&self, site: u32, kind: u8, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.slots.is_empty() {
+            let i = home(site, kind, hash, self.slots.len() - 1);
+            // SAFETY: `i` is within `slots`; a prefetch reads nothing and cannot fault.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i).cast());
+            }
+        }
+    }
+
+    /// The slot of a key, made (empty of counts: `pages` 0 and `last` 0 until the caller
+    /// counts it) when the key is new.
+    #[inline(always)]
+    pub(super) fn slot(&mut self, site: u32, kind: u8, hash: u64) -> &mut Slot {
+        if (self.len + 1) * 4 > self.slots.len() * MAX_LOAD_QUARTERS {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = home(site, kind, hash, mask);
+        loop {
+            let s = self.slots[i];
+            if s.pages == 0 {
+                self.len += 1;
+                let s = &mut self.slots[i];
+                (s.hash, s.site, s.kind, s.last) = (hash, site, kind, 0);
+                return s;
+            }
+            if s.hash == hash && s.site == site && s.kind == kind {
+                return &mut self.slots[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (or makes its first slots) and puts every key back.
+    #[cold]
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1 << 10);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let mask = size - 1;
+        for s in old.into_iter().filter(|s| s.pages > 0) {
+            let mut i = home(s.site, s.kind, s.hash, mask);
+            while self.slots[i].pages != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Every held slot, in no particular order.
+    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.slots.iter_mut().filter(|s| s.pages > 0)
+    }
+
+    /// Every held slot, in no particular order, taking the table.
+    pub(super) fn into_slots(self) -> impl Iterator<Item = Slot> {
+        self.slots.into_iter().filter(|s| s.pages > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn counts_like_a_hash_map_through_growth_and_collisions() {
+        let mut t = FeatureTable::default();
+        let mut want: HashMap<(u32, u8, u64), u32> = HashMap::new();
+        let mut x = 0x1234_5678_u64;
+        for n in 0..20_000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            // Few distinct hashes and sites, so keys repeat and equal hashes meet other sites;
+            // hash 0 and low hashes collide on their home slot.
+            let key = (
+                (x >> 60) as u32,
+                b"btps"[(x >> 40) as usize % 4],
+                (x >> 33) % 3000 + n % 2,
+            );
+            t.slot(key.0, key.1, key.2).pages += 1;
+            *want.entry(key).or_default() += 1;
+        }
+        assert_eq!(t.len(), want.len());
+        let got: HashMap<(u32, u8, u64), u32> = t
+            .into_slots()
+            .map(|s| ((s.site, s.kind, s.hash), s.pages))
+            .collect();
+        assert_eq!(got, want);
+    }
+}
