@@ -256,7 +256,7 @@ fn dev_set_rows(bin: &str, root: &Path, tmp: &Path, repeat: usize) {
     let (c, model, out) = (
         corpus.to_str().unwrap(),
         tmp.join("dev.model"),
-        tmp.join("dev.out"),
+        tmp.join("dev.out.jsonl"),
     );
     let (m, o) = (model.to_str().unwrap(), out.to_str().unwrap());
     let jobs: [(&str, Vec<&str>); 3] = [
