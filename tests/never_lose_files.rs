@@ -136,8 +136,15 @@ fn regression_force_keeps_a_file_a_user_added_to_a_directory_dechrome_wrote() {
         "{}",
         stderr(&o)
     );
-    assert_eq!(std::fs::read_to_string(d.join("mine/notes.txt")).unwrap(), "k");
-    assert_eq!(names(&d).len(), 122, "120 pages, the manifest and the user's folder");
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine/notes.txt")).unwrap(),
+        "k"
+    );
+    assert_eq!(
+        names(&d).len(),
+        122,
+        "120 pages, the manifest and the user's folder"
+    );
     // Moved out, the directory is dechrome's again.
     std::fs::remove_dir_all(d.join("mine")).unwrap();
     assert!(run(&["--force"]).status.success());
