@@ -153,9 +153,12 @@ pub fn check_output(target: &Path, force: bool, dir_ok: bool) -> Result<()> {
         if !force {
             return Err(Error::OutputExists { path: target });
         }
-        // A directory output replaces what is there: only ever a directory dechrome wrote.
-        if dir_ok && !written_by_dechrome(&target) {
-            return bad(NOT_OURS.into());
+        // A directory output replaces what is there: only ever a directory dechrome wrote,
+        // holding nothing it did not write.
+        if dir_ok {
+            if let Some(why) = not_replaceable(&target) {
+                return bad(why);
+            }
         }
     }
     let parent = parent_dir(&target);
@@ -170,24 +173,75 @@ pub fn check_output(target: &Path, force: bool, dir_ok: bool) -> Result<()> {
 }
 
 /// The file that marks a directory written by dechrome (a directory output): only such a
-/// directory is ever replaced. It is empty; its name says what it is.
+/// directory is ever replaced. It lists the files written there ([`MANIFEST_HEADER`], then one
+/// JSON string per line, relative paths), so that a replacement never removes a file someone
+/// put there later.
 pub const MANIFEST: &str = ".dechrome-output";
+
+/// The first line of a [`MANIFEST`].
+pub(crate) const MANIFEST_HEADER: &str =
+    "dechrome output directory; the files it wrote, one JSON string per line:";
 
 /// Why an existing path is not replaced by a directory output.
 const NOT_OURS: &str = "it was not written by dechrome (no .dechrome-output manifest); remove \
      it yourself or choose another directory";
 
-/// Whether `dir` is a directory that dechrome wrote (it holds the [`MANIFEST`]).
-pub(crate) fn written_by_dechrome(dir: &Path) -> bool {
-    fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
-        && fs::symlink_metadata(dir.join(MANIFEST)).is_ok_and(|m| m.is_file())
+/// Why `dir` may not be replaced by a directory output, or `None` when dechrome wrote it
+/// (it holds the [`MANIFEST`]) and it holds no file the manifest does not list.
+pub(crate) fn not_replaceable(dir: &Path) -> Option<String> {
+    let is_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+    let manifest = match fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(m) if is_dir => m,
+        _ => return Some(NOT_OURS.into()),
+    };
+    let mut lines = manifest.lines();
+    if lines.next() != Some(MANIFEST_HEADER) {
+        return Some(NOT_OURS.into());
+    }
+    let mut listed: std::collections::HashSet<PathBuf> = lines
+        .filter_map(|l| serde_json::from_str::<String>(l).ok().map(PathBuf::from))
+        .collect();
+    listed.insert(PathBuf::from(MANIFEST));
+    let foreign = first_unlisted(dir, Path::new(""), &listed)?;
+    Some(format!(
+        "it holds {}, which dechrome did not write; move it out, or choose another directory",
+        foreign.display()
+    ))
 }
 
-/// The error of a directory output that would replace `target`, which dechrome did not write.
-pub(crate) fn not_ours(target: &Path) -> Error {
+/// The first file (or link, or anything not a directory) under `root/rel` whose path
+/// relative to `root` is not in `listed`; an unreadable directory counts as one.
+fn first_unlisted(
+    root: &Path,
+    rel: &Path,
+    listed: &std::collections::HashSet<PathBuf>,
+) -> Option<PathBuf> {
+    let Ok(entries) = fs::read_dir(root.join(rel)) else {
+        return Some(rel.to_path_buf());
+    };
+    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = rel.join(e.file_name());
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let found = if is_dir {
+            first_unlisted(root, &path, listed)
+        } else {
+            (!listed.contains(&path)).then_some(path)
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// The error of a directory output that would replace `target`, for the reason `why`
+/// ([`not_replaceable`]).
+pub(crate) fn not_ours(target: &Path, why: String) -> Error {
     Error::BadOutput {
         path: target.to_path_buf(),
-        why: NOT_OURS.into(),
+        why,
     }
 }
 

@@ -115,6 +115,42 @@ fn regression_force_on_a_directory_dechrome_did_not_write_deletes_nothing() {
 }
 
 #[test]
+fn regression_force_keeps_a_file_a_user_added_to_a_directory_dechrome_wrote() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("out");
+    let s = sample();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", io_support::p(&s), "-o", io_support::p(&d), "-q"];
+        args.extend_from_slice(extra);
+        dechrome(&args)
+    };
+    assert!(run(&[]).status.success());
+    // The manifest lists what dechrome wrote: --force replaces exactly that.
+    assert!(run(&["--force"]).status.success());
+    std::fs::create_dir(d.join("mine")).unwrap();
+    std::fs::write(d.join("mine/notes.txt"), "k").unwrap();
+    let o = run(&["--force"]);
+    assert_eq!(code(&o), FAILED, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("mine/notes.txt") && stderr(&o).contains("did not write"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine/notes.txt")).unwrap(),
+        "k"
+    );
+    assert_eq!(
+        names(&d).len(),
+        122,
+        "120 pages, the manifest and the user's folder"
+    );
+    // Moved out, the directory is dechrome's again.
+    std::fs::remove_dir_all(d.join("mine")).unwrap();
+    assert!(run(&["--force"]).status.success());
+}
+
+#[test]
 fn regression_input_inside_the_output_directory_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let w = t.path().join("w");

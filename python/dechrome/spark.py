@@ -19,8 +19,10 @@ records carry one, to get the CLI's bytes).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import tempfile
 from typing import Any, Dict, Iterator, Optional, Union
 
@@ -105,7 +107,10 @@ def ship_model(spark, model: Union["dechrome.Model", str, "os.PathLike[str]"]) -
     if isinstance(model, dechrome.Model):
         data = model.to_bytes()
         name = "dechrome-" + hashlib.sha1(data).hexdigest()[:16] + ".model"
-        path = os.path.join(tempfile.mkdtemp(prefix="dechrome-spark"), name)
+        tmp = tempfile.mkdtemp(prefix="dechrome-spark")
+        # Executors fetch the file lazily, so it must outlive this call: removed at exit.
+        atexit.register(shutil.rmtree, tmp, True)
+        path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(data)
     else:

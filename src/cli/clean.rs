@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use dechrome::clean::CleanConfig;
-use dechrome::job::{self, CleanOutput};
+use dechrome::job::{self, CleanOutput, Stats};
 use dechrome::model::Model;
 use dechrome::output::{Compression, OutputFormat, OutputKind};
 
@@ -139,12 +139,22 @@ pub fn run(a: CleanArgs) -> Result<ExitCode> {
     super::check_outputs(&a.input.inputs, &a.out.paths(&a.stats))?;
     let model = Model::open_final(&a.model)?;
     let stats = job::clean(&job, &model, CleanConfig::default(), &output)?;
-    a.stats.report(
-        &stats,
-        a.input.quiet,
-        &a.out.output,
-        &a.input.text_field,
-        a.out.force,
+    finish(&a.stats, &stats, &a.input, &a.out)
+}
+
+/// Reports a finished clean or run job as its flags ask, and gives its exit status.
+pub(super) fn finish(
+    flags: &StatsArgs,
+    stats: &Stats,
+    input: &InputArgs,
+    out: &OutArgs,
+) -> Result<ExitCode> {
+    flags.report(
+        stats,
+        input.quiet,
+        &out.output,
+        &input.text_field,
+        out.force,
     )?;
-    Ok(super::exit_for(&stats))
+    Ok(super::exit_for(stats))
 }

@@ -51,12 +51,5 @@ pub fn run(a: RunArgs) -> Result<ExitCode> {
         &output,
         a.save_model.as_deref(),
     )?;
-    a.stats.report(
-        &stats,
-        a.input.quiet,
-        &a.out.output,
-        &a.input.text_field,
-        a.out.force,
-    )?;
-    Ok(super::exit_for(&stats))
+    super::clean::finish(&a.stats, &stats, &a.input, &a.out)
 }

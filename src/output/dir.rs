@@ -24,8 +24,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fs::{
-    check_output, exchange, file_name, forget_temporary, not_ours, parent_dir, register_temporary,
-    rename_into_place, resolve_output, sweep_stale, temporary_name, written_by_dechrome, MANIFEST,
+    check_output, exchange, file_name, forget_temporary, not_ours, not_replaceable, parent_dir,
+    register_temporary, rename_into_place, resolve_output, sweep_stale, temporary_name, MANIFEST,
+    MANIFEST_HEADER,
 };
 use crate::input::{Payload, Record};
 
@@ -45,6 +46,8 @@ pub(super) struct TextDir {
     force: bool,
     /// The names given so far, lower-cased: a name is never given twice.
     used: HashSet<String>,
+    /// The manifest being built: its header, then each file written, as a JSON string.
+    manifest: String,
 }
 
 impl TextDir {
@@ -59,7 +62,10 @@ impl TextDir {
             target = fs::canonicalize(&target).map_err(|e| Error::io(&named, e))?;
         }
         if target.file_name().is_none() {
-            return Err(not_ours(&named));
+            return Err(not_ours(
+                &named,
+                "the root directory is never an output".into(),
+            ));
         }
         let tmp = temporary_name(&target);
         sweep_stale(
@@ -78,9 +84,8 @@ impl TextDir {
             named,
             force,
             used: HashSet::from([MANIFEST.to_ascii_lowercase()]),
+            manifest: format!("{MANIFEST_HEADER}\n"),
         };
-        let manifest = dir.tmp.join(MANIFEST);
-        fs::write(&manifest, b"").map_err(|e| Error::io(&dir.named, e))?;
         Ok(dir)
     }
 
@@ -92,6 +97,8 @@ impl TextDir {
         };
         let rel = self.unique(rel);
         let p = self.tmp.join(&rel);
+        self.manifest += &serde_json::Value::String(rel.to_string_lossy().into_owned()).to_string();
+        self.manifest.push('\n');
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(self.named.join(&rel), e))?;
         }
@@ -125,6 +132,9 @@ impl TextDir {
 
     /// Puts the written directory in place of the target.
     pub(super) fn commit(self) -> Result<()> {
+        // Written last: a directory cut short never looks like a complete output.
+        fs::write(self.tmp.join(MANIFEST), &self.manifest)
+            .map_err(|e| Error::io(&self.named, e))?;
         // Either ours is in place, or the attempt failed and ours is removed when `self` is
         // dropped (theirs is kept); after an exchange the temporary name holds the old output,
         // removed then too.
@@ -148,8 +158,8 @@ impl TextDir {
             });
         }
         // Checked again: the target may have changed since the job started.
-        if !written_by_dechrome(&self.target) {
-            return Err(not_ours(&self.named));
+        if let Some(why) = not_replaceable(&self.target) {
+            return Err(not_ours(&self.named, why));
         }
         match exchange(&self.tmp, &self.target) {
             Ok(()) => Ok(()),
