@@ -181,6 +181,19 @@ pub enum Error {
         detail: String,
     },
 
+    /// A prior file (`--prior`) that cannot be used: not a prior, another format version,
+    /// damaged.
+    #[error(
+        "{path}: {problem}; rebuild it with `scripts/build_prior.sh` from this version, or \
+         clean without it (`--no-prior`)"
+    )]
+    PriorFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// A model of the wrong kind for the operation (partial where final is needed...).
     #[error("{path}: {what}; {hint}")]
     ModelKind {

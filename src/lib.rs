@@ -70,4 +70,4 @@ pub use clean::{CleanConfig, Cleaner, Decision, Reason};
 pub use error::{Error, Location, Remedy, Result};
 pub use input::{site_from_url, Format, InputConfig, Reader, Record, SiteKey};
 pub use job::{CleanOutput, JobConfig, OnError, Stats};
-pub use model::{merge, Header, Learner, MergeOptions, Model, ModelParams};
+pub use model::{merge, Header, Learner, MergeOptions, Model, ModelParams, Prior};

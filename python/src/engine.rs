@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use dechrome::input::resolve_site;
 use dechrome::{
     merge as merge_models, CleanConfig, Cleaner, Decision, Error, Learner as PageLearner,
-    MergeOptions, Model, ModelParams, Result, SiteKey,
+    MergeOptions, Model, ModelParams, Prior, Result, SiteKey,
 };
 use rayon::prelude::*;
 
@@ -94,26 +94,26 @@ pub struct Cleaned {
 }
 
 /// Cleans pages on `pool`'s threads (the global pool when `None`), in order, as `dechrome
-/// clean` would. Decisions are kept only when `keep_decisions`.
+/// clean` would (with its built-in cross-site prior). Decisions are kept only when
+/// `keep_decisions`.
 pub fn clean_pages(
     model: &Model,
     pages: &[Page<'_>],
     keep_decisions: bool,
     pool: Option<&rayon::ThreadPool>,
 ) -> Vec<Cleaned> {
+    let prior = Prior::builtin();
+    let new_cleaner = || Cleaner::with_prior(model, CleanConfig::default(), Some(&prior));
     let work = || {
         pages
             .par_iter()
             .with_min_len(16)
-            .map_init(
-                || Cleaner::new(model, CleanConfig::default()),
-                |c, p| clean_one(c, p, keep_decisions),
-            )
+            .map_init(new_cleaner, |c, p| clean_one(c, p, keep_decisions))
             .collect()
     };
     match pool {
         Some(pool) if pool.current_num_threads() == 1 => {
-            let mut c = Cleaner::new(model, CleanConfig::default());
+            let mut c = new_cleaner();
             pages
                 .iter()
                 .map(|p| clean_one(&mut c, p, keep_decisions))

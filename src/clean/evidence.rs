@@ -7,10 +7,11 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
+use super::prior::prior_sites;
 use super::{site_share, CleanConfig, Reason};
 use crate::block::Shape;
 use crate::bytes::find_byte;
-use crate::model::{Model, SiteView};
+use crate::model::{Model, Prior, SiteView};
 use crate::shingle::{
     BlockFeatures, PageFeatures, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN,
 };
@@ -22,6 +23,9 @@ pub(super) struct Evidence {
     pub df: u64,
     /// Sites with the block.
     pub cross: u64,
+    /// Sites of the cross-site prior's corpus with the block, where it was asked (see
+    /// `prior`).
+    pub prior: u64,
     /// Share of the block's tokens that recur in the site's short blocks (1 for a templated
     /// prefix or suffix).
     pub templ: f32,
@@ -52,6 +56,7 @@ pub(super) struct Evidence {
 /// hash table finds them again faster than the fst. Bounded: cleared when full.
 pub(super) struct Lookups<'m> {
     model: &'m Model,
+    prior: Option<&'m Prior>,
     /// (site key id << 8 | kind, hash) → count; `u64::MAX` in place of the first for
     /// cross-site counts.
     cache: FxHashMap<(u64, u64), u64>,
@@ -63,9 +68,10 @@ pub(super) struct Lookups<'m> {
 const LOOKUP_CACHE_ENTRIES: usize = 1 << 16;
 
 impl<'m> Lookups<'m> {
-    pub(super) fn new(model: &'m Model) -> Lookups<'m> {
+    pub(super) fn new(model: &'m Model, prior: Option<&'m Prior>) -> Lookups<'m> {
         Lookups {
             model,
+            prior,
             cache: FxHashMap::default(),
             direct: model.is_in_memory(),
         }
@@ -129,6 +135,7 @@ pub(super) fn evidence(
     let w = b.norm.tokens;
     let df = model.site_count(view, KIND_BLOCK, b.hash);
     let cross = model.cross_sites(b.hash);
+    let prior = prior_sites(model.prior, cfg, view, b.hash);
     let short = w <= cfg.short_tokens;
     let base = shape_score(cfg, w, &b.shape);
 
@@ -157,7 +164,7 @@ pub(super) fn evidence(
         && (share >= cfg.hard_template_share || (w <= cfg.label_tokens && !b.shape.sentence_end))
     {
         Some(Reason::SiteTemplate)
-    } else if cross >= cfg.cross_sites && short && !b.shape.sentence_end {
+    } else if cross.max(prior) >= cfg.cross_sites && short && !b.shape.sentence_end {
         Some(Reason::CrossSite)
     } else if templ >= cfg.templated_share && !b.shape.sentence_end {
         Some(Reason::Templated)
@@ -167,6 +174,7 @@ pub(super) fn evidence(
     Evidence {
         df,
         cross,
+        prior,
         templ,
         hard,
         soft_template: template && hard.is_none(),

@@ -32,11 +32,12 @@
 
 mod evidence;
 mod items;
+mod prior;
 mod segment;
 
 use rustc_hash::FxHashSet;
 
-use crate::model::Model;
+use crate::model::{Model, Prior};
 use crate::shingle::{PageFeatures, Shingler};
 
 use evidence::{evidence, Evidence, Lookups};
@@ -145,6 +146,9 @@ pub struct Decision {
     pub site_pages: u64,
     /// Sites that contain this block.
     pub cross_sites: u64,
+    /// Sites of the cross-site prior's corpus that contain this block, where the prior was
+    /// asked (a site with few pages); 0 otherwise.
+    pub prior_sites: u64,
     /// Share of the block's tokens that recur in the site's short blocks (short blocks only).
     pub templated: f32,
     /// Content score: positive is content evidence, negative chrome evidence.
@@ -237,6 +241,12 @@ pub struct CleanConfig {
     /// line of the template, a title and a paragraph or a few; a section of an article, or a
     /// post of a thread, runs longer.
     pub item_blocks: usize,
+    /// The cross-site prior is asked about pages of sites with fewer pages than this. A
+    /// template used on a tenth of a site's pages (`template_share`) reaches the
+    /// `min_template_pages` it needs to be seen by frequency only on sites of
+    /// `min_template_pages / template_share` pages (30); below that the site's own counts can
+    /// miss its chrome, above it they decide.
+    pub prior_max_pages: u64,
 }
 
 impl Default for CleanConfig {
@@ -266,6 +276,7 @@ impl Default for CleanConfig {
             lexicon_share: 0.3,
             item_min: 3,
             item_blocks: 8,
+            prior_max_pages: 30,
         }
     }
 }
@@ -307,13 +318,19 @@ pub struct Cleaner<'m> {
 }
 
 impl<'m> Cleaner<'m> {
-    /// A cleaner of pages against `model`, deciding by `cfg`.
+    /// A cleaner of pages against `model`, deciding by `cfg`, without a cross-site prior.
     pub fn new(model: &'m Model, cfg: CleanConfig) -> Cleaner<'m> {
+        Cleaner::with_prior(model, cfg, None)
+    }
+
+    /// A cleaner of pages against `model` and, for sites with few pages, the cross-site
+    /// `prior` (see [`Prior`]; `None` cleans by the crawl's model alone).
+    pub fn with_prior(model: &'m Model, cfg: CleanConfig, prior: Option<&'m Prior>) -> Cleaner<'m> {
         Cleaner {
             model,
             cfg,
             shingler: Shingler::new(model.header.params.shingle_max_tokens),
-            lookups: Lookups::new(model),
+            lookups: Lookups::new(model, prior),
             ev: Vec::new(),
             runs: Runs::default(),
             items: ItemLists::default(),
@@ -460,6 +477,7 @@ impl<'m> Cleaner<'m> {
                 site_pages_with: ev.df,
                 site_pages: view.pages,
                 cross_sites: ev.cross,
+                prior_sites: ev.prior,
                 templated: ev.templ,
                 score: ev.score,
             });

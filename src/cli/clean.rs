@@ -17,6 +17,8 @@ use super::{InputArgs, OutPath, StatsArgs};
 pub struct CleanArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub prior: super::PriorArgs,
     /// Model file from `dechrome learn` or `dechrome merge`.
     #[arg(short, long)]
     pub model: PathBuf,
@@ -133,7 +135,8 @@ fn check_output_name(output: &std::path::Path) -> Result<()> {
 }
 
 pub fn run(a: CleanArgs) -> Result<ExitCode> {
-    let job = a.input.to_job()?;
+    let mut job = a.input.to_job()?;
+    a.prior.apply(&mut job)?;
     a.stats.check(&a.out.output)?;
     let output = a.out.to_output()?;
     super::check_outputs(&a.input.inputs, &a.out.paths(&a.stats))?;

@@ -24,6 +24,8 @@ pub enum ColorArg {
 pub struct ExplainArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub prior: super::PriorArgs,
     /// Model file from `dechrome learn` or `dechrome merge`.
     #[arg(short, long)]
     pub model: PathBuf,
@@ -51,7 +53,8 @@ pub struct ExplainArgs {
 }
 
 pub fn run(a: ExplainArgs) -> Result<ExitCode> {
-    let job = a.input.to_job()?;
+    let mut job = a.input.to_job()?;
+    a.prior.apply(&mut job)?;
     let model = Model::open_final(&a.model)?;
     let sel = match (&a.id, &a.site, a.sample) {
         (Some(id), _, _) => Selection::Id(id.clone()),
@@ -86,7 +89,7 @@ pub fn run(a: ExplainArgs) -> Result<ExitCode> {
         color,
         max_chars: a.width,
     };
-    let mut cleaner = Cleaner::new(&model, CleanConfig::default());
+    let mut cleaner = Cleaner::with_prior(&model, CleanConfig::default(), job.prior.as_deref());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (i, rec) in pages.iter().enumerate() {

@@ -19,6 +19,7 @@ mod generate;
 mod inspect;
 mod learn;
 mod merge;
+mod prior;
 mod report;
 mod run;
 
@@ -59,6 +60,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Write a self-contained HTML report of what a model removes from a crawl, and why.
     Report(report::ReportArgs),
+    /// Build a cross-site prior (generic chrome) from a model learned on many sites.
+    Prior(prior::PriorBuildArgs),
 }
 
 /// Said when a memory-mapped file (a model, an input) changes under the job: a model rewritten
@@ -129,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Report(a) => report::run(a),
+        Command::Prior(a) => prior::run(a),
     };
     // The hook above has said what happened; the temporaries go as on a signal.
     let Ok(r) = std::panic::catch_unwind(dispatch) else {
@@ -393,6 +397,29 @@ impl MemoryArgs {
     pub fn apply(&self, job: &mut JobConfig) {
         job.memory = self.memory as usize;
         job.temp_dir = self.temp_dir.clone();
+    }
+}
+
+/// Which cross-site prior cleaning asks about sites with few pages.
+#[derive(Args, Debug, Clone)]
+pub struct PriorArgs {
+    /// Cross-site prior file (from `scripts/build_prior.sh`) instead of the built-in one.
+    #[arg(long, value_name = "PRIOR", conflicts_with = "no_prior")]
+    pub prior: Option<PathBuf>,
+    /// Clean by the crawl's own model alone, without the cross-site prior.
+    #[arg(long)]
+    pub no_prior: bool,
+}
+
+impl PriorArgs {
+    /// Loads the chosen prior into the job.
+    pub fn apply(&self, job: &mut JobConfig) -> Result<()> {
+        job.prior = match (&self.prior, self.no_prior) {
+            (_, true) => None,
+            (Some(p), false) => Some(std::sync::Arc::new(dechrome::model::Prior::open(p)?)),
+            (None, false) => Some(dechrome::model::Prior::builtin()),
+        };
+        Ok(())
     }
 }
 

@@ -16,6 +16,8 @@ use super::{InputArgs, StatsArgs};
 pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub prior: super::PriorArgs,
     /// Model file from `dechrome learn` or `dechrome merge`.
     #[arg(short, long)]
     pub model: PathBuf,
@@ -49,7 +51,8 @@ pub struct ReportArgs {
 }
 
 pub fn run(a: ReportArgs) -> Result<ExitCode> {
-    let job = a.input.to_job()?;
+    let mut job = a.input.to_job()?;
+    a.prior.apply(&mut job)?;
     let mut outs = vec![super::OutPath {
         flag: "-o",
         path: &a.output,

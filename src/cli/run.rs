@@ -18,6 +18,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub prior: super::PriorArgs,
+    #[command(flatten)]
     pub out: OutArgs,
     #[command(flatten)]
     pub stats: StatsArgs,
@@ -30,6 +32,7 @@ pub struct RunArgs {
 
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut job = a.input.to_job()?;
+    a.prior.apply(&mut job)?;
     a.memory.apply(&mut job);
     job.replace_model = a.out.force;
     a.stats.check(&a.out.output)?;

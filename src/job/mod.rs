@@ -29,7 +29,7 @@ use crate::clean::{CleanConfig, Cleaner, Decision};
 use crate::error::{Error, Result};
 use crate::input::{InputConfig, PassedOver, Record};
 use crate::model::SpillDir;
-use crate::model::{self, Counter, Header, Model, ModelParams, SiteTable};
+use crate::model::{self, Counter, Header, Model, ModelParams, Prior, SiteTable};
 use crate::output::{Compression, OutputKind, Writer};
 use crate::shingle::Shingler;
 use reuse::{FeatureStore, Kept};
@@ -77,6 +77,11 @@ pub struct JobConfig {
     /// appears while the job runs (true by default; the CLI sets it from `--force`, so that
     /// two jobs racing for one new model cannot both succeed).
     pub replace_model: bool,
+    /// The cross-site prior that cleaning asks about pages of sites with few pages
+    /// ([`crate::clean::Cleaner::with_prior`]); `None` (the default here) cleans by the
+    /// crawl's model alone. The CLI passes the built-in [`Prior::builtin`] unless told
+    /// otherwise.
+    pub prior: Option<Arc<Prior>>,
 }
 
 /// How a job reports the bad records it skips ([`OnError::Skip`]): a function called with
@@ -138,6 +143,7 @@ impl JobConfig {
             report_bad: true,
             reporter: None,
             replace_model: true,
+            prior: None,
         }
     }
 
@@ -383,7 +389,10 @@ fn clean_kept(
         true,
         &mut bad,
         &mut passed,
-        || (Cleaner::new(model, clean_cfg), String::new()),
+        || {
+            let c = Cleaner::with_prior(model, clean_cfg, cfg.prior.as_deref());
+            (c, String::new())
+        },
         |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
             let pre = kept.and_then(|k| k.get(&rec.loc, &rec.text));
             let d = c.clean_page_with(&rec.site, &rec.text, pre, cleaned);

@@ -24,6 +24,7 @@
 //! - `spill`: sorted runs on disk, when counts outgrow the memory budget.
 //! - `merge`: [`merge`], the streaming union of partial models.
 //! - `memory`: `run`'s model held in hash tables instead of a file.
+//! - `prior`: [`Prior`], generic chrome learned across many sites, shipped with dechrome.
 //!
 //! Memory: a loaded model costs its mapped pages only; learning holds one `Counter` entry per
 //! distinct (site, feature) pair seen, about 40 bytes each, within the job's budget.
@@ -33,6 +34,7 @@ mod format;
 mod learner;
 mod memory;
 mod merge;
+mod prior;
 mod spill;
 mod table;
 mod write;
@@ -48,6 +50,7 @@ pub(crate) use counter::{Counter, SiteTable};
 pub use format::{Header, ModelParams, FORMAT_VERSION};
 pub use learner::Learner;
 pub use merge::{merge, MergeOptions};
+pub use prior::{build_prior, Prior, PriorHeader, PRIOR_FORMAT_VERSION};
 pub(crate) use spill::SpillDir;
 #[cfg(test)]
 pub(crate) use write::write_entries;
@@ -355,7 +358,7 @@ pub(crate) fn test_model(counter: Counter, sites: &SiteTable) -> (tempfile::Temp
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::format::MAGIC;
     use super::*;
     use crate::shingle::KIND_TOKEN;

@@ -274,13 +274,20 @@ impl PageExplanation {
             } else {
                 "-".to_string()
             };
+            // Sites of the prior's corpus, marked `p`, where the crawl has none and the prior
+            // has some.
+            let sites = if d.prior_sites > d.cross_sites {
+                format!("p{}", d.prior_sites)
+            } else {
+                d.cross_sites.to_string()
+            };
             let row = format!(
                 "{:>5} {} {:<13} {:>11} {:>6} {:>6.1}  {}",
                 l.line,
                 mark,
                 d.reason.as_str(),
                 site,
-                d.cross_sites,
+                sites,
                 d.score,
                 cut(l.text.trim(), o.max_chars)
             );
@@ -301,7 +308,7 @@ impl PageExplanation {
             .iter()
             .map(|l| {
                 let d = &l.decision;
-                json!({
+                let mut j = json!({
                     "line": l.line,
                     "block": d.line,
                     "keep": d.keep,
@@ -313,7 +320,11 @@ impl PageExplanation {
                     "templated": d.templated,
                     "score": d.score,
                     "text": l.text,
-                })
+                });
+                if d.prior_sites > 0 {
+                    j["prior_sites"] = d.prior_sites.into();
+                }
+                j
             })
             .collect();
         json!({

@@ -100,7 +100,10 @@ fn count(cfg: &JobConfig, model: &Model, clean_cfg: CleanConfig) -> Result<Stats
         false,
         &mut bad,
         &mut crate::input::PassedOver::default(),
-        || (Cleaner::new(model, clean_cfg), String::new()),
+        || {
+            let c = Cleaner::with_prior(model, clean_cfg, cfg.prior.as_deref());
+            (c, String::new())
+        },
         |(c, cleaned), rec| -> Result<(PageSummary, RecordFigures)> {
             let d = c.clean_page(&rec.site, &rec.text, cleaned);
             Ok((PageSummary::of(cleaned, d), RecordFigures::of(&rec)))
@@ -168,7 +171,7 @@ fn pick_samples(
             }
         }
     }
-    let mut cleaner = Cleaner::new(model, clean_cfg);
+    let mut cleaner = Cleaner::with_prior(model, clean_cfg, cfg.prior.as_deref());
     let mut samples = Vec::new();
     for (site, heap) in chosen.into_iter().zip(heaps) {
         let mut seqs: Vec<u64> = heap.into_iter().map(|e| e.1).collect();
