@@ -173,6 +173,7 @@ pub enum FormatArg {
     Text,
     Wet,
     Warc,
+    Parquet,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -190,22 +191,23 @@ pub enum OnErrorArg {
 /// Input and execution flags shared by the jobs.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Input files or directories (JSONL, WET, WARC, text; gzip/zstd detected), `-` for stdin.
+    /// Input files or directories (JSONL, WET, WARC, Parquet, text; gzip/zstd detected), `-`
+    /// for stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Input format; detected from the content by default.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
-    /// JSONL field holding the record id.
+    /// JSONL field (Parquet column) holding the record id.
     #[arg(long, default_value = "id")]
     pub id_field: String,
-    /// JSONL field holding the page text.
+    /// JSONL field (Parquet column) holding the page text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
-    /// JSONL field holding the page URL.
+    /// JSONL field (Parquet column) holding the page URL.
     #[arg(long, default_value = "url")]
     pub url_field: String,
-    /// JSONL field naming the site; when absent the site comes from the URL.
+    /// JSONL field (Parquet column) naming the site; when absent the site comes from the URL.
     #[arg(long, default_value = "site")]
     pub site_field: String,
     /// How a URL names its site: registrable domain (Public Suffix List) or full host.
@@ -327,6 +329,7 @@ impl InputArgs {
                 FormatArg::Text => Format::Text,
                 FormatArg::Wet => Format::Wet,
                 FormatArg::Warc => Format::Warc,
+                FormatArg::Parquet => Format::Parquet,
             },
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),

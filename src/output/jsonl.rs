@@ -1,6 +1,7 @@
 //! JSONL output: one JSON object per line per cleaned record.
 //!
-//! A record read from JSONL goes out as it came in, byte for byte, with only its text field's
+//! A record read from Parquet gets an object of all its columns (see
+//! `parquet::write_json_row`). A record read from JSONL goes out as it came in, byte for byte, with only its text field's
 //! value replaced (spliced into the line as read, nothing parsed or rebuilt), unless the
 //! removed blocks are to be added, which needs the object parsed. A record read from WARC or
 //! text gets a new object: `id`, `url` when it has one, `site` and the text field.
@@ -32,6 +33,11 @@ pub(super) fn write_line(
         buf.push(b'\n');
         return;
     }
+    if let Payload::Parquet { rows, row } = &rec.payload {
+        let removed = keep_removed.then(|| removed_blocks(rec, decisions));
+        super::parquet::write_json_row(buf, rows, *row, cleaned, removed.as_ref());
+        return;
+    }
     let mut obj = match &rec.payload {
         Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
             Ok(Value::Object(map)) => map,
@@ -50,21 +56,26 @@ pub(super) fn write_line(
     };
     obj.insert(text_field.to_owned(), Value::String(cleaned.to_owned()));
     if keep_removed {
-        let removed: Vec<Value> = decisions
-            .iter()
-            .filter(|d| !d.keep)
-            .map(|d| {
-                serde_json::json!({
-                    "line": d.line,
-                    "text": &rec.text[d.start..d.end],
-                    "reason": d.reason.as_str(),
-                })
-            })
-            .collect();
-        obj.insert("removed".into(), Value::Array(removed));
+        obj.insert("removed".into(), removed_blocks(rec, decisions));
     }
     serde_json::to_writer(&mut *buf, &obj).expect("JSON values serialise");
     buf.push(b'\n');
+}
+
+/// The removed blocks of a record as a JSON array of `{line, text, reason}`.
+fn removed_blocks(rec: &Record, decisions: &[Decision]) -> Value {
+    let removed: Vec<Value> = decisions
+        .iter()
+        .filter(|d| !d.keep)
+        .map(|d| {
+            serde_json::json!({
+                "line": d.line,
+                "text": &rec.text[d.start..d.end],
+                "reason": d.reason.as_str(),
+            })
+        })
+        .collect();
+    Value::Array(removed)
 }
 
 /// Appends `s` as a JSON string literal, escaped byte for byte as serde_json escapes it (`"`,
