@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -67,10 +67,16 @@ fn write_fineweb(path: &Path, pages: &[Page], group_rows: usize) -> PathBuf {
             (0..pages.len()).map(|i| 0.9 + (i % 10) as f64 / 100.0),
         )),
         Arc::new(Int64Array::from_iter_values(pages.iter().map(|p| {
-            p.text.as_deref().map_or(0, |t| t.split_whitespace().count() as i64)
+            p.text
+                .as_deref()
+                .map_or(0, |t| t.split_whitespace().count() as i64)
         }))),
     ];
-    write_batch(path, RecordBatch::try_new(schema, cols).unwrap(), group_rows)
+    write_batch(
+        path,
+        RecordBatch::try_new(schema, cols).unwrap(),
+        group_rows,
+    )
 }
 
 /// Writes one batch as a Parquet file of row groups of `group_rows` rows.
@@ -78,8 +84,8 @@ fn write_batch(path: &Path, batch: RecordBatch, group_rows: usize) -> PathBuf {
     let props = WriterProperties::builder()
         .set_max_row_group_size(group_rows)
         .build();
-    let mut w = ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props))
-        .unwrap();
+    let mut w =
+        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
     path.to_path_buf()
@@ -130,7 +136,11 @@ fn fineweb_parquet_round_trip_keeps_every_column_and_type() {
     let (inb, _) = read_parquet(&input);
     let (outb, codec) = read_parquet(&out_pq);
     assert!(matches!(codec, parquet::basic::Compression::ZSTD(_)));
-    assert_eq!(outb.schema().fields(), inb.schema().fields(), "columns and types kept");
+    assert_eq!(
+        outb.schema().fields(),
+        inb.schema().fields(),
+        "columns and types kept"
+    );
     assert_eq!(outb.num_rows(), pages.len());
     for c in ["id", "url", "dump", "date", "language"] {
         assert_eq!(strings(&outb, c), strings(&inb, c), "column {c}");
@@ -148,12 +158,24 @@ fn fineweb_parquet_round_trip_keeps_every_column_and_type() {
         before += page.text.as_ref().unwrap().len();
         after += text.as_ref().unwrap().len();
     }
-    assert!(after * 10 < before * 8, "chrome removed: {after} of {before}");
+    assert!(
+        after * 10 < before * 8,
+        "chrome removed: {after} of {before}"
+    );
     // Parquet to JSONL: every column, in order, numbers as numbers.
     let keys: Vec<&String> = lines[0].keys().collect();
     assert_eq!(
         keys,
-        ["text", "id", "url", "dump", "date", "language", "language_score", "token_count"]
+        [
+            "text",
+            "id",
+            "url",
+            "dump",
+            "date",
+            "language",
+            "language_score",
+            "token_count"
+        ]
     );
     let scores = inb.column_by_name("token_count").unwrap();
     let scores = scores.as_primitive::<Int64Type>();
@@ -207,7 +229,8 @@ fn jsonl_to_parquet_has_the_jsonl_fields_as_strings() {
     }
     let (b, _) = read_parquet(&out_pq);
     let lines = jsonl(&out_jl);
-    let names: Vec<&String> = b.schema().fields().iter().map(|f| f.name()).collect();
+    let schema = b.schema();
+    let names: Vec<&String> = schema.fields().iter().map(|f| f.name()).collect();
     let keys: Vec<&String> = lines[0].keys().collect();
     assert_eq!(names, keys, "one column per JSONL field, in order");
     assert!(b
@@ -239,7 +262,16 @@ fn parquet_output_is_the_same_bytes_whatever_the_threads() {
         let mut outs = Vec::new();
         for j in ["1", "2", "3"] {
             let out = dir.path().join(format!("{tag}-{j}.parquet"));
-            let o = dechrome(&["run", p(src), "-o", p(&out), "-j", j, "-q", "--keep-removed"]);
+            let o = dechrome(&[
+                "run",
+                p(src),
+                "-o",
+                p(&out),
+                "-j",
+                j,
+                "-q",
+                "--keep-removed",
+            ]);
             assert!(o.status.success(), "{}", stderr(&o));
             outs.push(std::fs::read(&out).unwrap());
         }
@@ -272,8 +304,14 @@ fn keep_removed_adds_a_removed_column_as_in_jsonl() {
         for (k, w) in want.iter().enumerate() {
             let line_no = s.column(0).as_primitive::<Int64Type>().value(k);
             assert_eq!(Some(line_no), w["line"].as_i64());
-            assert_eq!(s.column(1).as_string::<i32>().value(k), w["text"].as_str().unwrap());
-            assert_eq!(s.column(2).as_string::<i32>().value(k), w["reason"].as_str().unwrap());
+            assert_eq!(
+                s.column(1).as_string::<i32>().value(k),
+                w["text"].as_str().unwrap()
+            );
+            assert_eq!(
+                s.column(2).as_string::<i32>().value(k),
+                w["reason"].as_str().unwrap()
+            );
             n += 1;
         }
     }
@@ -305,7 +343,11 @@ fn snappy_on_request_and_the_format_by_flag() {
     assert_eq!(b.num_rows(), pages.len());
     let o = dechrome(&["run", p(&input), "-o", "x.jsonl", "--compress", "snappy"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("snappy is for Parquet"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("snappy is for Parquet"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -337,7 +379,15 @@ fn learn_clean_explain_and_report_read_parquet() {
     let o = dechrome(&["clean", p(&input), "-m", p(&model), "-o", p(&out), "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(read_parquet(&out).0.num_rows(), pages.len());
-    let o = dechrome(&["explain", p(&input), "-m", p(&model), "--id", &pages[3].id, "--json"]);
+    let o = dechrome(&[
+        "explain",
+        p(&input),
+        "-m",
+        p(&model),
+        "--id",
+        &pages[3].id,
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let e: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(e["id"].as_str(), Some(pages[3].id.as_str()));
@@ -359,7 +409,10 @@ fn truncated_parquet_is_one_bad_record_naming_the_footer() {
     let o = dechrome(&["run", p(&good), p(&cut), "-o", p(&out)]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.contains("cut.parquet: damaged Parquet: its footer cannot be read"), "{e}");
+    assert!(
+        e.contains("cut.parquet: damaged Parquet: its footer cannot be read"),
+        "{e}"
+    );
     assert!(e.contains("1 bad record"), "{e}");
     assert_eq!(jsonl(&out).len(), pages.len());
 }
@@ -410,18 +463,48 @@ fn missing_or_non_string_text_column_names_the_column() {
     let input = write_fineweb(&dir.path().join("fw.parquet"), &pages, 10);
     let out = dir.path().join("o.jsonl");
     let o = dechrome(&[
-        "run", p(&input), "-o", p(&out), "--text-field", "content", "--on-error", "fail",
+        "run",
+        p(&input),
+        "-o",
+        p(&out),
+        "--text-field",
+        "content",
+        "--on-error",
+        "fail",
     ]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
-    assert!(e.contains("has no column \"content\" to take the text from (its columns: text, id, url, dump"), "{e}");
+    assert!(
+        e.contains(
+            "has no column \"content\" to take the text from (its columns: text, id, url, dump"
+        ),
+        "{e}"
+    );
     assert!(e.contains("--text-field"), "{e}");
-    let o = dechrome(&["run", p(&input), "-o", p(&out), "--text-field", "token_count"]);
+    let o = dechrome(&[
+        "run",
+        p(&input),
+        "-o",
+        p(&out),
+        "--text-field",
+        "token_count",
+    ]);
     let e = stderr(&o);
-    assert!(e.contains("its column \"token_count\" holds Int64, not strings"), "{e}");
+    assert!(
+        e.contains("its column \"token_count\" holds Int64, not strings"),
+        "{e}"
+    );
     // The url column as text, the text column as the site: any string column will do.
     let o = dechrome(&[
-        "run", p(&input), "-o", p(&out), "--text-field", "url", "--site-field", "dump", "-q",
+        "run",
+        p(&input),
+        "-o",
+        p(&out),
+        "--text-field",
+        "url",
+        "--site-field",
+        "dump",
+        "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }

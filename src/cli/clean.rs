@@ -109,7 +109,9 @@ impl OutArgs {
             anyhow::bail!("--compress snappy is for Parquet output; use gz or zst");
         }
         if self.keep_removed && matches!(kind, OutputKind::Wet(_) | OutputKind::StdoutWet) {
-            anyhow::bail!("--keep-removed needs JSONL or Parquet output; WET records hold only text");
+            anyhow::bail!(
+                "--keep-removed needs JSONL or Parquet output; WET records hold only text"
+            );
         }
         Ok(CleanOutput {
             kind,
@@ -128,7 +130,9 @@ fn check_output_name(output: &std::path::Path) -> Result<()> {
     if s == "-" || s.ends_with('/') || output.is_dir() || dechrome::fs::is_special(output) {
         return Ok(());
     }
-    let known = ["jsonl", "json", "ndjson", "wet", "warc", "gz", "zst", "parquet"];
+    let known = [
+        "jsonl", "json", "ndjson", "wet", "warc", "gz", "zst", "parquet",
+    ];
     match output.extension().and_then(|e| e.to_str()) {
         Some(e) if !known.contains(&e) => anyhow::bail!(
             "{}: cannot tell the output format from the name (.{e}); name it .jsonl, .wet or \

@@ -34,16 +34,16 @@ mod site;
 mod text;
 mod warc;
 
-pub use html::{decode_html, html_to_text};
-pub use jsonl::JsonLines;
 pub use self::parquet::ParquetRows;
 pub(crate) use self::parquet::Strings;
+pub use html::{decode_html, html_to_text};
+pub use jsonl::JsonLines;
 pub use site::SiteKey;
 
+use self::parquet::ParquetStream;
 use decode::{open_decompressed, stream_error};
 use files::expand_inputs;
 use jsonl::JsonlStream;
-use self::parquet::ParquetStream;
 use text::TextFileStream;
 use warc::WarcStream;
 

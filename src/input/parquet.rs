@@ -26,13 +26,13 @@ use std::io::{BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, SchemaRef};
 use ::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder,
 };
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
 
 use super::decode::stream_error;
 use super::site::resolve_site;
@@ -58,7 +58,12 @@ pub struct ParquetRows {
 
 impl std::fmt::Debug for ParquetRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let names: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
         f.debug_struct("ParquetRows")
             .field("columns", &names)
             .field("text_col", &self.text_col)
@@ -72,7 +77,11 @@ impl ParquetRows {
     pub(crate) fn columns(&self) -> impl Iterator<Item = (&str, Option<&ArrayRef>)> {
         let mut rest = self.rest.iter();
         self.schema.fields().iter().enumerate().map(move |(i, f)| {
-            let a = if i == self.text_col { None } else { rest.next() };
+            let a = if i == self.text_col {
+                None
+            } else {
+                rest.next()
+            };
             (f.name().as_str(), a)
         })
     }
@@ -307,8 +316,12 @@ impl ParquetStream {
                     .unwrap_or_else(|| format!("{}#{}", self.path.display(), row + 1));
                 let url = url_fmt.as_ref().and_then(|f| f.get(i));
                 let site_field = site_fmt.as_ref().and_then(|f| f.get(i));
-                let site =
-                    resolve_site(site_field.as_deref(), url.as_deref(), None, self.cfg.site_key);
+                let site = resolve_site(
+                    site_field.as_deref(),
+                    url.as_deref(),
+                    None,
+                    self.cfg.site_key,
+                );
                 Ok(Record {
                     id,
                     site,
@@ -452,7 +465,10 @@ impl<'a> Strings<'a> {
 /// it (numbers as written, dates in ISO 8601).
 enum Formatted<'a> {
     Strings(Strings<'a>),
-    Other(&'a dyn Array, Option<arrow_cast::display::ArrayFormatter<'a>>),
+    Other(
+        &'a dyn Array,
+        Option<arrow_cast::display::ArrayFormatter<'a>>,
+    ),
 }
 
 impl<'a> Formatted<'a> {

@@ -206,7 +206,11 @@ impl Counter {
 
     /// Streams the counts as the sorted `B` and `P` entries of a partial model, building each
     /// key in one reused buffer.
-    pub(crate) fn emit(self, sites: &SiteTable, f: impl FnMut(&[u8], u64) -> Result<()>) -> Result<()> {
+    pub(crate) fn emit(
+        self,
+        sites: &SiteTable,
+        f: impl FnMut(&[u8], u64) -> Result<()>,
+    ) -> Result<()> {
         let (order, rank) = site_ranks(sites);
         let (feats, pages) = self.into_ranked(&rank);
         emit_ranked(sites, &order, feats.into_iter(), pages, f)

@@ -26,15 +26,15 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ::parquet::arrow::ArrowWriter;
+use ::parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
+use ::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use ::parquet::schema::types::ColumnPath;
 use arrow_array::builder::{
     ArrayBuilder, Int64Builder, LargeStringBuilder, ListBuilder, StringBuilder, StructBuilder,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use ::parquet::arrow::ArrowWriter;
-use ::parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
-use ::parquet::file::properties::{EnabledStatistics, WriterProperties};
-use ::parquet::schema::types::ColumnPath;
 use serde_json::Value;
 
 use super::jsonl::write_json_str;
@@ -148,7 +148,13 @@ impl ParquetSink {
         let removed = if self.keep_removed {
             d.iter()
                 .filter(|d| !d.keep)
-                .map(|d| (d.line as i64, rec.text[d.start..d.end].to_owned(), d.reason.as_str()))
+                .map(|d| {
+                    (
+                        d.line as i64,
+                        rec.text[d.start..d.end].to_owned(),
+                        d.reason.as_str(),
+                    )
+                })
                 .collect()
         } else {
             Vec::new()
@@ -215,8 +221,7 @@ impl ParquetSink {
         if self.writer.is_none() {
             let schema = batch.schema();
             let base = self.base.take().expect("the file is opened once");
-            let w = ArrowWriter::try_new(base, schema, Some(self.properties()))
-                .map_err(pq_err)?;
+            let w = ArrowWriter::try_new(base, schema, Some(self.properties())).map_err(pq_err)?;
             self.writer = Some(w);
         }
         let w = self.writer.as_mut().expect("made above");
@@ -318,9 +323,11 @@ impl ParquetSink {
                 removed_column(rows)
             } else {
                 match layout {
-                    Layout::Arrow { input, text_col } => {
-                        arrow_column(rows, input.index_of(f.name()).expect("a field of it"), *text_col)
-                    }
+                    Layout::Arrow { input, text_col } => arrow_column(
+                        rows,
+                        input.index_of(f.name()).expect("a field of it"),
+                        *text_col,
+                    ),
                     Layout::Json { .. } => json_column(rows, f.name()),
                     Layout::Plain => plain_column(rows, f.name()),
                 }
@@ -384,7 +391,9 @@ impl ParquetSink {
 fn fields_match(a: &Schema, b: &Schema) -> bool {
     a.fields().len() == b.fields().len()
         && a.fields().iter().zip(b.fields()).all(|(x, y)| {
-            x.name() == y.name() && x.data_type() == y.data_type() && x.is_nullable() == y.is_nullable()
+            x.name() == y.name()
+                && x.data_type() == y.data_type()
+                && x.is_nullable() == y.is_nullable()
         })
 }
 
@@ -469,7 +478,11 @@ fn removed_column(rows: &[Row]) -> std::result::Result<ArrayRef, String> {
 }
 
 /// Column `col` of the input schema (not the text) for each row, taken from the rows' batches.
-fn arrow_column(rows: &[Row], col: usize, text_col: usize) -> std::result::Result<ArrayRef, String> {
+fn arrow_column(
+    rows: &[Row],
+    col: usize,
+    text_col: usize,
+) -> std::result::Result<ArrayRef, String> {
     let rest = if col < text_col { col } else { col - 1 };
     let mut sources: Vec<&dyn Array> = Vec::new();
     let mut last: Option<*const ParquetRows> = None;
