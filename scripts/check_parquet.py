@@ -22,7 +22,9 @@ def type_fits(arrow_type, values):
     """Whether an Arrow column type fits the JSON values of that field."""
     values = [v for v in values if v is not None]
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return all(isinstance(v, str) for v in values)
+        # From JSONL input every field is a string column; values that are not strings are
+        # stored as their JSON text.
+        return True
     if pa.types.is_integer(arrow_type):
         return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
     if pa.types.is_floating(arrow_type):
