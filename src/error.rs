@@ -87,6 +87,20 @@ pub enum Error {
         bad_byte: u64,
     },
 
+    /// A page of more lines than the limit; it is skipped before it is split into blocks.
+    #[error(
+        "{loc}: page has {lines} lines, over the limit of {limit}; if it is a real page raise \
+         the limit, else fix the input"
+    )]
+    PageTooLong {
+        /// Where the record is.
+        loc: Location,
+        /// Its lines.
+        lines: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+
     /// An input file with nothing in it.
     #[error("{path}: the file is empty; check the path, or drop it from the inputs")]
     EmptyInput {
@@ -175,7 +189,9 @@ pub enum Error {
 
     /// A model that fails its checks.
     #[error(
-        "{path}: model is damaged ({detail}); rebuild it with `dechrome learn`, or copy it again"
+        "{path}: model is damaged ({detail}); rebuild it with `dechrome learn`, or copy it \
+         again (a model being written, or changed while read, looks damaged too: replace models \
+         by rename, as `dechrome learn` does)"
     )]
     ModelCorrupt {
         /// The file.
@@ -218,6 +234,10 @@ pub enum Error {
         why: String,
     },
 
+    /// A prediction or gold file that cannot be scored.
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
+
     /// An output that exists and may not be overwritten.
     #[error("{path}: output exists")]
     OutputExists {
@@ -239,6 +259,8 @@ pub enum Remedy {
     LossyUtf8,
     /// Raise the record size limit ([`crate::input::InputConfig::max_record_bytes`]).
     MaxRecordSize,
+    /// Raise the page line limit ([`crate::input::InputConfig::max_page_lines`]).
+    MaxPageLines,
     /// Name the input's format instead of detecting it ([`crate::input::InputConfig::format`]).
     InputFormat,
     /// Allow an existing output to be replaced.
@@ -269,6 +291,7 @@ impl Error {
             Error::MissingField { .. } | Error::ParquetColumn { .. } => Some(Remedy::TextField),
             Error::InvalidUtf8 { .. } => Some(Remedy::LossyUtf8),
             Error::RecordTooLarge { .. } => Some(Remedy::MaxRecordSize),
+            Error::PageTooLong { .. } => Some(Remedy::MaxPageLines),
             Error::NotText { .. } => Some(Remedy::InputFormat),
             Error::OutputExists { .. } => Some(Remedy::Overwrite),
             _ => None,
@@ -284,6 +307,7 @@ impl Error {
                 | Error::MissingField { .. }
                 | Error::InvalidUtf8 { .. }
                 | Error::RecordTooLarge { .. }
+                | Error::PageTooLong { .. }
                 | Error::EmptyInput { .. }
                 | Error::NotText { .. }
                 | Error::Truncated { .. }

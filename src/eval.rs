@@ -31,22 +31,32 @@ use serde_json::{json, Map, Value};
 /// Scores of one gold page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageScore {
+    /// The page's id.
     pub id: String,
     /// Site label; `None` when unknown (grouped under `"?"` by site).
     pub site: Option<String>,
+    /// Precision: the share of predicted tokens that are gold.
     pub p: f64,
+    /// Recall: the share of gold tokens that were predicted.
     pub r: f64,
+    /// Harmonic mean of `p` and `r`.
     pub f1: f64,
+    /// Tokens in the prediction.
     pub pred_tokens: usize,
+    /// Tokens in the gold.
     pub gold_tokens: usize,
 }
 
 /// Macro means over `n` pages (all 0 when `n == 0`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
+    /// Pages.
     pub n: usize,
+    /// Mean precision.
     pub p: f64,
+    /// Mean recall.
     pub r: f64,
+    /// Mean F1 (of the pages, not of the means).
     pub f1: f64,
 }
 
@@ -55,6 +65,7 @@ pub struct Summary {
 pub struct EvalReport {
     /// One entry per gold page, in gold order.
     pub pages: Vec<PageScore>,
+    /// Means over every gold page.
     pub overall: Summary,
     /// Per-site summaries sorted by site name; unknown sites are `"?"`.
     pub by_site: Vec<(String, Summary)>,
@@ -66,32 +77,54 @@ pub struct EvalReport {
 /// 1-based line number, plus a hint on how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
+    /// A file that cannot be opened.
     #[error("cannot open {}: {source} (check the path)", path.display())]
     Open {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// A file that cannot be read.
     #[error("{}:{line}: read error: {source} (the file must be UTF-8 JSONL)", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// A line that is not JSON.
     #[error("{}:{line}: invalid JSON: {source} (each line must hold one JSON object)", path.display())]
     Json {
+        /// The file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// The parser's error.
         source: serde_json::Error,
     },
+    /// A line that is JSON but not an object.
     #[error("{}:{line}: line is not a JSON object (each line must hold one JSON object)", path.display())]
-    NotObject { path: PathBuf, line: usize },
+    NotObject {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+    },
+    /// A field that is missing or of the wrong type.
     #[error("{}:{line}: field {field:?} is {problem} ({hint})", path.display())]
     Field {
+        /// The file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// The field.
         field: String,
         /// "missing" or "not a string".
         problem: &'static str,
+        /// What to do.
         hint: &'static str,
     },
 }
@@ -352,7 +385,7 @@ pub fn evaluate_files(
     gold: &Path,
     pages: Option<&Path>,
     pred_text_field: &str,
-) -> Result<EvalReport, EvalError> {
+) -> crate::Result<EvalReport> {
     let mut preds = Vec::new();
     read_jsonl(pred, |line, mut m| {
         let id = take_id(&mut m, pred, line)?;
@@ -567,7 +600,7 @@ mod tests {
             .to_string();
         assert!(e.contains("pred.jsonl:1: invalid JSON"), "{e}");
         let e = evaluate_files(&dir.join("nope"), &gold, None, "text").unwrap_err();
-        assert!(matches!(e, EvalError::Open { .. }));
+        assert!(matches!(e, crate::Error::Eval(EvalError::Open { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -124,7 +124,7 @@ pub fn resolve_output(target: &Path) -> PathBuf {
 }
 
 /// The directory an output path is created in (`.` for a bare file name).
-fn parent_dir(target: &Path) -> &Path {
+pub(crate) fn parent_dir(target: &Path) -> &Path {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -133,7 +133,8 @@ fn parent_dir(target: &Path) -> &Path {
 
 /// Checks, before any work is done, that an output can be written at `target`: its directory
 /// exists and is writable, and it does not exist unless `force` (a device or pipe is always
-/// fine). `dir_ok` allows an existing directory (a directory output).
+/// fine). `dir_ok` says `target` is a directory output: with `force` it may replace only a
+/// directory that dechrome wrote ([`MANIFEST`]); anything else there is refused.
 pub fn check_output(target: &Path, force: bool, dir_ok: bool) -> Result<()> {
     let target = resolve_output(target);
     let bad = |why: String| {
@@ -152,6 +153,10 @@ pub fn check_output(target: &Path, force: bool, dir_ok: bool) -> Result<()> {
         if !force {
             return Err(Error::OutputExists { path: target });
         }
+        // A directory output replaces what is there: only ever a directory dechrome wrote.
+        if dir_ok && !written_by_dechrome(&target) {
+            return bad(NOT_OURS.into());
+        }
     }
     let parent = parent_dir(&target);
     match fs::metadata(parent) {
@@ -161,6 +166,66 @@ pub fn check_output(target: &Path, force: bool, dir_ok: bool) -> Result<()> {
             bad(format!("directory {} is not writable", parent.display()))
         }
         Ok(_) => Ok(()),
+    }
+}
+
+/// The file that marks a directory written by dechrome (a directory output): only such a
+/// directory is ever replaced. It is empty; its name says what it is.
+pub const MANIFEST: &str = ".dechrome-output";
+
+/// Why an existing path is not replaced by a directory output.
+const NOT_OURS: &str = "it was not written by dechrome (no .dechrome-output manifest); remove \
+     it yourself or choose another directory";
+
+/// Whether `dir` is a directory that dechrome wrote (it holds the [`MANIFEST`]).
+pub(crate) fn written_by_dechrome(dir: &Path) -> bool {
+    fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && fs::symlink_metadata(dir.join(MANIFEST)).is_ok_and(|m| m.is_file())
+}
+
+/// The error of a directory output that would replace `target`, which dechrome did not write.
+pub(crate) fn not_ours(target: &Path) -> Error {
+    Error::BadOutput {
+        path: target.to_path_buf(),
+        why: NOT_OURS.into(),
+    }
+}
+
+/// Swaps `a` and `b` (two directories, or files) in one step, so that neither name is ever
+/// missing: Linux's `renameat2(RENAME_EXCHANGE)`. Elsewhere, or where the filesystem lacks
+/// it, [`io::ErrorKind::Unsupported`].
+pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| {
+            std::ffi::CString::new(p.as_os_str().as_bytes())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+        };
+        let (a, b) = (c(a)?, c(b)?);
+        // SAFETY: valid NUL-terminated paths; renameat2 only reads them.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        Err(e)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
 

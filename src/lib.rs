@@ -7,19 +7,23 @@
 //! | stage | module | what it does |
 //! |---|---|---|
 //! | read | [`input`] | JSONL, WET/WARC, text directories; gzip and zstd |
-//! | split | [`block`] | pages into blocks (lines), normalised and hashed with xxh3 |
-//! | shingle | [`shingle`] | per-page features: block hashes and token shingles |
+//! | split | `block` (private) | pages into blocks (lines), normalised and hashed with xxh3 |
+//! | shingle | `shingle` (private) | per-page features: block hashes and token shingles |
 //! | learn | [`model`] | per-site and cross-site frequencies in an `fst` map |
 //! | clean | [`clean`] | per-block decisions with reasons |
 //! | write | [`output`] | JSONL, WET or text directory, written atomically |
 //!
-//! [`job`] runs them as streaming, parallel, deterministic batch jobs.
+//! [`job`] runs them as streaming, parallel, deterministic batch jobs over files; [`views`]
+//! shows the work (`explain`, `inspect`, `report`); [`eval`] scores against gold text;
+//! [`fs`] holds the file discipline (atomic outputs, temporaries) every writer follows.
+//!
+//! The types an embedding program needs are re-exported here: learn with a [`Learner`] (or
+//! [`job::learn`] over files), open a [`Model`], clean with a [`Cleaner`].
 //!
 //! # Example
 //!
 //! ```
-//! use dechrome::{clean::{CleanConfig, Cleaner}, model::{self, Counter, Model, ModelParams, SiteTable}};
-//! use dechrome::shingle::Shingler;
+//! use dechrome::{CleanConfig, Cleaner, Learner, Model, ModelParams};
 //!
 //! // Learn from a few pages of one site...
 //! let words = ["apples", "boats", "clocks", "doors", "eagles"];
@@ -28,16 +32,13 @@
 //!     .map(|w| format!("Home\nNews\nSport\nA story about {w} has a long and winding body \
 //!                       of text, told in words that only this page uses: {w}.\nShare this\nFooter"))
 //!     .collect();
-//! let mut sites = SiteTable::default();
-//! let site = sites.intern("example.org");
-//! let mut counter = Counter::new();
-//! let mut sh = Shingler::new(ModelParams::default().shingle_max_tokens);
+//! let mut learner = Learner::new(ModelParams::default(), 64 << 20, None).unwrap();
 //! for p in &pages {
-//!     counter.add_page(site, sh.features(p));
+//!     learner.add_page("example.org", p).unwrap();
 //! }
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("m.model");
-//! model::write_entries(&path, counter.into_sorted_entries(&sites), ModelParams::default(), false).unwrap();
+//! learner.finish(&path, false).unwrap();
 //!
 //! // ...then clean a page.
 //! let model = Model::open(&path).unwrap();
@@ -49,18 +50,24 @@
 //! assert_eq!(decisions[0].reason.as_str(), "site-template");
 //! ```
 
-pub mod block;
-pub(crate) mod bytes;
+#![warn(missing_docs)]
+
+mod block;
+mod bytes;
 pub mod clean;
-pub mod error;
+mod error;
 pub mod eval;
 pub mod fs;
 pub mod input;
 pub mod job;
 pub mod model;
 pub mod output;
-pub mod shingle;
+mod shingle;
 pub mod views;
-pub(crate) mod warc;
+mod warc;
 
-pub use error::{Error, Remedy, Result};
+pub use clean::{CleanConfig, Cleaner, Decision, Reason};
+pub use error::{Error, Location, Remedy, Result};
+pub use input::{site_from_url, Format, InputConfig, Reader, Record, SiteKey};
+pub use job::{CleanOutput, JobConfig, OnError, Stats};
+pub use model::{merge, Header, Learner, MergeOptions, Model, ModelParams};

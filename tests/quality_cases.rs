@@ -1,8 +1,9 @@
 //! Cleaning quality per case, on crawls from the project's generator with per-line labels:
 //! template chrome, templated lines, teasers of other articles, cross-site chrome, unique
 //! chrome, syndicated bodies, teased articles on their own page, few-page sites and a second
-//! language. The thresholds sit a little under what the cleaner achieves, so that a
-//! regression in any one case breaks its assertion.
+//! language; and, with the generator's hard cases, comment lists, doubled articles, lead-ins
+//! and lists inside articles, READ MORE lines and bios. The thresholds sit a little under what
+//! the cleaner achieves, so that a regression in any one case breaks its assertion.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -83,6 +84,20 @@ fn measure(cfg: &GenConfig) -> HashMap<&'static str, Count> {
         for (i, (l, lab)) in p.text.lines().zip(&p.labels).enumerate() {
             let r = gone.contains(&i);
             c.entry(lab).or_default().add(r);
+            // The hard cases of real crawls (GenConfig::hard_cases), one count each, and on
+            // sites with few pages apart.
+            if let Some(&case) = p.cases.get(i).filter(|c| !c.is_empty()) {
+                c.entry(case).or_default().add(r);
+                if few {
+                    let key: &'static str = match case {
+                        "comment-list" => "comment-list:few-page-site",
+                        "duplicate-copy" => "duplicate-copy:few-page-site",
+                        "in-article-list" => "in-article-list:few-page-site",
+                        _ => "other-case:few-page-site",
+                    };
+                    c.entry(key).or_default().add(r);
+                }
+            }
             if Some(i) == title_at {
                 c.entry("content:title").or_default().add(r);
             }
@@ -165,7 +180,8 @@ fn every_case_on_an_even_crawl() {
     at_least(&c, "crosssite", false, 0.99);
     at_least(&c, "templated", false, 0.95);
     at_least(&c, "related", false, 0.96);
-    at_least(&c, "unique-chrome", false, 0.45);
+    // Comment lists after the article go as item lists (0.47 before they did).
+    at_least(&c, "unique-chrome", false, 0.6);
     at_least(&c, "content", true, 0.96);
     at_least(&c, "content:syndicated", true, 0.9);
     at_least(&c, "content:teased-elsewhere", true, 0.84);
@@ -190,6 +206,189 @@ fn few_page_sites_and_cold_start() {
     at_least(&c, "content:title", true, 0.83);
     at_least(&c, "unique-chrome:above-title", false, 0.75);
     at_least(&c, "content:few-page-site", true, 0.95);
+    at_least(&c, "unique-chrome", false, 0.45);
     at_least(&c, "chrome:few-page-site", false, 0.7);
     at_least(&c, "content:syndicated", true, 0.9);
+}
+
+/// The shared dev data beside the clone (`../shared/data`), or beside a worktree's parent.
+fn shared_data(rel: &str) -> Option<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ["../shared/data", "../../shared/data"]
+        .iter()
+        .map(|d| root.join(d).join(rel))
+        .find(|p| p.exists())
+}
+
+/// The seed page alone (one page, one site: no frequency at all): its article (title and
+/// eleven paragraphs) is kept whole, and nothing of what follows it — the AI and comment
+/// stubs, and the "Related Articles" list of source / "N minutes ago" / title / whole body
+/// items, which is prose but a list of like items set apart after the article.
+#[test]
+fn seed_page_alone_is_its_article() {
+    let Some(seed) = shared_data("seed/daily8-page.txt") else {
+        eprintln!("../shared/data/seed absent; skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&seed)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
+    let page = std::fs::read_to_string(&seed).unwrap();
+    let want: Vec<&str> = page.lines().take(12).collect();
+    let got: Vec<&str> = v["text"].as_str().unwrap().lines().collect();
+    assert_eq!(got, want);
+}
+
+/// Pages whose text holds their article twice (a print copy after the page, as some text
+/// views have it): one copy stays, the other goes as `duplicate-copy`, and no such page
+/// comes out empty. Built from a generated crawl: every third page gets its article's lines
+/// again after its footer.
+#[test]
+fn doubled_article_keeps_one_copy() {
+    let cfg = GenConfig {
+        sites: 6,
+        pages_per_site: 12,
+        seed: 5,
+        ..GenConfig::default()
+    };
+    let mut pages: Vec<GenPage> = Vec::new();
+    generate_pages(&cfg, &mut |p| {
+        pages.push(p);
+        Ok(())
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = dir.path().join("crawl.jsonl");
+    let mut doubled: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&crawl).unwrap());
+    for (k, p) in pages.iter().enumerate() {
+        let mut text = p.text.clone();
+        if k % 3 == 0 {
+            let lines = p.text.lines().count();
+            let copy: Vec<&str> = p
+                .text
+                .lines()
+                .zip(&p.labels)
+                .filter(|(_, l)| **l == "content")
+                .map(|(t, _)| t)
+                .collect();
+            text.push('\n');
+            text.push_str(&copy.join("\n"));
+            doubled.insert(p.id.clone(), (lines, copy.len()));
+        }
+        let rec = serde_json::json!({"id": p.id, "site": p.site, "text": text});
+        std::io::Write::write_all(&mut f, format!("{rec}\n").as_bytes()).unwrap();
+    }
+    drop(f);
+    let out = dir.path().join("out.jsonl");
+    let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(["run", "-q", "--keep-removed", "-o"])
+        .arg(&out)
+        .arg(&crawl)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (mut first, mut second, mut copies) = (Count::default(), Count::default(), 0);
+    for l in std::fs::read_to_string(&out).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let Some(&(at, n)) = doubled.get(v["id"].as_str().unwrap()) else {
+            continue;
+        };
+        assert!(
+            !v["text"].as_str().unwrap().trim().is_empty(),
+            "{}: a page that holds its article twice came out empty",
+            v["id"]
+        );
+        let removed: HashMap<usize, &str> = v["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["line"].as_u64().unwrap() as usize,
+                    d["reason"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let page = pages.iter().find(|p| p.id == v["id"]).unwrap();
+        for (i, lab) in page.labels.iter().enumerate() {
+            if *lab == "content" {
+                first.add(removed.contains_key(&i));
+            }
+        }
+        for i in at..at + n {
+            second.add(removed.contains_key(&i));
+            copies += (removed.get(&i) == Some(&"duplicate-copy")) as u64;
+        }
+    }
+    eprintln!(
+        "doubled: first copy kept {:.3}, second removed {:.3} ({} lines, {copies} as duplicate-copy)",
+        first.kept_share(),
+        second.removed_share(),
+        second.total
+    );
+    assert!(
+        first.kept_share() >= 0.9,
+        "first copy kept {:.3}",
+        first.kept_share()
+    );
+    assert!(
+        second.removed_share() >= 0.93,
+        "second copy removed {:.3}",
+        second.removed_share()
+    );
+    assert!(
+        copies as f64 >= 0.7 * second.total as f64,
+        "removed as duplicate-copy: {copies}"
+    );
+}
+
+/// The hard cases of real crawls (issue 12), generated with per-line cases, on an even crawl.
+#[test]
+fn hard_cases_on_an_even_crawl() {
+    let c = measure(&GenConfig {
+        sites: 8,
+        pages_per_site: 24,
+        seed: 3,
+        hard_cases: true,
+        ..GenConfig::default()
+    });
+    // Items 1 and 2: removed. Item 5 (READ MORE lines, bios): mostly removed, READ MORE
+    // lines only where their label recurs enough. Items 3 and 4 (lead-ins, lists inside
+    // articles, the title above them): kept in part; the levels hold what is reached.
+    at_least(&c, "comment-list", false, 0.8);
+    at_least(&c, "duplicate-copy", false, 0.95);
+    at_least(&c, "bio", false, 0.7);
+    at_least(&c, "read-more", false, 0.15);
+    at_least(&c, "lead-in", true, 0.55);
+    at_least(&c, "in-article-list", true, 0.05);
+    at_least(&c, "content:syndicated", true, 0.93);
+    at_least(&c, "related", false, 0.98);
+}
+
+/// The hard cases on sites with few pages (Zipf page counts: many sites with 1–5 pages).
+#[test]
+fn hard_cases_on_few_page_sites() {
+    let c = measure(&GenConfig {
+        sites: 30,
+        pages_per_site: 8,
+        zipf: true,
+        seed: 4,
+        hard_cases: true,
+        ..GenConfig::default()
+    });
+    at_least(&c, "comment-list:few-page-site", false, 0.75);
+    at_least(&c, "duplicate-copy:few-page-site", false, 0.95);
+    at_least(&c, "comment-list", false, 0.8);
+    at_least(&c, "duplicate-copy", false, 0.95);
+    at_least(&c, "chrome:few-page-site", false, 0.9);
+    at_least(&c, "content:syndicated", true, 0.93);
 }

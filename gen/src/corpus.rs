@@ -54,7 +54,7 @@ pub(crate) fn generate(
             words: &words[site.lang],
             articles: &articles,
         };
-        emit_pages(cfg.seed, &mut rng, idx, &cx, &mut stats, sink)?;
+        emit_pages(cfg, &mut rng, idx, &cx, &mut stats, sink)?;
         idx += 1;
     }
     stats.sites = idx;
@@ -135,7 +135,7 @@ fn set_slugs(articles: &mut [Article]) {
 /// Renders the site's pages in a shuffled order, each from its own generator, and hands
 /// them to `sink`.
 fn emit_pages(
-    seed: u64,
+    cfg: &GenConfig,
     rng: &mut Rng,
     idx: usize,
     cx: &Ctx,
@@ -146,9 +146,12 @@ fn emit_pages(
     let mut order: Vec<usize> = (0..cx.articles.len()).collect();
     shuffle(rng, &mut order);
     for (pos, &me) in order.iter().enumerate() {
-        let mut prng = Rng::new(seed_of(seed, 2 + idx as u64, me as u64));
+        let mut prng = Rng::new(seed_of(cfg.seed, 2 + idx as u64, me as u64));
         let mut buf = PageBuf::new();
-        render_page(cx, &mut prng, me, &mut buf);
+        let mut hard = cfg
+            .hard_cases
+            .then(|| Rng::new(seed_of(cfg.seed ^ 0x4a2d_c0de, 2 + idx as u64, me as u64)));
+        render_page(cx, &mut prng, hard.as_mut(), me, &mut buf);
         let a = &cx.articles[me];
         stats.pages += 1;
         stats.lines += buf.labels.len() as u64;
@@ -163,6 +166,11 @@ fn emit_pages(
             text: buf.text,
             gold: buf.gold,
             labels: buf.labels,
+            cases: if cfg.hard_cases {
+                buf.cases
+            } else {
+                Vec::new()
+            },
         };
         stats.bytes += sink(page)?;
     }

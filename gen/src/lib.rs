@@ -88,6 +88,11 @@ pub struct GenConfig {
     pub languages: usize,
     /// Keep generating sites until this many (JSONL) bytes were produced.
     pub target_bytes: Option<u64>,
+    /// Add the hard cases of real crawls, each line marked in [`GenPage::cases`]: comment
+    /// lists with a templated line per comment, doubled articles, lead-in lines and lists
+    /// inside articles, inline "READ MORE" lines and author bios. Drawn from their own random
+    /// stream, so the rest of each page is as without them.
+    pub hard_cases: bool,
 }
 
 impl Default for GenConfig {
@@ -100,6 +105,7 @@ impl Default for GenConfig {
             syndication: true,
             languages: 2,
             target_bytes: None,
+            hard_cases: false,
         }
     }
 }
@@ -119,7 +125,33 @@ pub struct GenPage {
     pub gold: String,
     /// One label (of [`LABELS`]) per line of `text`.
     pub labels: Vec<&'static str>,
+    /// Per line, the hard case it belongs to (of [`CASES`]) or `""`; empty unless
+    /// [`GenConfig::hard_cases`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<&'static str>,
 }
+
+/// A comment (its "NAME on DATE at TIME" line and its paragraphs) of a list after the article.
+pub const CASE_COMMENT: &str = "comment-list";
+/// A line of the second copy of an article the page holds twice.
+pub const CASE_DUPLICATE: &str = "duplicate-copy";
+/// A line that leads into a list inside the article ("… found:").
+pub const CASE_LEAD_IN: &str = "lead-in";
+/// A short, unpunctuated line of a list inside the article (dates, items).
+pub const CASE_LIST: &str = "in-article-list";
+/// An inline "READ MORE: <other story's title>" line inside the body.
+pub const CASE_READ_MORE: &str = "read-more";
+/// An author bio after the body ("NAME is a reporter at SITE covering …").
+pub const CASE_BIO: &str = "bio";
+/// Every hard case.
+pub const CASES: [&str; 6] = [
+    CASE_COMMENT,
+    CASE_DUPLICATE,
+    CASE_LEAD_IN,
+    CASE_LIST,
+    CASE_READ_MORE,
+    CASE_BIO,
+];
 
 /// Totals of one generation run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use crate::phrases::Words;
 use crate::rng::Rng;
 use crate::site::{Line, Related, Site};
 use crate::LABEL_UNIQUE_CHROME;
+use crate::{CASE_BIO, CASE_COMMENT, CASE_DUPLICATE, CASE_LEAD_IN, CASE_LIST, CASE_READ_MORE};
 use crate::{LABEL_CONTENT, LABEL_CROSSSITE, LABEL_RELATED, LABEL_TEMPLATE, LABEL_TEMPLATED};
 
 /// One page being rendered: its text, its gold (the content lines) and a label per line.
@@ -22,6 +23,10 @@ pub(crate) struct PageBuf {
     pub(crate) text: String,
     pub(crate) gold: String,
     pub(crate) labels: Vec<&'static str>,
+    /// Per line, the hard case it belongs to, or `""`.
+    pub(crate) cases: Vec<&'static str>,
+    /// The hard case of the lines pushed now.
+    case: &'static str,
 }
 
 impl PageBuf {
@@ -31,6 +36,8 @@ impl PageBuf {
             text: String::with_capacity(16 * 1024),
             gold: String::with_capacity(8 * 1024),
             labels: Vec::with_capacity(128),
+            cases: Vec::with_capacity(128),
+            case: "",
         }
     }
 
@@ -48,6 +55,7 @@ impl PageBuf {
             self.gold.push_str(line);
         }
         self.labels.push(label);
+        self.cases.push(self.case);
     }
 
     /// Appends each line with chance `keep` (all of them at 1.0, without drawing).
@@ -123,7 +131,13 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Renders article `me` of the site as a page into `buf`.
-pub(crate) fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf) {
+pub(crate) fn render_page(
+    cx: &Ctx,
+    rng: &mut Rng,
+    mut hard: Option<&mut Rng>,
+    me: usize,
+    buf: &mut PageBuf,
+) {
     let site = cx.site;
     if site.seed_shaped {
         render_seed_shaped(cx, rng, me, buf);
@@ -137,8 +151,11 @@ pub(crate) fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf)
     buf.push_all(rng, &site.header, keep);
     render_above_article(cx, rng, art, buf);
     render_headline(cx, rng, art, buf);
-    render_body(cx, rng, art, buf);
+    render_body(cx, rng, hard.as_deref_mut(), me, buf);
     render_below_article(cx, rng, art, buf);
+    if let Some(h) = hard.as_deref_mut() {
+        hard_after_body(cx, h, me, buf);
+    }
     if site.related_before_comments {
         render_related(cx, rng, me, buf);
         render_comments(cx, rng, buf);
@@ -149,6 +166,9 @@ pub(crate) fn render_page(cx: &Ctx, rng: &mut Rng, me: usize, buf: &mut PageBuf)
     buf.push_all(rng, &site.footer, keep);
     if !site.cookie_top {
         buf.push_all(rng, &site.cookie, 1.0);
+    }
+    if let Some(h) = hard {
+        hard_doubled(cx, h, me, buf);
     }
 }
 
@@ -239,8 +259,9 @@ fn caption(cx: &Ctx, rng: &mut Rng, topic: &Topic, (lo, hi): (usize, usize), out
 
 /// Top share row, lead caption, highlights, then the paragraphs with captions and ads
 /// between them.
-fn render_body(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
+fn render_body(cx: &Ctx, rng: &mut Rng, mut hard: Option<&mut Rng>, me: usize, buf: &mut PageBuf) {
     let site = cx.site;
+    let art = &cx.articles[me];
     if site.share_top {
         buf.push_all(rng, &site.share, 1.0);
     }
@@ -260,6 +281,9 @@ fn render_body(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBuf) {
     let paras = &art.body.paras;
     for (i, p) in paras.iter().enumerate() {
         buf.push(p, LABEL_CONTENT);
+        if let Some(h) = hard.as_deref_mut() {
+            hard_inline(cx, h, me, i, buf);
+        }
         if i + 1 < paras.len() {
             if rng.chance(site.caption_p) {
                 caption(cx, rng, &art.body.topic, (6, 16), &mut line);
@@ -302,6 +326,110 @@ fn render_below_article(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBu
         let _ = write!(line, " {}", site.display);
         buf.push(&line, LABEL_UNIQUE_CHROME);
     }
+}
+
+/// Hard cases inside the body, after paragraph `i`: a lead-in line and the short list it
+/// opens (tour dates), or an inline "READ MORE: <another story's title>" line.
+fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, buf: &mut PageBuf) {
+    let art = &cx.articles[me];
+    if i + 1 >= art.body.paras.len() {
+        return;
+    }
+    if i == 0 && h.chance(0.3) {
+        buf.case = CASE_LEAD_IN;
+        let mut line = String::new();
+        let n = h.range(6, 12);
+        cx.lang.sentence_on(h, &mut line, n, &art.body.topic);
+        line.pop();
+        line.push(':');
+        buf.push(&line, LABEL_CONTENT);
+        buf.case = CASE_LIST;
+        for _ in 0..h.range(4, 9) {
+            line.clear();
+            let month = &cx.words.months[h.below(cx.words.months.len())];
+            let _ = write!(
+                line,
+                "{month} {} {} {}",
+                h.range(1, 29),
+                cx.lang.name(h),
+                cx.lang.word(h)
+            );
+            buf.push(&line, LABEL_CONTENT);
+        }
+        buf.case = "";
+    } else if cx.articles.len() > 1 && h.chance(0.15) {
+        buf.case = CASE_READ_MORE;
+        let other = pick_others(h, cx.articles.len(), me, 1)[0];
+        let line = format!(
+            "{} {}",
+            cx.lang.tr("READ MORE:"),
+            cx.articles[other].body.title
+        );
+        buf.push(&line, LABEL_TEMPLATED);
+        buf.case = "";
+    }
+}
+
+/// Hard cases after the body: the author's bio, and a list of comments, each opened by a
+/// "NAME on MONTH D, YEAR at H:MM" line, after a heading.
+fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let art = &cx.articles[me];
+    if h.chance(0.5) {
+        buf.case = CASE_BIO;
+        let line = format!(
+            "{} {} {} {} {} {}.",
+            cx.site.authors[art.author],
+            cx.lang.tr("is a reporter at"),
+            cx.site.display,
+            cx.lang.tr("covering"),
+            cx.lang.word(h),
+            cx.lang.word(h)
+        );
+        buf.push(&line, LABEL_TEMPLATED);
+        buf.case = "";
+    }
+    if h.chance(0.6) {
+        buf.push(&cx.words.comments, LABEL_TEMPLATE);
+        buf.case = CASE_COMMENT;
+        let on = cx.lang.tr("on");
+        let at = cx.lang.tr("at");
+        let mut line = String::new();
+        for _ in 0..h.range(3, 8) {
+            line.clear();
+            let month = &cx.words.months[h.below(cx.words.months.len())];
+            let _ = write!(
+                line,
+                "{} {on} {month} {}, {} {at} {}:{:02}",
+                cx.lang.full_name(h),
+                h.range(1, 29),
+                art.year,
+                h.range(1, 13),
+                h.range(0, 60)
+            );
+            buf.push(&line, LABEL_TEMPLATED);
+            for _ in 0..h.range(1, 4) {
+                line.clear();
+                let n = h.range(12, 50);
+                cx.lang.paragraph_on(h, &mut line, n, &art.body.topic);
+                buf.push(&line, LABEL_UNIQUE_CHROME);
+            }
+        }
+        buf.case = "";
+    }
+}
+
+/// A hard case after the page: the article again (title and body), as a print copy.
+fn hard_doubled(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
+    if !h.chance(0.25) {
+        return;
+    }
+    let art = &cx.articles[me];
+    buf.case = CASE_DUPLICATE;
+    buf.push(&art.body.title, LABEL_UNIQUE_CHROME);
+    for p in &art.body.paras {
+        buf.push(p, LABEL_UNIQUE_CHROME);
+    }
+    buf.case = "";
 }
 
 /// Distinct other article indices of this site.

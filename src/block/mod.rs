@@ -14,7 +14,7 @@ use crate::bytes::find_byte;
 
 mod normalize;
 
-pub use normalize::{block_hash, hash_normalized, normalize, normalize_into, NormInfo};
+pub use normalize::{hash_normalized, normalize_into, NormInfo};
 
 /// One block of a page, borrowed from the page text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -459,8 +459,9 @@ fn is_word_joiner(c: char) -> bool {
     matches!(c, '\u{2019}' | '\u{02bc}')
 }
 
-/// Normalises a block into a fresh `String`. Convenience for tests and tools; hot loops call
+/// Normalises a block into a fresh `String`. Convenience for tests; hot loops call
 /// [`normalize_into`] with a reused buffer.
+#[cfg(test)]
 pub fn normalize(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     normalize_into(text, &mut s);
@@ -473,7 +474,8 @@ pub fn hash_normalized(norm: &str) -> u64 {
     xxh3_64(norm.as_bytes())
 }
 
-/// Hashes a raw block: normalise, then xxh3. Allocates; use [`normalize_into`] in hot loops.
+/// Hashes a raw block: normalise, then xxh3. Allocates; for tests.
+#[cfg(test)]
 pub fn block_hash(text: &str) -> u64 {
     hash_normalized(&normalize(text))
 }

@@ -34,6 +34,10 @@ pub(super) struct Evidence {
     pub shared: bool,
     /// Occurs more than once on this page.
     pub page_dup: bool,
+    /// One of the copies of the page's own text held twice (see `Cleaner::clean_page`).
+    pub own_copy: bool,
+    /// Inside a list of like items after the article (see `items`).
+    pub item: bool,
     /// Tokens of the normalised block.
     pub tokens: u32,
     /// Content evidence from shape alone.
@@ -168,6 +172,8 @@ pub(super) fn evidence(
         soft_template: template && hard.is_none(),
         shared: df >= 2,
         page_dup: false,
+        own_copy: false,
+        item: false,
         tokens: w,
         base,
         sentence_end: b.shape.sentence_end,
@@ -185,7 +191,7 @@ pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     // teased elsewhere) is scored as what it is, not as a teaser.
     let mut owned_next = false;
     for e in ev.iter_mut().rev() {
-        let chrome = e.hard.is_some() || e.soft_template;
+        let chrome = e.hard.is_some() || e.soft_template || e.item;
         e.score = if chrome {
             e.base.min(0.0) - cfg.chrome_cost
         } else if e.shared && !owned_next {

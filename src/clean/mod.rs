@@ -31,13 +31,17 @@
 //! its header (3, 4).
 
 mod evidence;
+mod items;
 mod segment;
+
+use rustc_hash::FxHashSet;
 
 use crate::model::Model;
 use crate::shingle::Shingler;
 
-use evidence::{evidence, settle_scores, Evidence, Lexicon, Lookups};
-use segment::{find_header, segment, select_runs};
+use evidence::{evidence, Evidence, Lookups};
+use items::{inner_lists, ItemLists};
+use segment::Runs;
 
 /// Why a block was kept or removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -61,11 +65,17 @@ pub enum Reason {
     Repeated,
     /// Removed: outside the article's run of blocks (menus, captions, comments).
     Context,
+    /// Removed: a second copy of a block this page keeps elsewhere (a print copy or a hidden
+    /// duplicate of the article).
+    DuplicateCopy,
+    /// Removed: an item of a list of like items set apart after the article (comments,
+    /// teasers), each opened or closed by a line of one template.
+    ItemList,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 11] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -75,6 +85,8 @@ impl Reason {
         Reason::Templated,
         Reason::Repeated,
         Reason::Context,
+        Reason::DuplicateCopy,
+        Reason::ItemList,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -89,6 +101,8 @@ impl Reason {
             Reason::Templated => "templated",
             Reason::Repeated => "repeated",
             Reason::Context => "context",
+            Reason::DuplicateCopy => "duplicate-copy",
+            Reason::ItemList => "item-list",
         }
     }
 
@@ -215,6 +229,14 @@ pub struct CleanConfig {
     /// article. A title names its subject in most of its words; a line of chrome (a
     /// disclaimer, another story's title) shares only the odd common word.
     pub lexicon_share: f32,
+    /// Items a list needs (comments, teasers, each opened or closed by a line of one
+    /// template): two like lines may be chance, three in a row with text between them are a
+    /// pattern.
+    pub item_min: usize,
+    /// Blocks an item of such a list holds, at most, as a median: a comment or a teaser is a
+    /// line of the template, a title and a paragraph or a few; a section of an article, or a
+    /// post of a thread, runs longer.
+    pub item_blocks: usize,
 }
 
 impl Default for CleanConfig {
@@ -242,6 +264,8 @@ impl Default for CleanConfig {
             templated_share: 0.75,
             lexicon_blocks: 8,
             lexicon_share: 0.3,
+            item_min: 3,
+            item_blocks: 8,
         }
     }
 }
@@ -274,11 +298,11 @@ pub struct Cleaner<'m> {
     shingler: Shingler,
     lookups: Lookups<'m>,
     ev: Vec<Evidence>,
-    state: Vec<bool>,
-    back: Vec<[bool; 2]>,
-    header: Vec<bool>,
-    lexicon: Lexicon,
+    runs: Runs,
+    items: ItemLists,
     hashes: Vec<u64>,
+    /// Hashes of page-repeated blocks already kept once on this page.
+    kept_copies: FxHashSet<u64>,
     decisions: Vec<Decision>,
 }
 
@@ -291,11 +315,10 @@ impl<'m> Cleaner<'m> {
             shingler: Shingler::new(model.header.params.shingle_max_tokens),
             lookups: Lookups::new(model),
             ev: Vec::new(),
-            state: Vec::new(),
-            back: Vec::new(),
-            header: Vec::new(),
-            lexicon: Lexicon::default(),
+            runs: Runs::default(),
+            items: ItemLists::default(),
             hashes: Vec::new(),
+            kept_copies: FxHashSet::default(),
             decisions: Vec::new(),
         }
     }
@@ -323,43 +346,87 @@ impl<'m> Cleaner<'m> {
                 e.page_dup = true;
             }
         }
-        settle_scores(&mut self.ev, &cfg);
-        segment(&self.ev, cfg.switch_cost, &mut self.state, &mut self.back);
-        if !self.state.iter().any(|&c| c) {
-            // No run of blocks is strong enough to pay for its borders (a page with one short
-            // article, or a site seen once): every block with content evidence stands alone.
-            segment(&self.ev, 0.0, &mut self.state, &mut self.back);
+        inner_lists(&mut self.ev, &cfg);
+        // What one copy of the blocks that only this page has, repeated on it, brings beyond
+        // the cost of a switch: the weight of a print copy or hidden duplicate of the article.
+        self.kept_copies.clear();
+        let mut copies = 0.0;
+        for (b, e) in feats.blocks.iter().zip(&self.ev) {
+            if e.page_dup && e.df < 2 && self.kept_copies.insert(b.hash) {
+                copies += (e.base - cfg.switch_cost).max(0.0);
+            }
         }
-        self.header.clear();
-        self.header.resize(self.ev.len(), false);
-        if let Some(main) = select_runs(&self.ev, &mut self.state, &cfg) {
-            let first = self.state.iter().position(|&c| c).unwrap_or(main);
-            self.lexicon.learn(&cfg, feats, &self.state, main);
-            find_header(
-                &self.ev,
-                &self.state,
-                first,
-                &cfg,
-                feats,
-                &self.lexicon,
-                &mut self.header,
-            );
+        let main = self.runs.decide(&mut self.ev, &cfg, feats);
+        if copies > main {
+            // The page's text is mostly held twice: its own text, not a teaser. Scored as the
+            // page's own; one copy is kept (below).
+            for e in self.ev.iter_mut().filter(|e| e.page_dup && e.df < 2) {
+                e.shared = false;
+                e.own_copy = true;
+            }
+            self.runs.decide(&mut self.ev, &cfg, feats);
+        }
+        // A page that keeps no article, whose text is shared with other pages but not the
+        // site's template (the crawl holds the page twice, or its whole article runs
+        // elsewhere too): the shared text is its own. A page whose text holds an article
+        // never comes out empty.
+        let carried = |e: &Evidence| e.shared && e.hard.is_none() && !e.soft_template;
+        if !self.runs.main.is_some_and(|(_, w)| w > 0.0) {
+            let shared: f32 = (self.ev.iter().filter(|e| carried(e)))
+                .map(|e| (e.base - cfg.switch_cost).max(0.0))
+                .sum();
+            if shared > 0.0 {
+                self.ev
+                    .iter_mut()
+                    .filter(|e| carried(e))
+                    .for_each(|e| e.shared = false);
+                self.runs.decide(&mut self.ev, &cfg, feats);
+            }
+        }
+        // Lists of like items (comments, teasers) around the article: when the page has an
+        // article outside them, they are not its text; when it has none (a forum thread, a
+        // list page), the items are the page's content and stay.
+        if self.items.mark(
+            text,
+            feats,
+            &mut self.ev,
+            &cfg,
+            &self.runs.lexicon,
+            &self.runs.state,
+        ) {
+            // The article comes before its comments and its page's teasers: a page whose
+            // first item comes before any strong run is the list itself.
+            let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
+            self.runs.decide(&mut self.ev, &cfg, feats);
+            let article_first = (self.runs.main).is_some_and(|(m, w)| w > 0.0 && m < first_item);
+            if !article_first {
+                self.ev.iter_mut().for_each(|e| e.item = false);
+                self.runs.decide(&mut self.ev, &cfg, feats);
+            }
         }
         self.decisions.clear();
+        self.kept_copies.clear();
         out.clear();
         for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
-            let in_run = self.state[i];
+            let in_run = self.runs.state[i];
             let reason = match (in_run, ev.hard) {
-                _ if self.header[i] && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
-                _ if self.header[i] => Reason::KeptHeader,
+                _ if self.runs.header[i] && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
+                _ if self.runs.header[i] => Reason::KeptHeader,
+                _ if ev.item && ev.hard.is_none() => Reason::ItemList,
                 (true, _) if ev.soft_template => Reason::KeptShared,
                 (false, _) if ev.soft_template => Reason::SiteTemplate,
                 (_, Some(r)) => r,
-                (true, None) if ev.shared => Reason::KeptShared,
+                (true, None) if ev.shared || ev.df >= 2 => Reason::KeptShared,
                 (true, None) if ev.score > 0.0 => Reason::KeptUnique,
                 (true, None) => Reason::KeptContext,
                 (false, None) if ev.shared => Reason::Repeated,
                 (false, None) => Reason::Context,
+            };
+            // Of the copies of a block only this page has, the first kept one stays.
+            let reason = if reason.is_kept() && ev.own_copy && !self.kept_copies.insert(b.hash) {
+                Reason::DuplicateCopy
+            } else {
+                reason
             };
             let keep = reason.is_kept();
             if keep {

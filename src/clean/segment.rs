@@ -2,7 +2,7 @@
 //! Viterbi segmentation ([`segment`]), the choice of the article's runs among those it finds
 //! ([`select_runs`]), and the article's header above its first run ([`find_header`]).
 
-use super::evidence::{Evidence, Lexicon};
+use super::evidence::{settle_scores, Evidence, Lexicon};
 use super::{CleanConfig, Reason};
 use crate::shingle::PageFeatures;
 
@@ -10,8 +10,13 @@ use crate::shingle::PageFeatures;
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
 /// switch), and any run parted from those only by a short box of hard chrome (an article cut
 /// in two by an inline "Advertisement" box); smaller runs elsewhere on the page (a comment, a
-/// caption, a stray teaser) are dropped. Returns where the main run starts.
-pub(super) fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig) -> Option<usize> {
+/// caption, a stray teaser) are dropped. Returns where the main run starts and what its blocks
+/// bring beyond the cost of a switch.
+pub(super) fn select_runs(
+    ev: &[Evidence],
+    state: &mut [bool],
+    cfg: &CleanConfig,
+) -> Option<(usize, f32)> {
     // Each run's blocks (start, end), plain content evidence and the evidence its blocks bring
     // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
     // (a dated title, a one-line blurb, again and again) has many blocks just above zero and
@@ -66,8 +71,7 @@ pub(super) fn select_runs(ev: &[Evidence], state: &mut [bool], cfg: &CleanConfig
             state[s..e].iter_mut().for_each(|x| *x = false);
         }
     }
-    let main_start = runs[main].0;
-    Some(main_start)
+    Some((runs[main].0, runs[main].3))
 }
 
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
@@ -158,6 +162,65 @@ pub(super) fn find_header(
     }
 }
 
+/// Scratch state of the segmentation of one page.
+#[derive(Default)]
+pub(super) struct Runs {
+    pub state: Vec<bool>,
+    back: Vec<[bool; 2]>,
+    pub header: Vec<bool>,
+    pub lexicon: Lexicon,
+    /// Where the main run starts and what it brings beyond the cost of a switch.
+    pub main: Option<(usize, f32)>,
+}
+
+impl Runs {
+    /// Settles the scores, segments the page, keeps the article's runs and marks its header.
+    /// Returns what the main run brings beyond the cost of a switch (0 when there is none).
+    pub(super) fn decide(
+        &mut self,
+        ev: &mut [Evidence],
+        cfg: &CleanConfig,
+        feats: &PageFeatures,
+    ) -> f32 {
+        settle_scores(ev, cfg);
+        segment(ev, cfg.switch_cost, &mut self.state, &mut self.back);
+        if !self.state.iter().any(|&c| c) {
+            // No run of blocks is strong enough to pay for its borders (a page with one short
+            // article, or a site seen once): every block with content evidence stands alone.
+            segment(ev, 0.0, &mut self.state, &mut self.back);
+        }
+        self.header.clear();
+        self.header.resize(ev.len(), false);
+        self.main = select_runs(ev, &mut self.state, cfg);
+        if self.main.is_none() {
+            // Not one block with content evidence (a post of a line or two): the block with
+            // the most, of those without chrome evidence, is the page's text, with its header.
+            let best = (ev.iter().enumerate())
+                .filter(|(_, e)| e.hard.is_none() && !e.soft_template && !e.item && e.tokens > 0)
+                .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+            if let Some((i, _)) = best {
+                self.state[i] = true;
+                self.main = Some((i, 0.0));
+            }
+        }
+        let Some((main, weight)) = self.main else {
+            return 0.0;
+        };
+        let first = self.state.iter().position(|&c| c).unwrap_or(main);
+        self.lexicon.learn(cfg, feats, &self.state, main);
+        find_header(
+            ev,
+            &self.state,
+            first,
+            cfg,
+            feats,
+            &self.lexicon,
+            &mut self.header,
+        );
+        weight
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,7 +305,7 @@ mod tests {
         let e: Vec<_> = scores.iter().map(|&s| ev(s)).collect();
         let mut state: Vec<bool> = scores.iter().map(|&s| s > 0.0).collect();
         let main = select_runs(&e, &mut state, &CleanConfig::default());
-        assert_eq!(main, Some(0));
+        assert_eq!(main.map(|m| m.0), Some(0));
         assert!(state[..4].iter().all(|&k| k));
         assert!(state[4..].iter().all(|&k| !k), "the teaser list is dropped");
     }

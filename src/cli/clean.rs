@@ -69,11 +69,12 @@ pub enum CompressArg {
 impl OutArgs {
     /// The paths written: the output and `--stats-json`'s file, for [`super::check_outputs`].
     pub fn paths<'a>(&'a self, stats: &'a StatsArgs) -> Vec<OutPath<'a>> {
+        let dir = matches!(self.to_output().map(|o| o.kind), Ok(OutputKind::Dir(_)));
         let mut v = vec![OutPath {
             flag: "-o",
             path: &self.output,
             force: self.force,
-            dir_ok: true,
+            dir_ok: dir,
         }];
         if let Some(p) = &stats.stats_json {
             v.push(OutPath {

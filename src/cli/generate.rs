@@ -30,6 +30,10 @@ pub struct GenerateArgs {
     /// Leave out wire stories syndicated across sites.
     #[arg(long)]
     pub no_syndication: bool,
+    /// Add the hard cases of real crawls (comment lists, doubled articles, lists and lead-ins
+    /// inside articles, READ MORE lines, bios), each line marked in the record's `cases`.
+    #[arg(long)]
+    pub hard_cases: bool,
     /// Languages: 1 (English-like) or 2 (also an invented second language).
     #[arg(long, default_value_t = 2)]
     pub languages: usize,
@@ -75,6 +79,7 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         syndication: !a.no_syndication,
         languages: a.languages,
         target_bytes: a.bytes,
+        hard_cases: a.hard_cases,
     };
     let stats = if a.output.as_os_str() == "-" {
         let out = std::io::stdout().lock();

@@ -46,6 +46,7 @@ pub fn run(a: LearnArgs) -> Result<ExitCode> {
     )?;
     let mut job = a.input.to_job()?;
     a.memory.apply(&mut job);
+    job.replace_model = a.force;
     let params = ModelParams {
         shingle_max_tokens: a.shingle_max_tokens,
     };

@@ -79,6 +79,7 @@ pub fn run(a: MergeArgs) -> Result<ExitCode> {
         partial: a.partial,
         memory: a.memory as usize,
         progress: Some(&mut progress),
+        replace: a.force,
     };
     let h = model::merge(&a.models, &a.output, options)?;
     pb.finish_and_clear();

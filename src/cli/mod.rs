@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use dechrome::input::{Format, InputConfig, SiteKey};
-use dechrome::job::{JobConfig, OnError, Stats};
+use dechrome::job::{JobConfig, OnError, Reporter, Stats};
 use dechrome::Remedy;
 
 mod clean;
@@ -101,6 +101,11 @@ pub fn main() -> ExitCode {
     // A panic is a bug, or a mapped file that changed under the job (the fst reader checks
     // its structure as it goes): say both, once, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // The fst reader asserts on the bytes it maps: there, a panic means the model changed.
+        if info.location().is_some_and(|l| l.file().contains("/fst-")) {
+            eprintln!("dechrome: error: {CHANGED_WHILE_MAPPED} (the model reader met bad bytes)");
+            return;
+        }
         eprintln!(
             "dechrome: error: internal error ({info}); if a file changed while in use, that is \
              the cause: {CHANGED_WHILE_MAPPED}; otherwise please report it"
@@ -160,6 +165,7 @@ pub fn advice(e: &dechrome::Error) -> Option<&'static str> {
         Remedy::TextField => "name the right one with --text-field",
         Remedy::LossyUtf8 => "drop --strict to decode it lossily",
         Remedy::MaxRecordSize => "raise --max-record-mb if it is a real page",
+        Remedy::MaxPageLines => "raise --max-page-lines if it is a real page",
         Remedy::InputFormat => "name its format with --format",
         Remedy::Overwrite => "pass --force to overwrite it",
         _ => return None,
@@ -219,6 +225,9 @@ pub struct InputArgs {
     /// Skip (count and report) records longer than this many MiB, without holding them.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_record_mb: u64,
+    /// Skip (count and report) pages of more lines than this.
+    #[arg(long, default_value_t = dechrome::input::DEFAULT_MAX_PAGE_LINES, value_name = "N")]
+    pub max_page_lines: u64,
     /// On a bad record: count, report and skip it, or stop.
     #[arg(long, value_enum, default_value = "skip")]
     pub on_error: OnErrorArg,
@@ -239,7 +248,8 @@ fn max_threads() -> usize {
 }
 
 /// One path a command writes: the flag that named it, whether it may replace an existing
-/// file, and whether it may be a directory (a directory of text files).
+/// file, and whether it is a directory (a directory of text files, which replaces only a
+/// directory that dechrome wrote).
 pub struct OutPath<'a> {
     pub flag: &'static str,
     pub path: &'a Path,
@@ -250,7 +260,8 @@ pub struct OutPath<'a> {
 /// Checks every path a command will write before any input is read, so that a bad one stops
 /// the command at once rather than after hours of learning: each can be written (its
 /// directory exists and is writable, it does not exist unless `--force`), no two name the same
-/// file, and none is an input or inside an input directory (the next run would read it back).
+/// file, none is an input or inside an input directory (the next run would read it back), and
+/// no input is inside a directory output (which replaces its directory).
 pub fn check_outputs(inputs: &[PathBuf], outs: &[OutPath]) -> Result<()> {
     let real = |p: &Path| -> Option<PathBuf> {
         let p = dechrome::fs::resolve_output(p);
@@ -286,6 +297,15 @@ pub fn check_outputs(inputs: &[PathBuf], outs: &[OutPath]) -> Result<()> {
                     "{}: {} names an input; write the output to another file",
                     o.path.display(),
                     o.flag
+                );
+            }
+            if o.dir_ok && ri.starts_with(&r) {
+                bail!(
+                    "{}: {} names a directory that holds the input {}, and the output \
+                     replaces the directory; write it elsewhere, or move the input",
+                    o.path.display(),
+                    o.flag,
+                    i.display()
                 );
             }
             if ri.is_dir() && r.starts_with(&ri) {
@@ -342,6 +362,7 @@ impl InputArgs {
             strict_utf8: self.strict,
             max_record_bytes: self.max_record_mb.saturating_mul(1 << 20),
             parallel_files: 0,
+            max_page_lines: self.max_page_lines,
         };
         job.threads = self.threads;
         job.on_error = match self.on_error {
@@ -349,6 +370,12 @@ impl InputArgs {
             OnErrorArg::Fail => OnError::Fail,
         };
         job.progress = !self.quiet;
+        // Skipped records are said with the flag that gets past them, but not the advice to
+        // skip them: they were.
+        job.reporter = Some(Reporter::new(|n, e| {
+            let fix = advice(e).filter(|_| e.remedy() != Some(Remedy::SkipBadRecords));
+            dechrome::job::report_skipped(n, e, fix)
+        }));
         Ok(job)
     }
 }

@@ -31,6 +31,7 @@ pub struct RunArgs {
 pub fn run(a: RunArgs) -> Result<ExitCode> {
     let mut job = a.input.to_job()?;
     a.memory.apply(&mut job);
+    job.replace_model = a.out.force;
     a.stats.check(&a.out.output)?;
     let output = a.out.to_output()?;
     let mut paths = a.out.paths(&a.stats);

@@ -8,6 +8,14 @@
 //! mirrors the "text view" of a WET-like scraper, so HTML crawls go through the same pipeline
 //! as WET ones.
 //!
+//! Beside the text, [`html_to_blocks`] gives each line what the DOM says about it
+//! ([`BlockDom`]): its path signature (the block-level elements on the way down, with their
+//! first class and id tokens, digits folded, the innermost [`PATH_DEPTH`]) and its link
+//! density. No tree is built for this either: a stack of open elements, bounded at
+//! [`MAX_OPEN`], closed the way a browser closes them for the common cases (a block start ends
+//! an open `<p>`, `<li>` ends the open `<li>`, cells end cells, an end tag closes up to its
+//! element), so broken or very deep markup costs no more than well-formed markup.
+//!
 //! Byte decoding: a BOM wins; then strict UTF-8; then, when the HTTP header or a `<meta>` names
 //! UTF-8, UTF-8 with replacement characters; otherwise windows-1252 (the web's de-facto
 //! default for legacy pages, which decodes any byte). [`decode_html`] says whether the
@@ -144,9 +152,158 @@ fn is_hidden(name: &str) -> bool {
     )
 }
 
+/// Elements that may stand in `<head>`; any other start tag ends an unclosed head.
+fn in_head(name: &str) -> bool {
+    matches!(
+        name,
+        "head"
+            | "meta"
+            | "link"
+            | "title"
+            | "style"
+            | "script"
+            | "noscript"
+            | "base"
+            | "template"
+            | "html"
+            | "object"
+            | "param"
+    )
+}
+
+/// The innermost block-level elements a path signature names.
+pub const PATH_DEPTH: usize = 8;
+/// Open elements tracked at most; deeper ones are not pushed (their end tags find nothing
+/// to close), so 10k-deep nesting costs bounded memory.
+pub const MAX_OPEN: usize = 512;
+/// End tags look this far down the stack for their element; further down, a stray end tag
+/// would close half the page (a browser's "in scope" rules stop it at containers).
+const END_TAG_REACH: usize = 64;
+
+/// What the DOM says about one line of an HTML page's text view.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlockDom {
+    /// The path signature: `tag.class#id` of the innermost [`PATH_DEPTH`] block-level
+    /// elements above the line's first text, outermost first, joined by `>`; class and id
+    /// tokens lower-cased, digit runs folded to `0`, at most two classes, each token at most
+    /// 24 bytes. `html` and `body` are left out.
+    pub path: String,
+    /// The share of the line's characters (white space not counted) inside `<a href>`.
+    pub link_density: f32,
+}
+
+/// An HTML page's text view with its DOM side array: `dom[i]` describes line `i` of `text`.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlBlocks {
+    /// The visible text, one block per line (what [`html_to_text`] returns).
+    pub text: String,
+    /// One entry per line of `text`.
+    pub dom: Vec<BlockDom>,
+}
+
+/// An open element: its name and its signature part (`tag.class#id`), or `None` for inline
+/// elements, which paths leave out.
+struct Open {
+    name: String,
+    sig: Option<String>,
+}
+
+/// Lower-cases a class or id token, folds digit runs to `0` (`post-1234` and `post-99` are
+/// one path) and cuts it at 24 bytes.
+fn fold_token(t: &str, out: &mut String) {
+    let start = out.len();
+    let mut digit = false;
+    for c in t.chars() {
+        if out.len() - start >= 24 {
+            break;
+        }
+        if c.is_ascii_digit() {
+            if !digit {
+                out.push('0');
+            }
+            digit = true;
+            continue;
+        }
+        digit = false;
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// The signature part of a block-level start tag.
+fn sig_of(tag: &Tag) -> String {
+    let mut s = tag.name.to_string();
+    for a in &tag.attrs {
+        match &*a.name.local {
+            "class" => {
+                for t in a.value.split_ascii_whitespace().take(2) {
+                    s.push('.');
+                    fold_token(t, &mut s);
+                }
+            }
+            "id" if !a.value.is_empty() => {
+                s.push('#');
+                fold_token(&a.value, &mut s);
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Elements that have no end tag.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+    )
+}
+
+/// For a start tag a browser closes an open element for: the element it closes and the
+/// containers that stop the search (`<li>` closes the open `<li>` of its own list only).
+fn implied_close(name: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    const LISTS: &[&str] = &["ul", "ol", "menu", "dir", "table"];
+    const CELLS: &[&str] = &["tr", "table", "tbody", "thead", "tfoot"];
+    const ROWS: &[&str] = &["table", "tbody", "thead", "tfoot"];
+    match name {
+        "li" => Some((&["li"], LISTS)),
+        "dd" | "dt" => Some((&["dd", "dt"], &["dl"])),
+        "td" | "th" => Some((&["td", "th"], CELLS)),
+        "tr" => Some((&["tr"], ROWS)),
+        "option" => Some((&["option"], &["select", "datalist"])),
+        _ => None,
+    }
+}
+
 #[derive(Default)]
 struct State {
     out: String,
+    /// The DOM side array, one entry per line pushed to `out`.
+    dom: Vec<BlockDom>,
+    /// Open elements, outermost first (at most [`MAX_OPEN`]).
+    open: Vec<Open>,
+    /// Inside `<a href>`.
+    link: bool,
+    /// The current line has had text: its path is taken.
+    started: bool,
+    /// The current line's path signature.
+    path: String,
+    /// Characters of the current line, and those inside links.
+    chars: u32,
+    link_chars: u32,
     /// The current line, white space already collapsed.
     line: String,
     /// Names of the hidden elements we are inside, innermost last.
@@ -166,7 +323,18 @@ impl State {
                 self.out.push('\n');
             }
             self.out.push_str(t);
+            let link_density = if self.chars == 0 {
+                0.0
+            } else {
+                self.link_chars as f32 / self.chars as f32
+            };
+            let path = std::mem::take(&mut self.path);
+            self.dom.push(BlockDom { path, link_density });
         }
+        self.path.clear();
+        self.started = false;
+        self.chars = 0;
+        self.link_chars = 0;
         self.line.clear();
         self.space = false;
         self.cell = false;
@@ -181,6 +349,7 @@ impl State {
                 if i > 0 {
                     self.end_line();
                 }
+                self.note(part);
                 self.line.push_str(part);
             }
             return;
@@ -196,7 +365,86 @@ impl State {
                 self.line.push(' ');
             }
             self.space = false;
+            self.note(word);
             self.line.push_str(word);
+        }
+    }
+
+    /// Counts the characters of text going into the line (and those in links), and takes the
+    /// line's path at its first text.
+    fn note(&mut self, s: &str) {
+        let n = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        if n == 0 {
+            return;
+        }
+        if !self.started {
+            self.started = true;
+            self.path = self.path_signature();
+        }
+        self.chars = self.chars.saturating_add(n);
+        if self.link {
+            self.link_chars = self.link_chars.saturating_add(n);
+        }
+    }
+
+    /// The signature of the open block-level elements (see [`BlockDom::path`]).
+    fn path_signature(&self) -> String {
+        let sigs: Vec<&str> = self
+            .open
+            .iter()
+            .filter_map(|o| o.sig.as_deref())
+            .filter(|s| !s.starts_with("html") && !s.starts_with("body"))
+            .collect();
+        sigs[sigs.len().saturating_sub(PATH_DEPTH)..].join(">")
+    }
+
+    /// Keeps the stack of open elements as a browser would for the common cases.
+    fn track(&mut self, tag: &Tag, name: &str) {
+        if tag.kind == TagKind::EndTag {
+            let floor = self.open.len().saturating_sub(END_TAG_REACH);
+            if let Some(i) = self.open[floor..].iter().rposition(|o| o.name == name) {
+                self.open.truncate(floor + i);
+            }
+            if name == "a" {
+                self.link = false;
+            }
+            return;
+        }
+        if name == "a" {
+            // A new link ends an unclosed one, as in a browser.
+            self.link = tag.attrs.iter().any(|a| &*a.name.local == "href");
+        }
+        if let Some((closes, stops)) = implied_close(name) {
+            self.close_open(closes, stops);
+        } else if is_block(name) {
+            // A block start ends an open paragraph.
+            self.close_open(&["p"], &[]);
+        }
+        if tag.self_closing || is_void(name) || self.open.len() >= MAX_OPEN {
+            return;
+        }
+        let sig = is_block(name).then(|| sig_of(tag));
+        self.open.push(Open {
+            name: name.to_owned(),
+            sig,
+        });
+    }
+
+    /// Closes the innermost open element named in `closes`, unless a block-level element
+    /// (or one of `stops`) is open inside it.
+    fn close_open(&mut self, closes: &[&str], stops: &[&str]) {
+        for i in (0..self.open.len()).rev() {
+            let n = self.open[i].name.as_str();
+            if closes.contains(&n) {
+                self.open.truncate(i);
+                return;
+            }
+            if stops.contains(&n) || (stops.is_empty() && self.open[i].sig.is_some()) {
+                return;
+            }
+            if self.open.len() - i > END_TAG_REACH {
+                return;
+            }
         }
     }
 
@@ -221,12 +469,17 @@ impl State {
             }
             return TokenSinkResult::Continue;
         }
-        if start && name == "body" {
-            // A missing </head> must not hide the whole page.
+        if start && (name == "body" || !in_head(name)) {
+            // A missing </head> (or a page with neither </head> nor <body>, as the parser of
+            // a browser reads it: the first element that cannot be in the head opens the
+            // body) must not hide the whole page.
             self.hidden.retain(|h| h != "head" && h != "title");
         }
         if !self.hidden.is_empty() {
             return TokenSinkResult::Continue;
+        }
+        if name != "br" {
+            self.track(tag, name);
         }
         match name {
             "br" => self.end_line(),
@@ -278,6 +531,12 @@ impl TokenSink for Sink {
 
 /// The visible text of an HTML document, one block per line.
 pub fn html_to_text(html: &str) -> String {
+    html_to_blocks(html).text
+}
+
+/// The visible text of an HTML document, one block per line, with what the DOM says about
+/// each line (see [`HtmlBlocks`]).
+pub fn html_to_blocks(html: &str) -> HtmlBlocks {
     let sink = Sink(RefCell::new(State::default()));
     let tok = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
@@ -286,7 +545,10 @@ pub fn html_to_text(html: &str) -> String {
     tok.end();
     let mut st = tok.sink.0.into_inner();
     st.end_line();
-    st.out
+    HtmlBlocks {
+        text: st.out,
+        dom: st.dom,
+    }
 }
 
 #[cfg(test)]
@@ -325,5 +587,69 @@ mod tests {
         );
         let (s, lossy) = decode_html(b"<meta charset=utf-8>caf\xe9", None);
         assert!(lossy && s.ends_with('\u{fffd}'));
+    }
+
+    #[test]
+    fn head_without_end_tag_or_body_ends_at_the_first_body_element() {
+        // forbes.com 2009: neither </head> nor <body>; all its text was lost.
+        let html = "<html><head><title>T</title><script>x</script><div id=a><p>Story";
+        assert_eq!(html_to_text(html), "Story");
+    }
+
+    #[test]
+    fn each_line_gets_its_path_and_link_density() {
+        let html = "<body><div class='Nav main-nav x' id=top><ul><li><a href=/a>Home</a>\
+                    <li><a href=/b>News</a></ul></div><article><div class=post-1234>\
+                    <p>Body <a href=/x>link</a> text<p>Two</div></article>\
+                    <section><p>x<div class=inner>y</div></section>";
+        let b = html_to_blocks(html);
+        assert_eq!(b.text, "Home\nNews\nBody link text\nTwo\nx\ny");
+        let paths: Vec<&str> = b.dom.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "div.nav.main-nav#top>ul>li",
+                "div.nav.main-nav#top>ul>li",
+                "article>div.post-0>p",
+                "article>div.post-0>p",
+                "section>p",
+                "section>div.inner",
+            ]
+        );
+        let ld: Vec<f32> = b.dom.iter().map(|d| d.link_density).collect();
+        assert_eq!(ld[0], 1.0);
+        assert!((ld[2] - 4.0 / 12.0).abs() < 1e-6, "{ld:?}");
+        assert_eq!(ld[3], 0.0);
+    }
+
+    #[test]
+    fn deep_nesting_keeps_the_path_bounded() {
+        let html = format!(
+            "{}<p>deep</p>{}",
+            "<div class=a>".repeat(10_000),
+            "</div>".repeat(10_000)
+        );
+        let b = html_to_blocks(&html);
+        assert_eq!(b.text, "deep");
+        assert_eq!(b.dom[0].path.split('>').count(), PATH_DEPTH);
+        let html = format!("{}<p>x", "<span><b><i>".repeat(5_000));
+        assert_eq!(html_to_blocks(&html).text, "x");
+    }
+
+    #[test]
+    fn fifty_megabytes_of_one_tag_or_binary_give_a_page() {
+        let big = format!("<p>{}</p><p>end", "w ".repeat(25 << 20));
+        let b = html_to_blocks(&big);
+        assert_eq!(b.dom.len(), 2);
+        assert!(b.text.ends_with("\nend"));
+        let attr = format!("<div class=\"{}\">in</div>", "c".repeat(50 << 20));
+        let b = html_to_blocks(&attr);
+        assert_eq!((b.text.as_str(), b.dom[0].path.len()), ("in", 28));
+        let bin: Vec<u8> = (0..200_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let (s, _) = decode_html(&bin, Some("text/html"));
+        let b = html_to_blocks(&s);
+        assert_eq!(b.dom.len(), b.text.lines().count());
     }
 }

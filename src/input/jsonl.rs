@@ -54,8 +54,28 @@ impl JsonlStream {
     }
 }
 
+/// The UTF-8 byte order mark some tools write at the start of a file.
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl JsonlStream {
+    /// At the start of the stream, reads past a byte order mark: it is not part of the first
+    /// record (which would otherwise not be JSON). Record offsets count it.
+    fn skip_bom(&mut self) {
+        if self.offset != 0 || self.line_no != 0 {
+            return;
+        }
+        if let Ok(head) = self.r.fill_buf() {
+            if head.starts_with(BOM) {
+                self.r.consume(BOM.len());
+                self.offset = BOM.len() as u64;
+            }
+        }
+    }
+}
+
 impl RecordStream for JsonlStream {
     fn next_record(&mut self) -> Option<Result<Record>> {
+        self.skip_bom();
         loop {
             if self.done {
                 return None;
@@ -95,6 +115,7 @@ impl RecordStream for JsonlStream {
         if self.done {
             return None;
         }
+        self.skip_bom();
         let (buf, lines) = self.bin.take().unwrap_or_else(|| {
             (
                 Vec::with_capacity(max_bytes + (1 << 16)),
@@ -278,6 +299,7 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
             let v = v.get();
             let k: &str = &key.0;
             if k == self.0.text_field {
+                out.text_twice |= out.text.is_some();
                 out.text = Some(v);
             } else if k == self.0.id_field {
                 out.id = Some(v);
@@ -319,6 +341,32 @@ fn raw_str(raw: &str) -> Option<String> {
         return None;
     }
     unescape(&raw[1..raw.len() - 1]).or_else(|| serde_json::from_str::<String>(raw).ok())
+}
+
+/// Where the first `\uXXXX` escape of a UTF-16 surrogate that is not half of a pair starts
+/// in the raw JSON string `raw` (which the parser accepted, but no text can hold).
+fn lone_surrogate(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    let unit = |i: usize| -> Option<u32> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        u32::from_str_radix(raw.get(i + 2..i + 6)?, 16).ok()
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+            Some(0xD800..=0xDFFF) => return Some(i),
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    None
 }
 
 /// The text of a JSON string's contents (between the quotes, already checked by the parser
@@ -377,11 +425,23 @@ fn parse_json_line(
             field: cfg.text_field.clone(),
         });
     };
-    let Some(text) = raw_str(text_raw) else {
+    if fields.text_twice {
         return Err(Error::BadRecord {
             loc,
-            msg: format!("field {:?} is not a string", cfg.text_field),
+            msg: format!("field {:?} appears twice", cfg.text_field),
         });
+    }
+    let Some(text) = raw_str(text_raw) else {
+        let msg = match lone_surrogate(text_raw) {
+            Some(at) => format!(
+                "invalid JSON at column {}: lone surrogate escape {} in field {:?}",
+                text_raw.as_ptr() as usize - line.as_ptr() as usize + at + 1,
+                &text_raw[at..at + 6],
+                cfg.text_field
+            ),
+            None => format!("field {:?} is not a string", cfg.text_field),
+        };
+        return Err(Error::BadRecord { loc, msg });
     };
     let id = match fields.id {
         Some(v) if v.starts_with('"') => raw_str(v).unwrap_or_default(),

@@ -12,13 +12,17 @@
 //! it never answers for a line serde_json rejects.
 
 /// Raw values (the JSON text of each value, as in the line) of the fields a record is read
-/// from; later duplicates win, as in a parsed map.
+/// from; later duplicates win, as in a parsed map (except the text field's: see `text_twice`).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct RawFields<'a> {
     pub text: Option<&'a str>,
     pub id: Option<&'a str>,
     pub url: Option<&'a str>,
     pub site: Option<&'a str>,
+    /// The text field appears more than once (a bad record: which one to clean, and which
+    /// one to give back?). Only the serde_json path sets it; the scanner leaves such lines
+    /// to it.
+    pub text_twice: bool,
 }
 
 /// The names of the fields to read.
@@ -63,6 +67,9 @@ pub(super) fn scan_fields<'a>(line: &'a str, names: &FieldNames) -> Option<RawFi
         let vend = value_end(b, start, 0)?;
         let v = &line[start..vend];
         if key == names.text {
+            if out.text.is_some() {
+                return None;
+            }
             out.text = Some(v);
         } else if key == names.id {
             out.id = Some(v);

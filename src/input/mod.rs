@@ -36,9 +36,9 @@ mod warc;
 
 pub use self::parquet::ParquetRows;
 pub(crate) use self::parquet::Strings;
-pub use html::{decode_html, html_to_text};
+pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;
-pub use site::SiteKey;
+pub use site::{resolve_site, site_from_url, SiteKey};
 
 use self::parquet::ParquetStream;
 use decode::{open_decompressed, stream_error};
@@ -90,7 +90,15 @@ pub struct InputConfig {
     /// Input files read at once, each on its own thread (records still come out in input
     /// order); 0 picks one per core, at most 8.
     pub parallel_files: usize,
+    /// A page of more lines than this is a bad record ([`Error::PageTooLong`]) for the jobs
+    /// ([`crate::job`]): cleaning holds a few words per line, and millions of short lines in
+    /// one page took gigabytes whatever the memory budget.
+    pub max_page_lines: u64,
 }
+
+/// The default of [`InputConfig::max_page_lines`]: far above any real page (the longest of
+/// the test crawls has a few thousand lines).
+pub const DEFAULT_MAX_PAGE_LINES: u64 = 200_000;
 
 impl Default for InputConfig {
     fn default() -> Self {
@@ -104,6 +112,7 @@ impl Default for InputConfig {
             strict_utf8: false,
             max_record_bytes: 64 << 20,
             parallel_files: 0,
+            max_page_lines: DEFAULT_MAX_PAGE_LINES,
         }
     }
 }
@@ -209,6 +218,8 @@ impl PassedCounters {
 
 /// Sniffs the format of a decompressed stream from its first bytes.
 fn sniff(head: &[u8]) -> Format {
+    // A byte order mark says UTF-8, not which format.
+    let head = head.strip_prefix(jsonl::BOM).unwrap_or(head);
     let t = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -556,7 +567,7 @@ mod tests {
         let e = recs[1].as_ref().unwrap_err().to_string();
         assert!(e.contains("record 2") && e.contains("invalid JSON"), "{e}");
         let e = recs[2].as_ref().unwrap_err().to_string();
-        assert!(e.contains("record 3") && e.contains("--text-field"), "{e}");
+        assert!(e.contains("record 3") && e.contains("no text field"), "{e}");
         assert_eq!(recs[3].as_ref().unwrap().id, "4");
     }
 

@@ -33,8 +33,9 @@ fn url_host(url: &str) -> Option<&str> {
     }
 }
 
-/// The site key of a URL, or `None` when it has no host.
-fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
+/// The site key of a URL (its registrable domain by the Public Suffix List, or its host), or
+/// `None` when it has no host: what `dechrome` uses when a record names no site.
+pub fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
     let host = url_host(url)?.to_ascii_lowercase();
     match key {
         SiteKey::Host => Some(host),
@@ -44,7 +45,7 @@ fn site_from_url(url: &str, key: SiteKey) -> Option<String> {
 
 /// Resolves the site key of a page: the site field if it has one, else the URL's registrable
 /// domain (or host), else the fallback (a text file's directory).
-pub(super) fn resolve_site(
+pub fn resolve_site(
     field: Option<&str>,
     url: Option<&str>,
     fallback: Option<&str>,

@@ -20,7 +20,7 @@ mod progress;
 mod stats;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::clean::{CleanConfig, Cleaner, Decision};
@@ -65,9 +65,59 @@ pub struct JobConfig {
     pub memory: usize,
     /// Where spilled runs go (the system temporary directory when `None`).
     pub temp_dir: Option<PathBuf>,
-    /// Print each skipped record on stderr (off for the second pass of `run`, which meets the
-    /// same bad records as the first).
+    /// Report each skipped record (off for the second pass of `run`, which meets the same
+    /// bad records as the first).
     pub report_bad: bool,
+    /// How skipped records are reported; `None` prints them on stderr ([`report_skipped`]).
+    pub reporter: Option<Reporter>,
+    /// Let a model written by [`learn`] or [`run`] replace a file that exists, or that
+    /// appears while the job runs (true by default; the CLI sets it from `--force`, so that
+    /// two jobs racing for one new model cannot both succeed).
+    pub replace_model: bool,
+}
+
+/// How a job reports the bad records it skips ([`OnError::Skip`]): a function called with
+/// the 1-based count of each skipped record and its error, for every one, in input order. A
+/// front end words the error its own way (the CLI adds the flag that gets past it).
+#[derive(Clone)]
+pub struct Reporter(Arc<ReportFn>);
+
+/// The function a [`Reporter`] calls.
+type ReportFn = dyn Fn(u64, &Error) + Send + Sync;
+
+impl Reporter {
+    /// A reporter that calls `f`.
+    pub fn new(f: impl Fn(u64, &Error) + Send + Sync + 'static) -> Reporter {
+        Reporter(Arc::new(f))
+    }
+
+    /// Reports the `n`th skipped record.
+    pub(crate) fn report(&self, n: u64, e: &Error) {
+        (self.0)(n, e)
+    }
+}
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reporter(..)")
+    }
+}
+
+/// Skipped records reported in full; the rest are only counted.
+pub const REPORTED_IN_FULL: u64 = 20;
+
+/// The default report of the `n`th skipped record: the first [`REPORTED_IN_FULL`] on stderr
+/// as `dechrome: skipped: ERROR` (with `; ADVICE` when given), then one line saying that only
+/// the count is reported from there on.
+pub fn report_skipped(n: u64, e: &Error, advice: Option<&str>) {
+    if n <= REPORTED_IN_FULL {
+        match advice {
+            Some(a) => eprintln!("dechrome: skipped: {e}; {a}"),
+            None => eprintln!("dechrome: skipped: {e}"),
+        }
+    } else if n == REPORTED_IN_FULL + 1 {
+        eprintln!("dechrome: more bad records; only the count is reported from here");
+    }
 }
 
 impl JobConfig {
@@ -83,6 +133,8 @@ impl JobConfig {
             memory: model::DEFAULT_MEMORY,
             temp_dir: None,
             report_bad: true,
+            reporter: None,
+            replace_model: true,
         }
     }
 
@@ -252,7 +304,7 @@ fn write_learned(
             sink.push(k, v)?;
         }
     }
-    let header = sink.finish(out)?;
+    let header = sink.finish(out, cfg.replace_model)?;
     stats.elapsed += start.elapsed();
     Ok(LearnSummary { header, stats })
 }
@@ -385,6 +437,9 @@ pub fn run(
     let mut cfg = cfg.clone();
     if cfg.inputs.iter().any(|p| p == Path::new("-")) {
         let dir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+        // Removed on a signal too (then forgotten below; a registered path that is gone is
+        // passed over).
+        crate::fs::register_temporary(dir.path());
         let p = dir.path().join("stdin");
         let mut f = std::fs::File::create(&p).map_err(|e| Error::io(&p, e))?;
         std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("-", e))?;
@@ -406,6 +461,7 @@ pub fn run(
     let dir = SpillDir::new(cfg.temp_dir.as_deref())?;
     let (counters, sites, learn_stats) = count_nonempty(&cfg, params, &dir)?;
     let tmpdir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
+    crate::fs::register_temporary(tmpdir.path());
     let model = match keep_model {
         // Counts that fit in memory become the model's hash tables there: no fst to build
         // and read back between the passes, which would run on one core.
@@ -436,6 +492,10 @@ pub fn run(
     cfg.report_bad = false;
     let mut stats = clean(&cfg, &model, clean_cfg, out)?;
     stats.elapsed += learn_stats.elapsed;
+    crate::fs::forget_temporary(tmpdir.path());
+    if let Some(s) = &spool {
+        crate::fs::forget_temporary(s.path());
+    }
     drop(spool);
     Ok((model.header.clone(), stats))
 }

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::{JobConfig, OnError};
+use super::{report_skipped, JobConfig, OnError, Reporter};
 use crate::error::{Error, Result};
 use crate::input::{Chunk, PassedOver, Reader, Record};
 
@@ -30,15 +30,16 @@ type Done<T> = (Vec<Result<T>>, Option<Error>);
 /// What becomes of bad records, and how many were met.
 struct BadRecords {
     on_error: OnError,
-    /// Print the first ones on stderr.
+    /// Report them (to the reporter, else on stderr).
     report: bool,
+    reporter: Option<Reporter>,
     count: u64,
 }
 
 impl BadRecords {
     /// Splits a chunk's results, in input order (the reader's error for the chunk's end last),
     /// into the good ones and the error that ends the job: bad records are counted and
-    /// reported (the first 20), or end the job under `OnError::Fail`, as does any other error.
+    /// reported, or end the job under `OnError::Fail`, as does any other error.
     fn sift<T>(&mut self, (results, tail): Done<T>) -> (Vec<T>, Option<Error>) {
         let mut batch = Vec::with_capacity(results.len());
         for r in results.into_iter().chain(tail.map(Err)) {
@@ -46,12 +47,10 @@ impl BadRecords {
                 Ok(r) => batch.push(r),
                 Err(e) if e.is_record_error() && self.on_error == OnError::Skip => {
                     self.count += 1;
-                    if self.report && self.count <= 20 {
-                        eprintln!("dechrome: skipped: {e}");
-                    } else if self.report && self.count == 21 {
-                        eprintln!(
-                            "dechrome: more bad records; only the count is reported from here"
-                        );
+                    match (&self.reporter, self.report) {
+                        (_, false) => {}
+                        (Some(r), true) => r.report(self.count, &e),
+                        (None, true) => report_skipped(self.count, &e, None),
                     }
                 }
                 Err(e) => return (batch, Some(e)),
@@ -122,9 +121,15 @@ where
     let bad = BadRecords {
         on_error: cfg.on_error,
         report: cfg.report_bad,
+        reporter: cfg.reporter.clone(),
         count: 0,
     };
-    let work = |s: &mut S, r: Result<Record>| -> Result<T> { work(s, r?) };
+    let max_lines = cfg.input.max_page_lines;
+    let work = |s: &mut S, r: Result<Record>| -> Result<T> {
+        let r = r?;
+        check_page_lines(&r, max_lines)?;
+        work(s, r)
+    };
     let (result, bad) = if cfg.sequential() {
         reader.set_inline(true);
         run_inline(&mut reader, keep_raw, bad, init, work, consume)
@@ -134,6 +139,26 @@ where
     *stats_bad += bad;
     *passed = passed_now();
     result
+}
+
+/// Refuses a page of more than `max` lines ([`Error::PageTooLong`]) before any work is done
+/// on it: cleaning holds a few words per line. Only pages of more than `max` bytes are counted
+/// (with memchr), so a normal page costs one comparison.
+fn check_page_lines(rec: &Record, max: u64) -> Result<()> {
+    let text = rec.text.as_bytes();
+    if (text.len() as u64) < max {
+        return Ok(());
+    }
+    let breaks = memchr::memchr_iter(b'\n', text).count() as u64;
+    let lines = breaks + u64::from(!text.ends_with(b"\n"));
+    if lines <= max {
+        return Ok(());
+    }
+    Err(Error::PageTooLong {
+        loc: rec.loc.clone(),
+        lines,
+        limit: max,
+    })
 }
 
 /// One thread reads, works and consumes, chunk by chunk. Returns the bad records' count.

@@ -51,11 +51,6 @@ impl SiteTable {
     pub fn len(&self) -> usize {
         self.names.len()
     }
-
-    /// Whether no site is interned.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
 }
 
 /// Per-worker feature counts: pages per site and pages per (site, feature).
@@ -102,6 +97,7 @@ const COUNTER_SORTED_BYTES: usize = 24;
 
 impl Counter {
     /// A counter without a budget: it never reports itself full.
+    #[cfg(test)]
     pub fn new() -> Counter {
         Counter::default()
     }
@@ -194,6 +190,7 @@ impl Counter {
     }
 
     /// Turns the counts into the sorted `B` and `P` entries of a partial model.
+    #[cfg(test)]
     pub fn into_sorted_entries(self, sites: &SiteTable) -> Vec<(Vec<u8>, u64)> {
         let mut out = Vec::new();
         self.emit(sites, |k, v| {

@@ -109,9 +109,16 @@ pub(super) fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
 }
 
 /// Writes the model file at `path` (under a temporary name, renamed when complete): the
-/// envelope around the fst bytes in `fst`, a temporary file read from its start.
-pub(super) fn write_file(path: &Path, header: &Header, fst: &mut File) -> Result<()> {
-    let file = AtomicFile::create(path, true)?;
+/// envelope around the fst bytes in `fst`, a temporary file read from its start. Without
+/// `replace`, a file at `path` (even one that appeared while the model was built) is kept and
+/// the write fails.
+pub(super) fn write_file(
+    path: &Path,
+    header: &Header,
+    fst: &mut File,
+    replace: bool,
+) -> Result<()> {
+    let file = AtomicFile::create(path, replace)?;
     let mut w = HashingWriter {
         inner: BufWriter::with_capacity(1 << 20, file),
         hasher: Xxh3::new(),

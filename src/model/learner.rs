@@ -27,11 +27,28 @@ use crate::shingle::Shingler;
 pub struct Learner {
     params: ModelParams,
     memory: usize,
+    shingler: Shingler,
+    tally: Tally,
+}
+
+/// The counts, apart from the shingler that feeds them.
+struct Tally {
     sites: SiteTable,
     counter: Counter,
-    shingler: Shingler,
     spill: SpillDir,
     pages: u64,
+}
+
+/// Counts one page's features, spilling the counter first when they would not fit.
+fn count(t: &mut Tally, site: &str, features: &[(u8, u64)]) -> Result<()> {
+    let id = t.sites.intern(site);
+    if t.counter.is_full_for(features.len()) {
+        let fresh = t.counter.fresh();
+        std::mem::replace(&mut t.counter, fresh).write_run(&t.sites, &t.spill)?;
+    }
+    t.counter.add_page(id, features);
+    t.pages += 1;
+    Ok(())
 }
 
 impl Learner {
@@ -41,12 +58,14 @@ impl Learner {
         Ok(Learner {
             params,
             memory,
-            sites: SiteTable::default(),
-            // As `learn` on one worker: the counts get 60% of the budget.
-            counter: Counter::with_budget((memory / 10 * 6).max(1 << 20)),
             shingler: Shingler::new(params.shingle_max_tokens),
-            spill: SpillDir::new(temp_dir)?,
-            pages: 0,
+            tally: Tally {
+                sites: SiteTable::default(),
+                // As `learn` on one worker: the counts get 60% of the budget.
+                counter: Counter::with_budget((memory / 10 * 6).max(1 << 20)),
+                spill: SpillDir::new(temp_dir)?,
+                pages: 0,
+            },
         })
     }
 
@@ -54,43 +73,36 @@ impl Learner {
     /// field gives; pages with an empty key share one "site").
     pub fn add_page(&mut self, site: &str, text: &str) -> Result<()> {
         let features = self.shingler.features(text);
-        let id = self.sites.intern(site);
-        if self.counter.is_full_for(features.len()) {
-            let fresh = self.counter.fresh();
-            std::mem::replace(&mut self.counter, fresh).write_run(&self.sites, &self.spill)?;
+        count(&mut self.tally, site, features)
+    }
+
+    /// Counts a batch of `(site, text)` pages: their features are computed in parallel on
+    /// the current rayon pool, then counted in order, so the model is the one
+    /// [`Learner::add_page`] on each page would give.
+    pub fn add_batch<S, T>(&mut self, pages: &[(S, T)]) -> Result<()>
+    where
+        S: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        use rayon::prelude::*;
+        let max = self.params.shingle_max_tokens;
+        let features: Vec<Vec<(u8, u64)>> = pages
+            .par_iter()
+            .with_min_len(16)
+            .map_init(
+                || Shingler::new(max),
+                |sh, (_, text)| sh.features(text.as_ref()).to_vec(),
+            )
+            .collect();
+        for ((site, _), f) in pages.iter().zip(&features) {
+            count(&mut self.tally, site.as_ref(), f)?;
         }
-        self.counter.add_page(id, features);
-        self.pages += 1;
         Ok(())
-    }
-
-    /// Counts one page from features computed elsewhere (by [`Learner::features`] on another
-    /// thread), so that a caller can shingle in parallel and count in order.
-    pub fn add_features(&mut self, site: &str, features: &[(u8, u64)]) -> Result<()> {
-        let id = self.sites.intern(site);
-        if self.counter.is_full_for(features.len()) {
-            let fresh = self.counter.fresh();
-            std::mem::replace(&mut self.counter, fresh).write_run(&self.sites, &self.spill)?;
-        }
-        self.counter.add_page(id, features);
-        self.pages += 1;
-        Ok(())
-    }
-
-    /// The features a page contributes, for [`Learner::add_features`]; `shingler` is reused
-    /// across pages (one per thread).
-    pub fn features<'s>(shingler: &'s mut Shingler, text: &str) -> &'s [(u8, u64)] {
-        shingler.features(text)
-    }
-
-    /// A shingler with this learner's parameters, for [`Learner::features`] on other threads.
-    pub fn shingler(&self) -> Shingler {
-        Shingler::new(self.params.shingle_max_tokens)
     }
 
     /// Pages counted so far.
     pub fn pages(&self) -> u64 {
-        self.pages
+        self.tally.pages
     }
 
     /// Writes the model to `path` (replacing it), partial (every count kept, for
@@ -99,9 +111,13 @@ impl Learner {
         let Learner {
             params,
             memory,
-            sites,
-            counter,
-            spill,
+            tally:
+                Tally {
+                    sites,
+                    counter,
+                    spill,
+                    ..
+                },
             ..
         } = self;
         let mut sink = ModelSink::new(params, partial, memory / 4, &spill, true)?;
@@ -116,7 +132,7 @@ impl Learner {
                 sink.push(k, v)?;
             }
         }
-        sink.finish(path)
+        sink.finish(path, true)
     }
 }
 
@@ -136,12 +152,18 @@ mod tests {
         let cfg = JobConfig::new(vec![sample.clone()]);
         crate::job::learn(&cfg, &job_model, false, ModelParams::default()).unwrap();
         let want = std::fs::read(&job_model).unwrap();
+        let pages: Vec<(String, String)> =
+            Reader::new(InputConfig::default(), std::slice::from_ref(&sample))
+                .unwrap()
+                .map(|r| r.map(|r| (r.site, r.text)).unwrap())
+                .collect();
         for memory in [64 << 20, 1] {
             let mut l = Learner::new(ModelParams::default(), memory, Some(dir.path())).unwrap();
-            for r in Reader::new(InputConfig::default(), &[sample.clone()]).unwrap() {
-                let r = r.unwrap();
-                l.add_page(&r.site, &r.text).unwrap();
+            let (first, rest) = pages.split_at(17);
+            for (site, text) in first {
+                l.add_page(site, text).unwrap();
             }
+            l.add_batch(rest).unwrap();
             let p = dir.path().join(format!("l{memory}.model"));
             l.finish(&p, false).unwrap();
             assert!(std::fs::read(&p).unwrap() == want, "memory {memory}");

@@ -25,6 +25,8 @@ pub struct MergeOptions<'a> {
     /// Called now and then with the number of input keys read since the last call (the
     /// inputs' `header.keys` sum to the total).
     pub progress: Option<&'a mut dyn FnMut(u64)>,
+    /// Replace a file at the output that exists, or appears while merging (true by default).
+    pub replace: bool,
 }
 
 impl Default for MergeOptions<'_> {
@@ -33,6 +35,7 @@ impl Default for MergeOptions<'_> {
             partial: false,
             memory: DEFAULT_MEMORY,
             progress: None,
+            replace: true,
         }
     }
 }
@@ -70,7 +73,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path, options: MergeOptions<'_>) -> Resul
         }
     }
     report(read);
-    sink.finish(out)
+    sink.finish(out, options.replace)
 }
 
 /// Refuses no input, a final model (its singletons are gone) and models learned with other

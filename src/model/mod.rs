@@ -19,13 +19,13 @@
 //! # Parts
 //! - `format`: the key encoding and the file's envelope (magic, version, JSON [`Header`],
 //!   fst bytes, xxh3-64 checksum); models/FORMAT.md describes it for other readers.
-//! - `counter`: [`SiteTable`] and [`Counter`], what learning fills.
-//! - `write`: the sink that turns sorted partial entries into a file ([`write_entries`]).
+//! - `counter`: `SiteTable` and `Counter`, what learning fills.
+//! - `write`: the sink that turns sorted partial entries into a file (`write_entries`).
 //! - `spill`: sorted runs on disk, when counts outgrow the memory budget.
 //! - `merge`: [`merge`], the streaming union of partial models.
 //! - `memory`: `run`'s model held in hash tables instead of a file.
 //!
-//! Memory: a loaded model costs its mapped pages only; learning holds one [`Counter`] entry per
+//! Memory: a loaded model costs its mapped pages only; learning holds one `Counter` entry per
 //! distinct (site, feature) pair seen, about 40 bytes each, within the job's budget.
 
 mod counter;
@@ -43,12 +43,13 @@ use std::sync::Arc;
 use fst::{IntoStreamer, Map, Streamer};
 use memmap2::Mmap;
 
-pub use counter::{Counter, SiteTable};
+pub(crate) use counter::{Counter, SiteTable};
 pub use format::{Header, ModelParams, FORMAT_VERSION};
 pub use learner::Learner;
 pub use merge::{merge, MergeOptions};
 pub(crate) use spill::SpillDir;
-pub use write::write_entries;
+#[cfg(test)]
+pub(crate) use write::write_entries;
 pub(crate) use write::ModelSink;
 
 use crate::error::{Error, Result};

@@ -59,22 +59,57 @@ fn read_varint(r: &mut impl Read) -> io::Result<Option<u64>> {
 }
 
 /// A directory of temporary run files, removed when dropped. Shared by the workers.
+///
+/// It is named `dechrome-spill-HOST-PID-N` and registered as a temporary, so that an
+/// interrupted job removes it ([`crate::fs::remove_temporaries`]) and the next job that spills
+/// beside it removes it if a killed job left it (its PID no longer runs on this host; the host
+/// is in the name because a `--temp-dir` may be shared between machines).
 pub struct SpillDir {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
     next: AtomicUsize,
     key_runs: Mutex<Vec<PathBuf>>,
 }
 
+/// Spill directories made by this process so far, to name each its own.
+static SPILL_DIRS: AtomicUsize = AtomicUsize::new(0);
+
+/// This machine's name as it may stand in a file name (`host` when it has none).
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    #[cfg(unix)]
+    // SAFETY: the buffer is writable for its whole length; gethostname NUL-terminates within
+    // it or fails.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) } == 0;
+    #[cfg(not(unix))]
+    let ok = false;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(0);
+    let name: String = String::from_utf8_lossy(&buf[..end])
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(64)
+        .collect();
+    if ok && !name.is_empty() {
+        name
+    } else {
+        "host".into()
+    }
+}
+
 impl SpillDir {
-    /// Creates the directory under `parent` (the system temporary directory when `None`).
+    /// Creates the directory under `parent` (the system temporary directory when `None`),
+    /// first removing the ones that killed jobs on this host left there.
     pub fn new(parent: Option<&Path>) -> Result<SpillDir> {
-        let dir = match parent {
-            Some(p) => tempfile::Builder::new()
-                .prefix("dechrome-spill")
-                .tempdir_in(p),
-            None => tempfile::Builder::new().prefix("dechrome-spill").tempdir(),
+        let parent = parent.map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let prefix = format!("dechrome-spill-{}-", host_name());
+        crate::fs::sweep_stale(&parent, &prefix);
+        let n = SPILL_DIRS.fetch_add(1, Ordering::Relaxed);
+        let dir = parent.join(format!("{prefix}{}-{n}", std::process::id()));
+        // Ours by its name: a leftover of an earlier process that had our PID.
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            let _ = std::fs::remove_dir_all(&dir);
         }
-        .map_err(|e| Error::io(parent.unwrap_or(Path::new("temporary directory")), e))?;
+        std::fs::create_dir(&dir).map_err(|e| Error::io(&parent, e))?;
+        crate::fs::register_temporary(&dir);
         Ok(SpillDir {
             dir,
             next: AtomicUsize::new(0),
@@ -84,7 +119,7 @@ impl SpillDir {
 
     fn fresh(&self, what: &str) -> PathBuf {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        self.dir.path().join(format!("{what}-{n:06}.run"))
+        self.dir.join(format!("{what}-{n:06}.run"))
     }
 
     /// Starts a key run; entries must be written in key order.
@@ -119,6 +154,13 @@ impl SpillDir {
         // (the merged result would not either: counts are summed).
         runs.sort();
         KeyMerger::new(&runs)
+    }
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        crate::fs::forget_temporary(&self.dir);
     }
 }
 

@@ -15,6 +15,7 @@ use fst::MapBuilder;
 use super::format::{self, global_key, parse_block_key, Header, ModelParams};
 use super::format::{TAG_BLOCK, TAG_PAGES};
 use super::spill::{HashCounter, SpillDir};
+#[cfg(test)]
 use super::DEFAULT_MEMORY;
 use crate::error::{Error, Result};
 use crate::shingle::KIND_BLOCK;
@@ -131,8 +132,14 @@ impl ModelWriter {
         }
     }
 
-    /// Writes the file (under a temporary name, renamed when complete).
-    pub(super) fn finish(mut self, path: &Path, mut header: Header) -> Result<Header> {
+    /// Writes the file (under a temporary name, renamed when complete), replacing one that
+    /// exists only if `replace`.
+    pub(super) fn finish(
+        mut self,
+        path: &Path,
+        mut header: Header,
+        replace: bool,
+    ) -> Result<Header> {
         let tmp = self
             .built()?
             .into_inner()
@@ -141,7 +148,7 @@ impl ModelWriter {
             .into_inner()
             .map_err(|e| Error::io(path, e.into_error()))?;
         header.keys = self.keys;
-        format::write_file(path, &header, &mut tmp)?;
+        format::write_file(path, &header, &mut tmp, replace)?;
         Ok(header)
     }
 }
@@ -216,8 +223,9 @@ impl<'d> ModelSink<'d> {
         Ok(())
     }
 
-    /// Writes the cross-site counts and page counts (final models) and the file.
-    pub(crate) fn finish(mut self, path: &Path) -> Result<Header> {
+    /// Writes the cross-site counts and page counts (final models) and the file, replacing
+    /// one that exists (or appears meanwhile) only if `replace`.
+    pub(crate) fn finish(mut self, path: &Path, replace: bool) -> Result<Header> {
         if let Some(g) = self.global.take() {
             let w = &mut self.writer;
             g.for_each(|h, n| {
@@ -237,12 +245,13 @@ impl<'d> ModelSink<'d> {
             sites: self.sites,
             keys: 0,
         };
-        self.writer.finish(path, header)
+        self.writer.finish(path, header, replace)
     }
 }
 
 /// Writes a model from sorted partial entries ([`crate::model::Counter::into_sorted_entries`]):
 /// as they are when `partial`, else finalized. Returns the header written.
+#[cfg(test)]
 pub fn write_entries(
     out: &Path,
     sorted_partial: Vec<(Vec<u8>, u64)>,
@@ -254,5 +263,5 @@ pub fn write_entries(
     for (k, v) in sorted_partial {
         sink.push(&k, v)?;
     }
-    sink.finish(out)
+    sink.finish(out, true)
 }

@@ -34,14 +34,16 @@ pub(super) fn write_line(
         return;
     }
     if let Payload::Parquet { rows, row } = &rec.payload {
-        let removed = keep_removed.then(|| removed_blocks(rec, decisions));
+        let removed = keep_removed.then(|| Value::Array(removed(rec, decisions)));
         super::parquet::write_json_row(buf, rows, *row, cleaned, removed.as_ref());
         return;
     }
     let mut obj = match &rec.payload {
-        Payload::JsonLine { line, .. } => match serde_json::from_str(line) {
+        Payload::JsonLine { line, text_span } => match serde_json::from_str(line) {
             Ok(Value::Object(map)) => map,
-            _ => unreachable!("the reader only keeps lines that parse as objects"),
+            // The reader keeps only objects, but serde_json refuses to build one nested
+            // deeper than 128: splice instead, as without the removed blocks.
+            _ => return splice_removed(buf, line, text_span, rec, cleaned, decisions),
         },
         _ => {
             let mut m = serde_json::Map::new();
@@ -56,15 +58,15 @@ pub(super) fn write_line(
     };
     obj.insert(text_field.to_owned(), Value::String(cleaned.to_owned()));
     if keep_removed {
-        obj.insert("removed".into(), removed_blocks(rec, decisions));
+        obj.insert("removed".into(), Value::Array(removed(rec, decisions)));
     }
     serde_json::to_writer(&mut *buf, &obj).expect("JSON values serialise");
     buf.push(b'\n');
 }
 
-/// The removed blocks of a record as a JSON array of `{line, text, reason}`.
-fn removed_blocks(rec: &Record, decisions: &[Decision]) -> Value {
-    let removed: Vec<Value> = decisions
+/// The removed blocks of a record, for `removed`: `line`, `text`, `reason`.
+fn removed(rec: &Record, decisions: &[Decision]) -> Vec<Value> {
+    decisions
         .iter()
         .filter(|d| !d.keep)
         .map(|d| {
@@ -74,8 +76,28 @@ fn removed_blocks(rec: &Record, decisions: &[Decision]) -> Value {
                 "reason": d.reason.as_str(),
             })
         })
-        .collect();
-    Value::Array(removed)
+        .collect()
+}
+
+/// The line of a record that serde_json cannot build (nested too deep), as read with the
+/// cleaned text spliced in and `"removed":[...]` added before its closing brace.
+fn splice_removed(
+    buf: &mut Vec<u8>,
+    line: &str,
+    text_span: &std::ops::Range<usize>,
+    rec: &Record,
+    cleaned: &str,
+    decisions: &[Decision],
+) {
+    // The reader kept an object without trailing white space: it ends in `}`.
+    let close = line.rfind('}').unwrap_or(line.len());
+    buf.extend_from_slice(&line.as_bytes()[..text_span.start]);
+    write_json_str(buf, cleaned);
+    buf.extend_from_slice(&line.as_bytes()[text_span.end..close]);
+    buf.extend_from_slice(b",\"removed\":");
+    serde_json::to_writer(&mut *buf, &removed(rec, decisions)).expect("JSON values serialise");
+    buf.extend_from_slice(&line.as_bytes()[close..]);
+    buf.push(b'\n');
 }
 
 /// Appends `s` as a JSON string literal, escaped byte for byte as serde_json escapes it (`"`,

@@ -165,15 +165,17 @@ pub fn explain_page(cleaner: &mut Cleaner<'_>, rec: &Record) -> PageExplanation 
 /// ANSI SGR codes per reason: kept lines plain, removed ones coloured by kind of evidence.
 fn reason_ansi(r: Reason) -> &'static str {
     match r {
-        Reason::KeptUnique => "32",    // green
-        Reason::KeptShared => "36",    // cyan
-        Reason::KeptContext => "32;2", // dim green
-        Reason::KeptHeader => "32;1",  // bold green
-        Reason::SiteTemplate => "31",  // red
-        Reason::CrossSite => "35",     // magenta
-        Reason::Templated => "33",     // yellow
-        Reason::Repeated => "34",      // blue
-        Reason::Context => "90",       // grey
+        Reason::KeptUnique => "32",      // green
+        Reason::KeptShared => "36",      // cyan
+        Reason::KeptContext => "32;2",   // dim green
+        Reason::KeptHeader => "32;1",    // bold green
+        Reason::SiteTemplate => "31",    // red
+        Reason::CrossSite => "35",       // magenta
+        Reason::Templated => "33",       // yellow
+        Reason::Repeated => "34",        // blue
+        Reason::Context => "90",         // grey
+        Reason::DuplicateCopy => "34;2", // dim blue
+        Reason::ItemList => "33;2",      // dim yellow
     }
 }
 

@@ -194,6 +194,8 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::Templated => "#ef6c00",
         Reason::Repeated => "#1565c0",
         Reason::Context => "#757575",
+        Reason::DuplicateCopy => "#5c6bc0",
+        Reason::ItemList => "#8d6e63",
     }
 }
 
@@ -208,6 +210,8 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::Templated => "removed: its words recur in the site's short chrome lines",
         Reason::Repeated => "removed: shared with other pages, outside the article",
         Reason::Context => "removed: outside the article's run of lines",
+        Reason::DuplicateCopy => "removed: another copy of a line the page keeps",
+        Reason::ItemList => "removed: an item of a list of comments or teasers",
     }
 }
 

@@ -1,0 +1,211 @@
+//! What the page's own structure says, beyond each block and its run: lists of like items
+//! after the article (comments, teasers: [`ItemLists`]) and lists inside it (tour dates,
+//! standings: [`inner_lists`]).
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::evidence::{Evidence, Lexicon};
+use super::{CleanConfig, Reason};
+use crate::shingle::PageFeatures;
+
+/// Finds lists of like items on one page: comments, each with its "NAME on DATE at TIME" line;
+/// teasers, each with its "N minutes ago" line. What marks them is a short line of one
+/// template (the same normalised text, or the same first or last two tokens) repeated item
+/// after item with different fill (names, dates, counts), with prose between the repeats. An
+/// inline box repeated word for word ("Advertisement") is no such line, and a list with
+/// nothing between its lines (a table, a list of links) is no list of items.
+#[derive(Default)]
+pub(super) struct ItemLists {
+    /// (key, block, hash of the raw text) of each short block, one entry per key kind.
+    marks: Vec<(u64, u32, u64)>,
+    raws: Vec<u64>,
+    gaps: Vec<usize>,
+}
+
+impl ItemLists {
+    /// Marks the blocks of every item list on the page (`Evidence::item`). Returns whether
+    /// there is one.
+    pub(super) fn mark(
+        &mut self,
+        text: &str,
+        feats: &PageFeatures,
+        ev: &mut [Evidence],
+        cfg: &CleanConfig,
+        lex: &Lexicon,
+        state: &[bool],
+    ) -> bool {
+        self.marks.clear();
+        for (i, (b, e)) in feats.blocks.iter().zip(ev.iter()).enumerate() {
+            if e.tokens == 0 || e.tokens > cfg.short_tokens || e.sentence_end {
+                continue;
+            }
+            // A line of the items' template does not speak of the article's subject (a
+            // heading that does is the article's own). It is chrome by the site's frequency
+            // (then lines that share its opening or closing words are alike too: "by NAME on
+            // DATE"), or, on the page alone, the same line but for its numbers ("40 minutes
+            // ago", "42 minutes ago"): a stamp. A name in the fill is not enough without the
+            // site: a thread's posts are signed too, and they are its content.
+            let norm = feats.normalized_of(b);
+            // Words besides the numbers: a bare counter ("#2") numbers a thread's posts and an
+            // article's steps as well.
+            let stamp =
+                norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
+            let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated));
+            // Without the site, only a stamp that the page's own segmentation left out.
+            if !(site || (stamp && !state[i])) || lex.shares_words(cfg, norm) {
+                continue;
+            }
+            let raw = xxh3_64(&text.as_bytes()[b.start..b.end]);
+            // The key kinds are kept apart by a constant mixed into each.
+            self.marks.push((b.hash, i as u32, raw));
+            if !site {
+                continue;
+            }
+            if b.prefix != 0 {
+                self.marks
+                    .push((b.prefix ^ 0x5851_f42d_4c95_7f2d, i as u32, raw));
+            }
+            if b.suffix != 0 {
+                self.marks
+                    .push((b.suffix ^ 0x1405_7b7e_f767_814f, i as u32, raw));
+            }
+        }
+        self.marks.sort_unstable();
+        let mut found = false;
+        let mut g = 0;
+        while g < self.marks.len() {
+            let key = self.marks[g].0;
+            let end = g + self.marks[g..].partition_point(|m| m.0 == key);
+            if end - g >= cfg.item_min {
+                found |= self.mark_group(g, end, ev, cfg);
+            }
+            g = end;
+        }
+        found
+    }
+
+    /// One key's lines at `marks[from..to]`, in page order: split where the lines stand far
+    /// apart (a like line in the article, then a list below), and mark each list's items.
+    fn mark_group(
+        &mut self,
+        from: usize,
+        to: usize,
+        ev: &mut [Evidence],
+        cfg: &CleanConfig,
+    ) -> bool {
+        let pos: Vec<usize> = self.marks[from..to].iter().map(|m| m.1 as usize).collect();
+        self.gaps.clear();
+        self.gaps.extend(pos.windows(2).map(|w| w[1] - w[0]));
+        self.gaps.sort_unstable();
+        let median = self.gaps[(self.gaps.len() - 1) / 2];
+        let mut found = false;
+        let mut s = 0;
+        for k in 1..=pos.len() {
+            // Items of one list are of a like length: a gap of more than a few items is
+            // the end of the list.
+            if k < pos.len() && pos[k] - pos[k - 1] <= 2 * median {
+                continue;
+            }
+            found |= self.mark_list(&pos[s..k], from + s, ev, cfg);
+            s = k;
+        }
+        found
+    }
+
+    fn mark_list(
+        &mut self,
+        pos: &[usize],
+        at: usize,
+        ev: &mut [Evidence],
+        cfg: &CleanConfig,
+    ) -> bool {
+        if pos.len() < cfg.item_min {
+            return false;
+        }
+        // Different fill: as many different lines as items.
+        self.raws.clear();
+        self.raws
+            .extend(self.marks[at..at + pos.len()].iter().map(|m| m.2));
+        self.raws.sort_unstable();
+        self.raws.dedup();
+        if self.raws.len() < cfg.item_min {
+            return false;
+        }
+        // Prose between the lines, item after item.
+        let bodies = pos
+            .windows(2)
+            .filter(|w| ev[w[0] + 1..w[1]].iter().any(|e| e.base > 0.0))
+            .count();
+        if bodies + 1 < cfg.item_min {
+            return false;
+        }
+        let mut gaps: Vec<usize> = pos.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.sort_unstable();
+        let item_len = gaps[(gaps.len() - 1) / 2];
+        if item_len > cfg.item_blocks {
+            return false;
+        }
+        // Items whose line closes them: the list reaches back over the prose before its first
+        // line, up to a line that is no prose (its heading, a share row). So a list that
+        // follows the article with nothing between takes the article in, and is then no list
+        // after an article (see `clean_page`): a list must be set apart from the text before
+        // it. Items whose line opens them: it reaches an item's length beyond its last line,
+        // over anything but hard chrome.
+        let mut start = pos[0];
+        while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
+            start -= 1;
+        }
+        let last = pos[pos.len() - 1];
+        let mut end = last + 1;
+        while end < ev.len() && end - last < item_len && ev[end].hard.is_none() {
+            end += 1;
+        }
+        ev[start..end].iter_mut().for_each(|e| e.item = true);
+        true
+    }
+}
+
+/// Lists inside the article (tour dates, standings, steps): a row of at least `item_min` short
+/// lines without sentence punctuation, on no other page, at least half of them templated by
+/// their form ("June 17 …": the row is a list of like entries, not a menu), with prose right
+/// before and right after it. Bylines and dates stand alone, not in rows between paragraphs;
+/// such a row is the article's own list, and weighs as neutral in the segmentation, so the
+/// article's run goes through it.
+pub(super) fn inner_lists(ev: &mut [Evidence], cfg: &CleanConfig) {
+    let prose = |e: &Evidence| e.hard.is_none() && !e.shared && e.base > 0.0;
+    let mut i = 0;
+    while i < ev.len() {
+        let row = |e: &Evidence| {
+            matches!(e.hard, None | Some(Reason::Templated))
+                && e.df < 2
+                && !e.page_dup
+                && e.tokens > 0
+                && e.tokens <= cfg.short_tokens
+                && !e.sentence_end
+        };
+        if !row(&ev[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < ev.len() && row(&ev[i]) {
+            i += 1;
+        }
+        let templated = ev[start..i]
+            .iter()
+            .filter(|e| e.hard == Some(Reason::Templated))
+            .count();
+        if i - start >= cfg.item_min
+            && 2 * templated >= i - start
+            && start > 0
+            && i < ev.len()
+            && prose(&ev[start - 1])
+            && prose(&ev[i])
+        {
+            for e in &mut ev[start..i] {
+                e.hard = None;
+                e.base = e.base.max(0.0);
+            }
+        }
+    }
+}
