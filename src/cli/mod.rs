@@ -101,6 +101,10 @@ pub fn main() -> ExitCode {
     // A panic is a bug, or a mapped file that changed under the job (the fst reader checks
     // its structure as it goes): say both, once, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // The Parquet reader turns a panic of its decoder into an error that says it all.
+        if dechrome::input::panic_is_caught() {
+            return;
+        }
         // The fst reader asserts on the bytes it maps: there, a panic means the model changed.
         if info.location().is_some_and(|l| l.file().contains("/fst-")) {
             eprintln!("dechrome: error: {CHANGED_WHILE_MAPPED} (the model reader met bad bytes)");

@@ -34,7 +34,7 @@ mod site;
 mod text;
 mod warc;
 
-pub use self::parquet::ParquetRows;
+pub use self::parquet::{panic_is_caught, ParquetRows};
 pub(crate) use self::parquet::Strings;
 pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;

@@ -133,14 +133,13 @@ impl ParquetStream {
             Some(f) => f,
             None => spool(&path, r)?,
         };
-        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
-            Error::ParquetDamaged {
-                path: path.clone(),
-                detail: format!(
-                    "its footer cannot be read ({e}), so none of its rows can; a file cut short \
-                     loses its footer"
-                ),
-            }
+        let loaded = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()));
+        let meta = flatten(loaded).map_err(|e| Error::ParquetDamaged {
+            path: path.clone(),
+            detail: format!(
+                "its footer cannot be read ({e}), so none of its rows can; a file cut short \
+                 loses its footer"
+            ),
         })?;
         let cols = find_columns(&cfg, &path, meta.schema())?;
         Ok(ParquetStream {
@@ -172,11 +171,13 @@ impl ParquetStream {
             Ok(f) => f,
             Err(e) => return Some(Err(Error::io(&self.path, e))),
         };
-        let built = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone())
-            .with_row_groups(vec![g])
-            .with_batch_size(batch_rows)
-            .build();
-        Some(match built {
+        let built = guarded(|| {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone())
+                .with_row_groups(vec![g])
+                .with_batch_size(batch_rows)
+                .build()
+        });
+        Some(match flatten(built) {
             Ok(batches) => {
                 self.current = Some(GroupReader {
                     batches,
@@ -186,7 +187,7 @@ impl ParquetStream {
                 });
                 Ok(())
             }
-            Err(e) => Err(self.damaged(g, first_row, 0, &e.to_string())),
+            Err(e) => Err(self.damaged(g, first_row, 0, &e)),
         })
     }
 
@@ -219,17 +220,27 @@ impl ParquetStream {
                     Err(e) => return Some(vec![Err(e)]),
                 }
             };
-            match cur.batches.next() {
+            let (g, first, read) = (cur.group, cur.first_row, cur.read);
+            // A damaged page can make the decoder panic: the reader is dropped and its row
+            // group lost, as on an error.
+            let batch = guarded(|| cur.batches.next().map(|b| b.map_err(|e| e.to_string())));
+            let batch = match batch {
+                Ok(b) => b,
+                Err(panic) => Some(Err(panic)),
+            };
+            match batch {
                 None => self.current = None,
                 Some(Ok(b)) => {
-                    let (group, first, read) = (cur.group, cur.first_row, cur.read);
                     cur.read += b.num_rows() as u64;
-                    return Some(self.records(&b, group, first + read, read));
+                    let recs = guarded(|| self.records(&b, g, first + read, read));
+                    return Some(recs.unwrap_or_else(|panic| {
+                        self.current = None;
+                        vec![Err(self.damaged(g, first, read, &panic))]
+                    }));
                 }
                 Some(Err(e)) => {
-                    let (g, first, read) = (cur.group, cur.first_row, cur.read);
                     self.current = None;
-                    return Some(vec![Err(self.damaged(g, first, read, &e.to_string()))]);
+                    return Some(vec![Err(self.damaged(g, first, read, &e))]);
                 }
             }
         }
@@ -360,6 +371,41 @@ impl RecordStream for ParquetStream {
         }
         (!recs.is_empty()).then_some(Chunk::Records(recs))
     }
+}
+
+thread_local! {
+    /// Depth of [`guarded`] calls on this thread.
+    static GUARDED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread is inside a Parquet decode that turns a panic into an error (the
+/// `parquet` crate asserts on some damaged bytes): a panic hook should say nothing then, the
+/// error will.
+pub fn panic_is_caught() -> bool {
+    GUARDED.with(|g| g.get() > 0)
+}
+
+/// Runs `f`, a decode of bytes from a Parquet file, turning a panic into `Err` with its
+/// message.
+fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    GUARDED.with(|g| g.set(g.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(g.get() - 1));
+    r.map_err(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the decoder failed".to_owned());
+        format!("the Parquet decoder gave up: {msg}")
+    })
+}
+
+/// A guarded result of the parquet crate as one `Result` with a message.
+fn flatten<T>(
+    r: std::result::Result<std::result::Result<T, ::parquet::errors::ParquetError>, String>,
+) -> std::result::Result<T, String> {
+    r.and_then(|r| r.map_err(|e| e.to_string()))
 }
 
 /// The file at `path` when it is a regular file that starts with the Parquet magic (not
