@@ -368,6 +368,5 @@ fn jsonl_to_parquet(jsonl: &Path, out: &Path) {
     if !rows.is_empty() {
         flush(&mut rows);
     }
-    drop(flush);
     w.unwrap().close().unwrap();
 }

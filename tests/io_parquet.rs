@@ -528,3 +528,27 @@ fn null_texts_are_bad_records_naming_row_group_and_row() {
     assert_eq!(b.num_rows(), pages.len() - 1);
     assert!(!strings(&b, "id").contains(&Some(pages[13].id.clone())));
 }
+
+/// A JSONL field nested deeper than serde_json builds (128) or a string with a lone surrogate
+/// escape: the reader keeps such lines, and Parquet output used to panic on them
+/// (`unreachable!` on a map serde_json would not build). Their values are kept as JSON text.
+#[test]
+fn jsonl_nested_too_deep_for_serde_goes_to_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("deep.jsonl");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let lines = [
+        format!(r#"{{"id":"a","url":"https://x.example/a","deep":{deep},"text":"Hello\nWorld"}}"#),
+        r#"{"id":"b","url":"https://x.example/b","deep":"\ud800 x","text":"Hi"}"#.to_owned(),
+    ];
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = dir.path().join("out.parquet");
+    let o = dechrome(&["run", p(&input), "-o", p(&out), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (b, _) = read_parquet(&out);
+    assert_eq!(strings(&b, "id"), [Some("a".into()), Some("b".into())]);
+    assert_eq!(
+        strings(&b, "deep"),
+        [Some(deep), Some(r#""\ud800 x""#.to_owned())]
+    );
+}

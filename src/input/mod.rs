@@ -34,8 +34,8 @@ mod site;
 mod text;
 mod warc;
 
-pub use self::parquet::{panic_is_caught, ParquetRows};
 pub(crate) use self::parquet::Strings;
+pub use self::parquet::{panic_is_caught, ParquetRows};
 pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;
 pub use site::{resolve_site, site_from_url, SiteKey};

@@ -35,6 +35,7 @@ use arrow_array::builder::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::jsonl::write_json_str;
@@ -83,22 +84,33 @@ enum Layout {
     Plain,
 }
 
-/// A Parquet file being written.
+/// A Parquet file being written. The thread that calls [`ParquetSink::write`] (the job's
+/// consumer, which puts records back in input order) only gathers rows; building the Arrow
+/// columns, encoding and compressing them and writing the file run on a thread of their own
+/// ([`Encoder`]), which gets the same batches in the same order whatever the thread count.
 pub(super) struct ParquetSink {
     path: PathBuf,
+    /// The output until the encoder takes it.
     base: Option<Base>,
-    writer: Option<ArrowWriter<Base>>,
-    codec: Codec,
+    props: WriterProperties,
     text_field: String,
     keep_removed: bool,
-    layout: Option<(Layout, SchemaRef)>,
+    /// The input schema the output's columns follow, once fixed (`Some(None)`: not Parquet).
+    fixed: Option<Option<SchemaRef>>,
     pending: Vec<Row>,
     pending_bytes: usize,
-    group_rows: usize,
-    group_bytes: usize,
-    /// JSONL fields left out, warned about once each.
-    warned: HashSet<String>,
+    encoder: Option<EncoderThread>,
 }
+
+/// The encoding thread: batches of rows go to it, the output comes back when it ends.
+struct EncoderThread {
+    tx: crossbeam_channel::Sender<(Vec<Row>, usize)>,
+    handle: std::thread::JoinHandle<Result<Base>>,
+}
+
+/// Batches of rows on their way to the encoder: enough to keep it busy while the next one is
+/// gathered, few enough to bound memory.
+const BATCHES_IN_FLIGHT: usize = 2;
 
 impl ParquetSink {
     /// A Parquet output to `base`, named `path` in messages. `compress` defaults to zstd.
@@ -118,20 +130,17 @@ impl ParquetSink {
         ParquetSink {
             path: path.to_path_buf(),
             base: Some(base),
-            writer: None,
-            codec,
+            props: properties(codec, text_field),
             text_field: text_field.to_owned(),
             keep_removed,
-            layout: None,
+            fixed: None,
             pending: Vec::new(),
             pending_bytes: 0,
-            group_rows: 0,
-            group_bytes: 0,
-            warned: HashSet::new(),
+            encoder: None,
         }
     }
 
-    /// Adds one cleaned record; writes a batch when enough are gathered.
+    /// Adds one cleaned record; hands a batch to the encoder when enough are gathered.
     pub(super) fn write(&mut self, rec: &Record, cleaned: &str, d: &[Decision]) -> Result<()> {
         let src = match &rec.payload {
             Payload::Parquet { rows, row } => {
@@ -166,7 +175,7 @@ impl ParquetSink {
             removed,
         });
         if self.pending.len() >= BATCH_ROWS || self.pending_bytes >= BATCH_BYTES {
-            self.write_batch()?;
+            self.send_batch()?;
         }
         Ok(())
     }
@@ -178,12 +187,7 @@ impl ParquetSink {
             Source::Arrow(rows, _) => Some(rows.schema.clone()),
             _ => None,
         });
-        let fixed = match &self.layout {
-            Some((Layout::Arrow { input, .. }, _)) => Some(Some(input.clone())),
-            Some(_) => Some(None),
-            None => first,
-        };
-        match fixed {
+        match self.fixed.clone().or(first) {
             None => Ok(()),
             Some(Some(s)) if Arc::ptr_eq(&s, &rows.schema) || fields_match(&s, &rows.schema) => {
                 Ok(())
@@ -199,52 +203,60 @@ impl ParquetSink {
         }
     }
 
-    /// Makes a batch of the pending rows and hands it to the Parquet writer (made on the first
-    /// batch, once the columns are known); cuts the row group when it is big enough.
-    fn write_batch(&mut self) -> Result<()> {
+    /// Hands the pending rows to the encoder, started on the first batch once the columns are
+    /// known (from these rows, or the plain ones when there are none).
+    fn send_batch(&mut self) -> Result<()> {
+        if self.encoder.is_none() {
+            let layout = match self.pending.is_empty() {
+                true => Layout::Plain,
+                false => self.decide_layout(),
+            };
+            self.fixed = Some(match &layout {
+                Layout::Arrow { input, .. } => Some(input.clone()),
+                _ => None,
+            });
+            self.start_encoder(layout)?;
+        }
         if self.pending.is_empty() {
             return Ok(());
         }
-        if self.layout.is_none() {
-            let layout = self.decide_layout();
-            let schema = self.output_schema(&layout);
-            self.layout = Some((layout, schema));
-        }
         let rows = std::mem::take(&mut self.pending);
         let bytes = std::mem::take(&mut self.pending_bytes);
-        let batch = self.batch(&rows)?;
-        let path = self.path.clone();
-        let pq_err = |e: ::parquet::errors::ParquetError| Error::BadOutput {
-            path: path.clone(),
-            why: format!("Parquet writer: {e}"),
-        };
-        if self.writer.is_none() {
-            let schema = batch.schema();
-            let base = self.base.take().expect("the file is opened once");
-            let w = ArrowWriter::try_new(base, schema, Some(self.properties())).map_err(pq_err)?;
-            self.writer = Some(w);
-        }
-        let w = self.writer.as_mut().expect("made above");
-        w.write(&batch).map_err(pq_err)?;
-        self.group_rows += rows.len();
-        self.group_bytes += bytes;
-        if self.group_rows >= GROUP_ROWS || self.group_bytes >= GROUP_BYTES {
-            w.flush().map_err(pq_err)?;
-            self.group_rows = 0;
-            self.group_bytes = 0;
+        let enc = self.encoder.as_ref().expect("started above");
+        if enc.tx.send((rows, bytes)).is_err() {
+            // The encoder stopped on an error: that error is the answer.
+            let enc = self.encoder.take().expect("there");
+            return Err(join_encoder(enc).err().unwrap_or_else(|| Error::BadOutput {
+                path: self.path.clone(),
+                why: "the Parquet encoder stopped early".into(),
+            }));
         }
         Ok(())
     }
 
-    /// The writer's settings: the codec, no dictionary or statistics for the text.
-    fn properties(&self) -> WriterProperties {
-        let text = ColumnPath::from(self.text_field.as_str());
-        WriterProperties::builder()
-            .set_compression(self.codec)
-            .set_max_row_group_size(GROUP_ROWS)
-            .set_column_dictionary_enabled(text.clone(), false)
-            .set_column_statistics_enabled(text, EnabledStatistics::None)
-            .build()
+    /// Starts the encoding thread for `layout`.
+    fn start_encoder(&mut self, layout: Layout) -> Result<()> {
+        let schema = self.output_schema(&layout);
+        let enc = Encoder {
+            path: self.path.clone(),
+            base: self.base.take(),
+            writer: None,
+            props: self.props.clone(),
+            text_field: self.text_field.clone(),
+            keep_removed: self.keep_removed,
+            layout,
+            schema,
+            group_rows: 0,
+            group_bytes: 0,
+            warned: HashSet::new(),
+        };
+        let (tx, rx) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT);
+        let handle = std::thread::Builder::new()
+            .name("parquet-encoder".into())
+            .spawn(move || enc.run(rx))
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.encoder = Some(EncoderThread { tx, handle });
+        Ok(())
     }
 
     /// The layout the first pending row calls for.
@@ -310,12 +322,95 @@ impl ParquetSink {
         Arc::new(Schema::new_with_metadata(fields, metadata))
     }
 
+    /// Writes the last batch and the footer; the output goes into place. With no records, a
+    /// file of the plain columns and no rows.
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.send_batch()?;
+        let enc = self.encoder.take().expect("started by send_batch");
+        join_encoder(enc)?.finish(&self.path)
+    }
+}
+
+/// Ends the encoder's input and waits for it: the output, written up to its footer.
+fn join_encoder(enc: EncoderThread) -> Result<Base> {
+    drop(enc.tx);
+    match enc.handle.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The writer's settings: the codec, no dictionary or statistics for the text.
+fn properties(codec: Codec, text_field: &str) -> WriterProperties {
+    let text = ColumnPath::from(text_field);
+    WriterProperties::builder()
+        .set_compression(codec)
+        .set_max_row_group_size(GROUP_ROWS)
+        .set_column_dictionary_enabled(text.clone(), false)
+        .set_column_statistics_enabled(text, EnabledStatistics::None)
+        .build()
+}
+
+/// The encoding side of a [`ParquetSink`], on a thread of its own: builds each batch's Arrow
+/// columns, encodes and compresses them, writes the file and cuts row groups by the rows it
+/// has seen (so the file is the same whatever the thread count).
+struct Encoder {
+    path: PathBuf,
+    base: Option<Base>,
+    writer: Option<ArrowWriter<Base>>,
+    props: WriterProperties,
+    text_field: String,
+    keep_removed: bool,
+    layout: Layout,
+    schema: SchemaRef,
+    group_rows: usize,
+    group_bytes: usize,
+    /// JSONL fields left out, warned about once each.
+    warned: HashSet<String>,
+}
+
+impl Encoder {
+    /// Writes every batch received, then the footer; gives back the output.
+    fn run(mut self, rx: crossbeam_channel::Receiver<(Vec<Row>, usize)>) -> Result<Base> {
+        let path = self.path.clone();
+        let pq_err = |e: ::parquet::errors::ParquetError| Error::BadOutput {
+            path: path.clone(),
+            why: format!("Parquet writer: {e}"),
+        };
+        let base = self.base.take().expect("given once");
+        let props = Some(self.props.clone());
+        self.writer = Some(ArrowWriter::try_new(base, self.schema.clone(), props).map_err(pq_err)?);
+        for (rows, bytes) in rx {
+            self.write_batch(&rows, bytes)?;
+        }
+        let w = self.writer.take().expect("made above");
+        w.into_inner().map_err(pq_err)
+    }
+
+    /// Writes one batch of rows; cuts the row group when it is big enough.
+    fn write_batch(&mut self, rows: &[Row], bytes: usize) -> Result<()> {
+        let batch = self.batch(rows)?;
+        let path = &self.path;
+        let pq_err = |e: ::parquet::errors::ParquetError| Error::BadOutput {
+            path: path.clone(),
+            why: format!("Parquet writer: {e}"),
+        };
+        let w = self.writer.as_mut().expect("made in run");
+        w.write(&batch).map_err(pq_err)?;
+        self.group_rows += rows.len();
+        self.group_bytes += bytes;
+        if self.group_rows >= GROUP_ROWS || self.group_bytes >= GROUP_BYTES {
+            w.flush().map_err(pq_err)?;
+            self.group_rows = 0;
+            self.group_bytes = 0;
+        }
+        Ok(())
+    }
+
     /// The record batch of `rows` in the output's columns.
     fn batch(&mut self, rows: &[Row]) -> Result<RecordBatch> {
-        let (layout, schema) = self.layout.as_ref().expect("decided before");
-        let schema = schema.clone();
+        let (layout, schema) = (&self.layout, self.schema.clone());
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
-        let mut warn = Vec::new();
         for f in schema.fields() {
             let col = if f.name() == &self.text_field {
                 text_column(rows, f.data_type())
@@ -337,52 +432,30 @@ impl ParquetSink {
                 why: format!("cannot build column {:?}: {e}", f.name()),
             })?);
         }
-        if let Layout::Json { fields } = layout {
-            for r in rows {
-                if let Source::Json(line) = &r.src {
-                    for k in json_object(line).keys() {
-                        if !fields.contains(k) && !self.warned.contains(k) {
-                            warn.push(k.clone());
-                        }
-                    }
-                }
-            }
-        }
-        for k in warn {
-            if self.warned.insert(k.clone()) {
-                eprintln!(
-                    "dechrome: warning: JSONL field {k:?} first appears after the records that \
-                     fixed the Parquet output's columns; it is left out of {}",
-                    self.path.display()
-                );
-            }
-        }
+        self.warn_left_out(rows);
         RecordBatch::try_new(schema, cols).map_err(|e| Error::BadOutput {
             path: self.path.clone(),
             why: format!("cannot build a batch of rows: {e}"),
         })
     }
 
-    /// Writes the last batch and the footer; the output goes into place.
-    pub(super) fn finish(mut self) -> Result<()> {
-        if self.writer.is_none() && self.pending.is_empty() {
-            // No records: a file of the plain columns and no rows.
-            self.layout = Some((Layout::Plain, self.output_schema(&Layout::Plain)));
-            let schema = self.layout.as_ref().expect("set").1.clone();
-            let base = self.base.take().expect("not written yet");
-            let w = ArrowWriter::try_new(base, schema, Some(self.properties()));
-            self.writer = Some(w.map_err(|e| Error::BadOutput {
-                path: self.path.clone(),
-                why: format!("Parquet writer: {e}"),
-            })?);
+    /// Warns once of each JSONL field that is not among the output's columns.
+    fn warn_left_out(&mut self, rows: &[Row]) {
+        let Layout::Json { fields } = &self.layout else {
+            return;
+        };
+        for r in rows {
+            let Source::Json(line) = &r.src else { continue };
+            for k in json_object(line).keys() {
+                if !fields.contains(k) && self.warned.insert(k.clone()) {
+                    eprintln!(
+                        "dechrome: warning: JSONL field {k:?} first appears after the records \
+                         that fixed the Parquet output's columns; it is left out of {}",
+                        self.path.display()
+                    );
+                }
+            }
         }
-        self.write_batch()?;
-        let w = self.writer.take().expect("made by the first batch");
-        let base = w.into_inner().map_err(|e| Error::BadOutput {
-            path: self.path.clone(),
-            why: format!("Parquet writer: {e}"),
-        })?;
-        base.finish(&self.path)
     }
 }
 
@@ -507,10 +580,14 @@ fn json_column(rows: &[Row], name: &str) -> std::result::Result<ArrayRef, String
         let Source::Json(line) = &r.src else {
             return Err("a row not from JSONL among JSONL rows".into());
         };
-        match json_object(line).get(name) {
-            None | Some(Value::Null) => b.append_null(),
-            Some(Value::String(s)) => b.append_value(s),
-            Some(v) => b.append_value(v.to_string()),
+        match json_object(line).get(name).map(|v| v.get()) {
+            None | Some("null") => b.append_null(),
+            Some(raw) if raw.starts_with('"') => match serde_json::from_str::<String>(raw) {
+                Ok(s) => b.append_value(s),
+                // A lone surrogate escape: no string holds it; its JSON text keeps it.
+                Err(_) => b.append_value(raw),
+            },
+            Some(raw) => b.append_value(raw),
         }
     }
     Ok(Arc::new(b.finish()))
@@ -532,11 +609,51 @@ fn plain_column(rows: &[Row], name: &str) -> std::result::Result<ArrayRef, Strin
     Ok(Arc::new(b.finish()))
 }
 
-/// The fields of a JSONL line the reader kept (always an object).
-fn json_object(line: &str) -> serde_json::Map<String, Value> {
-    match serde_json::from_str(line) {
-        Ok(Value::Object(m)) => m,
-        _ => unreachable!("the reader only keeps lines that parse as objects"),
+/// The top-level fields of a JSONL line the reader kept (always an object), in order, each
+/// value as its JSON text; a later duplicate replaces the value in place, as in a parsed map.
+/// Raw values, not a parsed map: serde_json builds no value nested deeper than 128, and the
+/// reader keeps such lines.
+fn json_object(line: &str) -> JsonFields<'_> {
+    serde_json::from_str(line).unwrap_or_default()
+}
+
+/// The fields of a JSONL object, their values unparsed.
+#[derive(Default)]
+struct JsonFields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'a> JsonFields<'a> {
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = JsonFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> std::result::Result<JsonFields<'de>, A::Error> {
+                let mut out: Vec<(String, &'de RawValue)> = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, &'de RawValue>()? {
+                    match out.iter_mut().find(|(key, _)| *key == k) {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+                Ok(JsonFields(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
