@@ -160,6 +160,11 @@ fn main() {
         None => results.push((name, thr, m)),
     };
     let mc = model.to_str().unwrap();
+    // The same corpus as Parquet (one string column per JSONL field, zstd), for the Parquet
+    // rows: Parquet in and out against JSONL in and out (MB/s count the JSONL bytes).
+    let pq_corpus = t("crawl.parquet");
+    jsonl_to_parquet(&corpus, &pq_corpus);
+    let pqc = pq_corpus.to_str().unwrap();
     for _ in 0..repeat {
         for &thr in &thread_counts {
             let j = thr.to_string();
@@ -184,6 +189,14 @@ fn main() {
             let _ = std::fs::remove_file(&out);
             let o = out.to_str().unwrap();
             keep("run", thr, timed(&[bin, "run", c, "-o", o, "-j", &j, "-q"]));
+        }
+        for &thr in &thread_counts {
+            let j = thr.to_string();
+            let out = t("run.parquet");
+            let _ = std::fs::remove_file(&out);
+            let o = out.to_str().unwrap();
+            let cmd = [bin, "run", pqc, "-o", o, "-j", &j, "-q"];
+            keep("run parquet", thr, timed(&cmd));
         }
     }
     for (name, thr, m) in &results {
@@ -212,6 +225,14 @@ fn main() {
             println!(
                 "run scaling 1 -> {cores} threads: {:.2}x (wall)",
                 r1.wall / rn.wall
+            );
+        }
+    }
+    for &thr in &thread_counts {
+        if let (Some(j), Some(q)) = (get("run", thr), get("run parquet", thr)) {
+            println!(
+                "run parquet -> parquet vs jsonl -> jsonl at {thr} thread(s): {:.2}x the wall time",
+                q.wall / j.wall
             );
         }
     }
@@ -360,4 +381,62 @@ fn peers(root: &Path, corpus: &Path, dir: &Path, repeat: usize) -> Vec<(&'static
     }
     rows.extend(best.map(|m| ("dolma dedupe (paras)", m)));
     rows
+}
+
+/// Writes a JSONL crawl as Parquet: one string column per field of the first record (values
+/// that are not strings as their JSON text), zstd, row groups of 10,000 rows.
+fn jsonl_to_parquet(jsonl: &Path, out: &Path) {
+    use arrow_array::builder::StringBuilder;
+    use arrow_array::{ArrayRef, RecordBatch};
+    use std::io::BufRead;
+    use std::sync::Arc;
+    let r = std::io::BufReader::new(std::fs::File::open(jsonl).unwrap());
+    let mut lines = r
+        .lines()
+        .map(|l| l.unwrap())
+        .filter(|l| !l.trim().is_empty());
+    let parse = |l: &str| -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(l).unwrap()
+    };
+    let first = parse(&lines.next().expect("a record"));
+    let names: Vec<String> = first.keys().cloned().collect();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_size(10_000)
+        .build();
+    let mut w: Option<parquet::arrow::ArrowWriter<std::fs::File>> = None;
+    let mut rows = vec![first];
+    let mut flush = |rows: &mut Vec<serde_json::Map<String, serde_json::Value>>| {
+        let cols: Vec<(String, ArrayRef)> = names
+            .iter()
+            .map(|n| {
+                let mut b = StringBuilder::new();
+                for r in rows.iter() {
+                    match r.get(n) {
+                        None | Some(serde_json::Value::Null) => b.append_null(),
+                        Some(serde_json::Value::String(s)) => b.append_value(s),
+                        Some(v) => b.append_value(v.to_string()),
+                    }
+                }
+                (n.clone(), Arc::new(b.finish()) as ArrayRef)
+            })
+            .collect();
+        let batch = RecordBatch::try_from_iter(cols).unwrap();
+        let w = w.get_or_insert_with(|| {
+            let f = std::fs::File::create(out).unwrap();
+            parquet::arrow::ArrowWriter::try_new(f, batch.schema(), Some(props.clone())).unwrap()
+        });
+        w.write(&batch).unwrap();
+        rows.clear();
+    };
+    for l in lines {
+        rows.push(parse(&l));
+        if rows.len() == 10_000 {
+            flush(&mut rows);
+        }
+    }
+    if !rows.is_empty() {
+        flush(&mut rows);
+    }
+    w.unwrap().close().unwrap();
 }

@@ -145,6 +145,25 @@ pub enum Error {
         detail: String,
     },
 
+    /// A Parquet file, or a row group of one, that cannot be read: a damaged or cut footer
+    /// (none of the file is read), a damaged page (the rest of its row group is lost).
+    #[error("{path}: damaged Parquet: {detail}; re-fetch or repair the file")]
+    ParquetDamaged {
+        /// The file.
+        path: PathBuf,
+        /// What is damaged (the footer, a row group by number and rows), and what was read.
+        detail: String,
+    },
+
+    /// A Parquet file without a text column of strings: none of its rows is read.
+    #[error("{path}: {detail}")]
+    ParquetColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column looked for and what was found.
+        detail: String,
+    },
+
     /// A file that is not a model.
     #[error(
         "{path}: not a dechrome model (bad magic bytes); pass a file written by `dechrome learn`"
@@ -282,7 +301,7 @@ impl Error {
     pub fn remedy(&self) -> Option<Remedy> {
         match self {
             Error::BadRecord { .. } => Some(Remedy::SkipBadRecords),
-            Error::MissingField { .. } => Some(Remedy::TextField),
+            Error::MissingField { .. } | Error::ParquetColumn { .. } => Some(Remedy::TextField),
             Error::InvalidUtf8 { .. } => Some(Remedy::LossyUtf8),
             Error::RecordTooLarge { .. } => Some(Remedy::MaxRecordSize),
             Error::PageTooLong { .. } => Some(Remedy::MaxPageLines),
@@ -305,6 +324,8 @@ impl Error {
                 | Error::EmptyInput { .. }
                 | Error::NotText { .. }
                 | Error::Truncated { .. }
+                | Error::ParquetDamaged { .. }
+                | Error::ParquetColumn { .. }
         )
     }
 }

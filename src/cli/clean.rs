@@ -31,18 +31,20 @@ pub struct CleanArgs {
 /// Output flags shared by `clean` and `run`.
 #[derive(Args, Debug, Clone)]
 pub struct OutArgs {
-    /// Output: `x.jsonl` or `x.wet`/`x.warc` (optionally `.gz`/`.zst`), a directory of text
-    /// files, or `-` for stdout.
+    /// Output: `x.jsonl` or `x.wet`/`x.warc` (optionally `.gz`/`.zst`), `x.parquet`, a
+    /// directory of text files, or `-` for stdout.
     #[arg(short, long, default_value = "-")]
     pub output: PathBuf,
     /// Output format, overriding the one the output's name implies.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output_format: Option<OutputFormatArg>,
     /// Compression, overriding the one the output's name implies (gzip WET output has one
-    /// member per record).
+    /// member per record; Parquet output is zstd inside unless told otherwise, snappy on
+    /// request).
     #[arg(long, value_enum)]
     pub compress: Option<CompressArg>,
-    /// Add a `removed` array with each removed block and its reason to JSONL records.
+    /// Add a `removed` array (a Parquet `removed` column) with each removed block and its
+    /// reason to JSONL records.
     #[arg(long)]
     pub keep_removed: bool,
     /// Overwrite an existing output.
@@ -55,6 +57,7 @@ pub enum OutputFormatArg {
     Jsonl,
     Wet,
     Text,
+    Parquet,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -62,6 +65,7 @@ pub enum CompressArg {
     None,
     Gz,
     Zst,
+    Snappy,
 }
 
 impl OutArgs {
@@ -95,15 +99,22 @@ impl OutArgs {
                 OutputFormatArg::Jsonl => OutputFormat::Jsonl,
                 OutputFormatArg::Wet => OutputFormat::Wet,
                 OutputFormatArg::Text => OutputFormat::Text,
+                OutputFormatArg::Parquet => OutputFormat::Parquet,
             })?;
         }
         let compress = self.compress.map(|c| match c {
             CompressArg::None => Compression::None,
             CompressArg::Gz => Compression::Gz,
             CompressArg::Zst => Compression::Zst,
+            CompressArg::Snappy => Compression::Snappy,
         });
+        if compress == Some(Compression::Snappy) && !matches!(kind, OutputKind::Parquet(_)) {
+            anyhow::bail!("--compress snappy is for Parquet output; use gz or zst");
+        }
         if self.keep_removed && matches!(kind, OutputKind::Wet(_) | OutputKind::StdoutWet) {
-            anyhow::bail!("--keep-removed needs JSONL output; WET records hold only text");
+            anyhow::bail!(
+                "--keep-removed needs JSONL or Parquet output; WET records hold only text"
+            );
         }
         Ok(CleanOutput {
             kind,
@@ -122,12 +133,14 @@ fn check_output_name(output: &std::path::Path) -> Result<()> {
     if s == "-" || s.ends_with('/') || output.is_dir() || dechrome::fs::is_special(output) {
         return Ok(());
     }
-    let known = ["jsonl", "json", "ndjson", "wet", "warc", "gz", "zst"];
+    let known = [
+        "jsonl", "json", "ndjson", "wet", "warc", "gz", "zst", "parquet",
+    ];
     match output.extension().and_then(|e| e.to_str()) {
         Some(e) if !known.contains(&e) => anyhow::bail!(
             "{}: cannot tell the output format from the name (.{e}); name it .jsonl, .wet or \
-             .warc (with .gz or .zst to compress), end a directory's name with /, or pass \
-             --output-format",
+             .warc (with .gz or .zst to compress) or .parquet, end a directory's name with /, \
+             or pass --output-format",
             output.display()
         ),
         _ => Ok(()),

@@ -104,6 +104,10 @@ pub fn main() -> ExitCode {
     // A panic is a bug, or a mapped file that changed under the job (the fst reader checks
     // its structure as it goes): say both, once, without a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // The Parquet reader turns a panic of its decoder into an error that says it all.
+        if dechrome::input::panic_is_caught() {
+            return;
+        }
         // The fst reader asserts on the bytes it maps: there, a panic means the model changed.
         if info.location().is_some_and(|l| l.file().contains("/fst-")) {
             eprintln!("dechrome: error: {CHANGED_WHILE_MAPPED} (the model reader met bad bytes)");
@@ -183,6 +187,7 @@ pub enum FormatArg {
     Text,
     Wet,
     Warc,
+    Parquet,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -200,22 +205,23 @@ pub enum OnErrorArg {
 /// Input and execution flags shared by the jobs.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Input files or directories (JSONL, WET, WARC, text; gzip/zstd detected), `-` for stdin.
+    /// Input files or directories (JSONL, WET, WARC, Parquet, text; gzip/zstd detected), `-`
+    /// for stdin.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Input format; detected from the content by default.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
-    /// JSONL field holding the record id.
+    /// JSONL field (Parquet column) holding the record id.
     #[arg(long, default_value = "id")]
     pub id_field: String,
-    /// JSONL field holding the page text.
+    /// JSONL field (Parquet column) holding the page text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
-    /// JSONL field holding the page URL.
+    /// JSONL field (Parquet column) holding the page URL.
     #[arg(long, default_value = "url")]
     pub url_field: String,
-    /// JSONL field naming the site; when absent the site comes from the URL.
+    /// JSONL field (Parquet column) naming the site; when absent the site comes from the URL.
     #[arg(long, default_value = "site")]
     pub site_field: String,
     /// How a URL names its site: registrable domain (Public Suffix List) or full host.
@@ -351,6 +357,7 @@ impl InputArgs {
                 FormatArg::Text => Format::Text,
                 FormatArg::Wet => Format::Wet,
                 FormatArg::Warc => Format::Warc,
+                FormatArg::Parquet => Format::Parquet,
             },
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),

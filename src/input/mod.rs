@@ -1,4 +1,5 @@
-//! Reading crawls: JSONL, WET/WARC, directories of text files and stdin, plain, gzip or zstd.
+//! Reading crawls: JSONL, WET/WARC, Parquet, directories of text files and stdin, plain, gzip
+//! or zstd.
 //!
 //! Every reader yields [`Record`]s in input order. A record that cannot be read (invalid JSON,
 //! no text field, invalid UTF-8 under [`InputConfig::strict_utf8`]) is yielded as an `Err`
@@ -9,7 +10,7 @@
 //! The parts, in the order a byte meets them: `files` lists the inputs, `decode` opens one
 //! (memory-mapped, gzip or zstd undone) and reads lines off it; the format is sniffed here and
 //! one [`RecordStream`] reads the file: `jsonl` (with the `jsonl_scan` field scanner), `warc`
-//! (with `html` for HTML responses) or `text`; `site` names each page's site. [`Reader`] runs
+//! (with `html` for HTML responses), `parquet` or `text`; `site` names each page's site. [`Reader`] runs
 //! the streams of several files on threads of their own and hands their records out in input
 //! order.
 //!
@@ -28,14 +29,18 @@ mod files;
 mod html;
 mod jsonl;
 mod jsonl_scan;
+mod parquet;
 mod site;
 mod text;
 mod warc;
 
+pub(crate) use self::parquet::Strings;
+pub use self::parquet::{panic_is_caught, ParquetRows};
 pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;
 pub use site::{resolve_site, site_from_url, SiteKey};
 
+use self::parquet::ParquetStream;
 use decode::{open_decompressed, stream_error};
 use files::expand_inputs;
 use jsonl::JsonlStream;
@@ -45,7 +50,7 @@ use warc::WarcStream;
 /// Input formats. `Auto` sniffs the (decompressed) content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Told from the first bytes: JSONL, WET, WARC, else text.
+    /// Told from the first bytes: Parquet, JSONL, WET, WARC, else text.
     Auto,
     /// One JSON object per line.
     Jsonl,
@@ -56,6 +61,9 @@ pub enum Format {
     /// WARC: `conversion` records and HTML responses become pages, other records are passed
     /// over.
     Warc,
+    /// Parquet: each row a page, its text, id, URL and site from the columns named by the
+    /// `*_field` settings; told by its `PAR1` magic.
+    Parquet,
 }
 
 /// How records are turned into pages; the validated form of the CLI's input flags.
@@ -63,14 +71,14 @@ pub enum Format {
 pub struct InputConfig {
     /// The input format, or [`Format::Auto`] to sniff each file's.
     pub format: Format,
-    /// The JSONL field holding the page id (for WARC input, a header to take it from instead
+    /// The JSONL field (or Parquet column) holding the page id (for WARC input, a header to take it from instead
     /// of `WARC-Record-ID`, unless it is the default `id`).
     pub id_field: String,
-    /// The JSONL field holding the page text.
+    /// The JSONL field (or Parquet column) holding the page text.
     pub text_field: String,
-    /// The JSONL field holding the page URL.
+    /// The JSONL field (or Parquet column) holding the page URL.
     pub url_field: String,
-    /// The JSONL field naming the page's site; without it, the site comes from the URL.
+    /// The JSONL field (or Parquet column) naming the page's site; without it, the site comes from the URL.
     pub site_field: String,
     /// How a URL is turned into a site key.
     pub site_key: SiteKey,
@@ -131,6 +139,14 @@ pub enum Payload {
         line: String,
         /// The byte range of that `""` in `line`.
         text_span: std::ops::Range<usize>,
+    },
+    /// A Parquet row: the other columns of its batch and its index there, for the writer to
+    /// give every column back with its type.
+    Parquet {
+        /// The columns of the batch the row was read in, the text column left out.
+        rows: Arc<ParquetRows>,
+        /// The row's index in the batch.
+        row: usize,
     },
     /// Nothing kept (a record read only to learn from).
     None,
@@ -208,7 +224,9 @@ fn sniff(head: &[u8]) -> Format {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map_or(&head[..0], |i| &head[i..]);
-    if t.starts_with(b"{") {
+    if head.starts_with(self::parquet::MAGIC) {
+        Format::Parquet
+    } else if t.starts_with(b"{") {
         Format::Jsonl
     } else if t.starts_with(b"WARC/") {
         // WET files hold `conversion` records; WARC files `response` ones. The WARC reader
@@ -450,7 +468,7 @@ fn stream_from(
         Format::Auto => sniff(head),
         f => f,
     };
-    if cfg.format == Format::Auto {
+    if cfg.format == Format::Auto && fmt != Format::Parquet {
         if let Some(detail) = binary_reason(head) {
             return Err(Error::NotText { path, detail });
         }
@@ -459,6 +477,7 @@ fn stream_from(
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
         Format::Wet | Format::Warc => Ok(Box::new(WarcStream::new(cfg.clone(), path, r, passed))),
+        Format::Parquet => Ok(Box::new(ParquetStream::open(cfg.clone(), path, r)?)),
         Format::Auto => unreachable!("sniff never answers Auto"),
     }
 }

@@ -1,6 +1,7 @@
 //! JSONL output: one JSON object per line per cleaned record.
 //!
-//! A record read from JSONL goes out as it came in, byte for byte, with only its text field's
+//! A record read from Parquet gets an object of all its columns (see
+//! `parquet::write_json_row`). A record read from JSONL goes out as it came in, byte for byte, with only its text field's
 //! value replaced (spliced into the line as read, nothing parsed or rebuilt), unless the
 //! removed blocks are to be added, which needs the object parsed. A record read from WARC or
 //! text gets a new object: `id`, `url` when it has one, `site` and the text field.
@@ -30,6 +31,11 @@ pub(super) fn write_line(
         write_json_str(buf, cleaned);
         buf.extend_from_slice(&line.as_bytes()[text_span.end..]);
         buf.push(b'\n');
+        return;
+    }
+    if let Payload::Parquet { rows, row } = &rec.payload {
+        let removed = keep_removed.then(|| Value::Array(removed(rec, decisions)));
+        super::parquet::write_json_row(buf, rows, *row, cleaned, removed.as_ref());
         return;
     }
     let mut obj = match &rec.payload {

@@ -1,5 +1,6 @@
 //! Writing cleaned crawls: JSONL (`jsonl.rs`) or WET (`wet.rs`), plain, gzip or zstd by the
-//! file name or an explicit [`Compression`]; a directory of text files (`dir.rs`); or stdout.
+//! file name or an explicit [`Compression`]; Parquet (`parquet.rs`, zstd inside unless told
+//! otherwise); a directory of text files (`dir.rs`); or stdout.
 //!
 //! Invariants:
 //! - files and directories are written under a temporary name that is renamed only when the
@@ -13,6 +14,7 @@
 
 mod dir;
 mod jsonl;
+mod parquet;
 mod wet;
 
 use std::io::{self, BufWriter, Write};
@@ -23,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::fs::{is_special, AtomicFile};
 use crate::input::Record;
 
+use self::parquet::ParquetSink;
 use dir::TextDir;
 
 /// Where cleaned records go.
@@ -38,10 +41,13 @@ pub enum OutputKind {
     Wet(PathBuf),
     /// A directory of text files mirroring the input's relative paths (or ids).
     Dir(PathBuf),
+    /// A Parquet file (`-`: stdout): the input's columns kept, the text cleaned.
+    Parquet(PathBuf),
 }
 
 impl OutputKind {
-    /// Picks the output kind from the `-o` argument: `-` is stdout; a name ending in `.warc`
+    /// Picks the output kind from the `-o` argument: `-` is stdout; a name ending in
+    /// `.parquet` is a Parquet file; one ending in `.warc`
     /// or `.wet` (optionally followed by `.gz`/`.zst`) is a WET file; one ending in `.jsonl`,
     /// `.json`, `.ndjson`, `.gz` or `.zst` is a JSONL file; anything else (or an existing
     /// directory, or a trailing `/`) is a directory.
@@ -53,6 +59,8 @@ impl OutputKind {
             .unwrap_or(&s);
         if s == "-" {
             OutputKind::Stdout
+        } else if s.ends_with(".parquet") && !arg.is_dir() {
+            OutputKind::Parquet(arg.to_path_buf())
         } else if arg.is_dir() || s.ends_with('/') {
             OutputKind::Dir(arg.to_path_buf())
         } else if is_special(arg) {
@@ -86,11 +94,21 @@ impl OutputKind {
             (OutputKind::Stdout | OutputKind::StdoutWet, OutputFormat::Wet) => {
                 OutputKind::StdoutWet
             }
+            (OutputKind::Stdout | OutputKind::StdoutWet, OutputFormat::Parquet) => {
+                OutputKind::Parquet(PathBuf::from("-"))
+            }
             (OutputKind::Stdout | OutputKind::StdoutWet, _) => OutputKind::Stdout,
-            (OutputKind::Jsonl(p) | OutputKind::Wet(p) | OutputKind::Dir(p), f) => match f {
+            (
+                OutputKind::Jsonl(p)
+                | OutputKind::Wet(p)
+                | OutputKind::Dir(p)
+                | OutputKind::Parquet(p),
+                f,
+            ) => match f {
                 OutputFormat::Jsonl => OutputKind::Jsonl(p),
                 OutputFormat::Wet => OutputKind::Wet(p),
                 OutputFormat::Text => OutputKind::Dir(p),
+                OutputFormat::Parquet => OutputKind::Parquet(p),
             },
         })
     }
@@ -105,6 +123,8 @@ pub enum OutputFormat {
     Wet,
     /// A directory of text files.
     Text,
+    /// Parquet.
+    Parquet,
 }
 
 /// Output compression, to override the one a file's name implies.
@@ -116,6 +136,8 @@ pub enum Compression {
     Gz,
     /// Zstandard.
     Zst,
+    /// Snappy (Parquet output only).
+    Snappy,
 }
 
 /// Compression of an output file, from its file name.
@@ -177,6 +199,7 @@ enum Sink {
     GzMembers(Base),
     Zst(zstd::stream::write::Encoder<'static, Base>),
     Dir(TextDir),
+    Parquet(Box<ParquetSink>),
 }
 
 /// Turns a cleaned record into the bytes of a JSONL line or a WET record. It holds no state,
@@ -249,6 +272,18 @@ impl Writer {
                 (Self::compressor(base, c, wet, p)?, p.clone())
             }
             OutputKind::Dir(p) => (Sink::Dir(TextDir::create(p, force)?), p.clone()),
+            OutputKind::Parquet(p) => {
+                let base = if p.as_os_str() == "-" {
+                    Base::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))
+                } else {
+                    Base::File(BufWriter::with_capacity(
+                        1 << 20,
+                        AtomicFile::create(p, force)?,
+                    ))
+                };
+                let sink = ParquetSink::new(base, p, compress, text_field, keep_removed);
+                (Sink::Parquet(Box::new(sink)), p.clone())
+            }
         };
         Ok(Writer {
             sink,
@@ -267,6 +302,12 @@ impl Writer {
     fn compressor(base: Base, c: Option<Compression>, wet: bool, p: &Path) -> Result<Sink> {
         Ok(match c.unwrap_or(Compression::None) {
             Compression::None => Sink::Raw(base),
+            Compression::Snappy => {
+                return Err(Error::Config(format!(
+                    "{}: snappy compresses Parquet output only; use gzip or zstd",
+                    p.display()
+                )))
+            }
             Compression::Gz if wet => Sink::GzMembers(base),
             Compression::Gz => Sink::Gz(flate2::write::GzEncoder::new(base, Default::default())),
             Compression::Zst => {
@@ -278,22 +319,24 @@ impl Writer {
     /// Writes one record with its cleaned text; `decisions` is used for `--keep-removed`.
     pub fn write(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) -> Result<()> {
         self.buf.clear();
-        if let Sink::Dir(dir) = &mut self.sink {
-            return dir.write(rec, cleaned);
+        match &mut self.sink {
+            Sink::Dir(dir) => return dir.write(rec, cleaned),
+            Sink::Parquet(p) => return p.write(rec, cleaned, decisions),
+            _ => {}
         }
         self.fmt.format(rec, cleaned, decisions, &mut self.buf);
         self.emit()
     }
 
     /// The formatter of this output's records, for formatting on worker threads; `None` for
-    /// a directory of text files, which only [`Writer::write`] writes.
+    /// a directory of text files or Parquet, which only [`Writer::write`] writes.
     pub(crate) fn formatter(&self) -> Option<&Formatter> {
-        (!matches!(self.sink, Sink::Dir(_))).then_some(&self.fmt)
+        (!matches!(self.sink, Sink::Dir(_) | Sink::Parquet(_))).then_some(&self.fmt)
     }
 
     /// Writes the bytes of one record made by [`Writer::formatter`].
     pub(crate) fn write_formatted(&mut self, bytes: &[u8]) -> Result<()> {
-        debug_assert!(!matches!(self.sink, Sink::Dir(_)));
+        debug_assert!(!matches!(self.sink, Sink::Dir(_) | Sink::Parquet(_)));
         self.emit_bytes(bytes)
     }
 
@@ -322,7 +365,9 @@ impl Writer {
                 w.write_all(&self.gz_buf)
             }
             Sink::Zst(w) => w.write_all(bytes),
-            Sink::Dir(_) => unreachable!("a directory takes no formatted bytes"),
+            Sink::Dir(_) | Sink::Parquet(_) => {
+                unreachable!("a directory or Parquet takes no formatted bytes")
+            }
         };
         r.map_err(|e| Error::io(path, e))?;
         self.unsynced += bytes.len();
@@ -339,7 +384,7 @@ impl Writer {
             Sink::Raw(b) | Sink::GzMembers(b) => b,
             Sink::Gz(w) => w.get_mut(),
             Sink::Zst(w) => w.get_mut(),
-            Sink::Dir(_) => return Ok(()),
+            Sink::Dir(_) | Sink::Parquet(_) => return Ok(()),
         };
         match base {
             Base::File(w) => {
@@ -359,6 +404,7 @@ impl Writer {
             Sink::Gz(w) => w.finish().map_err(io_err)?,
             Sink::Zst(w) => w.finish().map_err(io_err)?,
             Sink::Dir(dir) => return dir.commit(),
+            Sink::Parquet(p) => return p.finish(),
         };
         base.finish(&path)
     }
