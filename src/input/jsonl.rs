@@ -464,6 +464,7 @@ fn parse_json_line(
         site,
         url,
         text,
+        dom: Vec::new(),
         payload,
         bytes,
         loc,

@@ -148,6 +148,9 @@ pub struct Record {
     pub url: Option<String>,
     /// The page text, blocks one per line.
     pub text: String,
+    /// For a page read from HTML, what the DOM says about each line of `text` (one entry per
+    /// line); empty for text input.
+    pub dom: Vec<BlockDom>,
     /// What the writer needs to give the record back in its own format.
     pub payload: Payload,
     /// Where the record was read: file, record number, byte offset.

@@ -81,6 +81,7 @@ impl RecordStream for TextFileStream {
             url: None,
             bytes: text.len() as u64,
             text,
+            dom: Vec::new(),
             payload: Payload::Text { rel },
             loc,
             lossy,

@@ -200,10 +200,17 @@ fn count_features(
         false,
         &mut bad,
         &mut passed,
-        || Shingler::new(params.shingle_max_tokens),
-        |sh, mut rec| -> Result<RecordFigures> {
+        || (Shingler::new(params.shingle_max_tokens), Vec::new()),
+        |(sh, buf), mut rec| -> Result<RecordFigures> {
             let site = intern(&rec.site);
-            let f = sh.features(&rec.text);
+            let mut f = sh.features(&rec.text);
+            if !rec.dom.is_empty() {
+                // A page read from HTML: its DOM paths are counted too.
+                buf.clear();
+                buf.extend_from_slice(f);
+                crate::clean::dom_features(&rec.text, &rec.dom, buf);
+                f = buf;
+            }
             let w = rayon::current_thread_index().unwrap_or(0) % workers;
             let mut c = counters[w].lock().expect("no worker panics holding it");
             if c.is_full_for(f.len()) {
@@ -358,7 +365,7 @@ pub fn clean(
         &mut passed,
         || (Cleaner::new(model, clean_cfg), String::new()),
         |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
-            let d = c.clean_page(&rec.site, &rec.text, cleaned);
+            let d = c.clean_html_page(&rec.site, &rec.text, &rec.dom, cleaned);
             let summary = PageSummary::of(cleaned, d);
             Ok(match fmt {
                 Some(f) => {

@@ -176,6 +176,7 @@ fn reason_ansi(r: Reason) -> &'static str {
         Reason::Context => "90",         // grey
         Reason::DuplicateCopy => "34;2", // dim blue
         Reason::ItemList => "33;2",      // dim yellow
+        Reason::DomLinks => "35;2",      // dim magenta
     }
 }
 
@@ -350,6 +351,7 @@ mod tests {
             site: "example.org".into(),
             url: None,
             text,
+            dom: Vec::new(),
             payload: Payload::Text { rel: "x".into() },
             loc: crate::error::Location::new(std::path::Path::new("x"), 1, 0),
             lossy: false,
