@@ -378,7 +378,14 @@ impl<'m> Cleaner<'m> {
                 e.page_dup = true;
             }
         }
-        dom::apply(&mut self.lookups, &cfg, &view, dom, &mut self.ev, &mut self.dom);
+        dom::apply(
+            &mut self.lookups,
+            &cfg,
+            &view,
+            dom,
+            &mut self.ev,
+            &mut self.dom,
+        );
         inner_lists(&mut self.ev, &cfg);
         // What one copy of the blocks that only this page has, repeated on it, brings beyond
         // the cost of a switch: the weight of a print copy or hidden duplicate of the article.

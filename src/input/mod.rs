@@ -68,6 +68,9 @@ pub struct InputConfig {
     pub id_field: String,
     /// The JSONL field holding the page text.
     pub text_field: String,
+    /// The JSONL text field holds the page's HTML (`--html-field`): it is read as WARC
+    /// responses are (text view and DOM side array), and the cleaned text replaces it.
+    pub html_field: bool,
     /// The JSONL field holding the page URL.
     pub url_field: String,
     /// The JSONL field naming the page's site; without it, the site comes from the URL.
@@ -98,6 +101,7 @@ impl Default for InputConfig {
             format: Format::Auto,
             id_field: "id".into(),
             text_field: "text".into(),
+            html_field: false,
             url_field: "url".into(),
             site_field: "site".into(),
             site_key: SiteKey::Domain,
