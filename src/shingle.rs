@@ -24,6 +24,30 @@ pub const KIND_PREFIX: u8 = b'p';
 /// Feature kind of the last two tokens of a short block ("staff writer", "minutes ago").
 pub const KIND_SUFFIX: u8 = b's';
 
+/// Feature kind of a DOM path signature (pages read from HTML; see `clean::dom`): pages
+/// with the path.
+pub const KIND_PATH: u8 = b'd';
+/// Feature kind of a DOM path that holds the page's article.
+pub const KIND_PATH_MAIN: u8 = b'a';
+/// Feature kind of a DOM path whose text on the page is mostly links.
+pub const KIND_PATH_LINKS: u8 = b'k';
+/// [`KIND_PATH`] for a path's name (its innermost element with a class or id), also
+/// counted across sites.
+pub const KIND_NAME: u8 = b'D';
+/// [`KIND_PATH_MAIN`] for a path's name, also counted across sites.
+pub const KIND_NAME_MAIN: u8 = b'A';
+/// [`KIND_PATH_LINKS`] for a path's name, also counted across sites.
+pub const KIND_NAME_LINKS: u8 = b'K';
+
+/// Whether the model counts the sites with a feature of this kind (blocks, for cross-site
+/// chrome; DOM path names, for generic names such as `comment` or `related`).
+pub fn counted_across_sites(kind: u8) -> bool {
+    matches!(
+        kind,
+        KIND_BLOCK | KIND_NAME | KIND_NAME_MAIN | KIND_NAME_LINKS
+    )
+}
+
 /// Seed for token hashes, so that a one-token block and the token itself are told apart even
 /// if a caller mixes kinds.
 const TOKEN_SEED: u64 = 0x6465_6368_726f_6d65;

@@ -363,6 +363,14 @@ fn model_from_another_version_or_damaged() {
         err.contains("v99.model: model format version 99") && err.contains("dechrome learn"),
         "{err}"
     );
+    // A version-1 model (text features only, before the DOM kinds) is refused the same way.
+    let mut v1 = bytes.clone();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let f = dir.path().join("v1.model");
+    std::fs::write(&f, v1).unwrap();
+    let (code, err) = clean(&f);
+    assert_eq!(code, FAILED);
+    assert!(err.contains("model format version 1"), "{err}");
     let f = dir.path().join("cut.model");
     std::fs::write(&f, &bytes[..bytes.len() / 2]).unwrap();
     let (code, err) = clean(&f);

@@ -210,3 +210,74 @@ pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
     std::fs::write(warc, out).unwrap();
     n
 }
+
+/// The same HTML pages as a WARC, as JSONL with `--html-field` and as a directory of `.html`
+/// files clean to the same text, with the DOM evidence (explain shows it).
+#[test]
+fn html_in_warc_jsonl_field_and_directory_clean_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("pages/example.org");
+    std::fs::create_dir_all(&site).unwrap();
+    let (mut warc, mut jsonl) = (Vec::new(), String::new());
+    let words = ["apples", "boats", "clocks", "drums", "eagles", "forests"];
+    for (i, w) in words.iter().enumerate() {
+        let html = format!(
+            "<html><body><nav class=menu><ul><li><a href=/>Home</a><li><a href=/n>News {i}</a></ul></nav>\
+             <article><div class=body><p>Story of {w} tells of the river, the town and \
+             the people who live there, in words.</p><p>A second paragraph on {w}, \
+             also long enough to read like prose.</p></div></article></body></html>"
+        );
+        let url = format!("http://example.org/{i}");
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
+        block.extend(html.as_bytes());
+        let rid = format!("<urn:uuid:00000000-0000-4000-8000-{i:012}>");
+        let id = format!("{i}.html");
+        warc.extend(gz(&warc_record(
+            &[
+                ("WARC-Type", "response"),
+                ("WARC-Target-URI", &url),
+                ("WARC-Record-ID", &rid),
+                ("X-Id", &id),
+            ],
+            &block,
+        )));
+        let v = serde_json::json!({"id": id, "url": url, "page": html});
+        jsonl.push_str(&format!("{v}\n"));
+        std::fs::write(site.join(&id), &html).unwrap();
+    }
+    let w = dir.path().join("in.warc.gz");
+    std::fs::write(&w, warc).unwrap();
+    let j = dir.path().join("in.jsonl");
+    std::fs::write(&j, jsonl).unwrap();
+    let texts = |args: &[&str], field: &str| -> Vec<String> {
+        let out = dir.path().join("out.jsonl");
+        let mut a = vec!["run", "-q", "--force", "-o", p(&out)];
+        a.extend(args);
+        let o = dechrome(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s = std::fs::read_to_string(&out).unwrap();
+        let mut v: Vec<(String, String)> = s
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let id = v["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                (id, v[field].as_str().unwrap().to_owned())
+            })
+            .collect();
+        v.sort();
+        v.into_iter().map(|x| x.1).collect()
+    };
+    let from_warc = texts(&["--id-field", "X-Id", p(&w)], "text");
+    let from_jsonl = texts(&["--html-field", "page", p(&j)], "page");
+    let from_dir = texts(&[p(&dir.path().join("pages"))], "text");
+    assert_eq!(from_warc, from_jsonl);
+    assert_eq!(from_warc, from_dir);
+    assert!(from_warc[0].starts_with("Story of apples"), "{from_warc:?}");
+    assert!(!from_warc[0].contains("Home"), "{from_warc:?}");
+}

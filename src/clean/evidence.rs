@@ -93,7 +93,7 @@ impl<'m> Lookups<'m> {
         v
     }
 
-    fn site_count(&mut self, view: &SiteView, kind: u8, hash: u64) -> u64 {
+    pub(super) fn site_count(&mut self, view: &SiteView, kind: u8, hash: u64) -> u64 {
         let site = view.key_id();
         if view.pages == 0 || site == 0 {
             return 0;
@@ -103,7 +103,7 @@ impl<'m> Lookups<'m> {
         })
     }
 
-    fn cross_sites(&mut self, hash: u64) -> u64 {
+    pub(super) fn cross_sites(&mut self, hash: u64) -> u64 {
         self.cached(u64::MAX, hash, |m| m.cross_sites(hash))
     }
 }

@@ -30,6 +30,7 @@
 //! shape (1, 2) and holds the article's vocabulary (4); `segment` finds the article's runs and
 //! its header (3, 4).
 
+mod dom;
 mod evidence;
 mod items;
 mod prior;
@@ -37,8 +38,11 @@ mod segment;
 
 use rustc_hash::FxHashSet;
 
+use crate::input::BlockDom;
 use crate::model::{Model, Prior};
 use crate::shingle::{PageFeatures, Shingler};
+
+pub use dom::{page_features as dom_features, path_name, DomFigures};
 
 use evidence::{evidence, Evidence, Lookups};
 use items::{inner_lists, ItemLists};
@@ -72,11 +76,14 @@ pub enum Reason {
     /// Removed: an item of a list of like items set apart after the article (comments,
     /// teasers), each opened or closed by a line of one template.
     ItemList,
+    /// Removed: outside the article, and mostly links, or under a DOM path whose text is
+    /// links on most of the site's pages (menus, related lists; HTML input only).
+    DomLinks,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -88,6 +95,7 @@ impl Reason {
         Reason::Context,
         Reason::DuplicateCopy,
         Reason::ItemList,
+        Reason::DomLinks,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -104,6 +112,7 @@ impl Reason {
             Reason::Context => "context",
             Reason::DuplicateCopy => "duplicate-copy",
             Reason::ItemList => "item-list",
+            Reason::DomLinks => "dom-links",
         }
     }
 
@@ -153,6 +162,8 @@ pub struct Decision {
     pub templated: f32,
     /// Content score: positive is content evidence, negative chrome evidence.
     pub score: f32,
+    /// What the DOM said (pages read from HTML only).
+    pub dom: Option<DomFigures>,
 }
 
 /// Tunable parameters of the decision: every threshold the cleaner uses. Each has a reason
@@ -247,6 +258,11 @@ pub struct CleanConfig {
     /// `min_template_pages / template_share` pages (30); below that the site's own counts can
     /// miss its chrome, above it they decide.
     pub prior_max_pages: u64,
+    /// DOM evidence (HTML input), in token units: what a path that holds the article on most
+    /// pages adds to a block's content evidence, and what a block of links (or a path whose
+    /// text is links on most pages) takes away. As much as a label's worth of words below
+    /// the neutral length: enough to tip a weak line, not to outweigh a paragraph.
+    pub dom_weight: f32,
 }
 
 impl Default for CleanConfig {
@@ -277,6 +293,7 @@ impl Default for CleanConfig {
             item_min: 3,
             item_blocks: 8,
             prior_max_pages: 30,
+            dom_weight: 6.0,
         }
     }
 }
@@ -315,6 +332,7 @@ pub struct Cleaner<'m> {
     /// Hashes of page-repeated blocks already kept once on this page.
     kept_copies: FxHashSet<u64>,
     decisions: Vec<Decision>,
+    dom: Vec<DomFigures>,
 }
 
 impl<'m> Cleaner<'m> {
@@ -337,16 +355,30 @@ impl<'m> Cleaner<'m> {
             hashes: Vec::new(),
             kept_copies: FxHashSet::default(),
             decisions: Vec::new(),
+            dom: Vec::new(),
         }
     }
 
     /// Decides every block of a page and writes the kept blocks, joined by `\n`, into `out`
     /// (cleared first). Returns the decisions, one per block, in page order.
     pub fn clean_page(&mut self, site: &str, text: &str, out: &mut String) -> &[Decision] {
-        self.clean_page_with(site, text, None, out)
+        self.clean_page_with(site, text, None, &[], out)
     }
 
-    /// [`Cleaner::clean_page`] with the page's features already computed (`feats`, from
+    /// [`Cleaner::clean_page`] for a page read from HTML: `dom` describes its lines (as
+    /// [`crate::input::html_to_blocks`] gives them), and the DOM evidence is weighed in. With
+    /// an empty `dom` it is `clean_page`.
+    pub fn clean_html_page(
+        &mut self,
+        site: &str,
+        text: &str,
+        dom: &[BlockDom],
+        out: &mut String,
+    ) -> &[Decision] {
+        self.clean_page_with(site, text, None, dom, out)
+    }
+
+    /// [`Cleaner::clean_html_page`] with the page's features already computed (`feats`, from
     /// [`Shingler::page`] on this `text` with the model's shingle limit), as `run`'s first
     /// pass keeps them; `None` computes them.
     pub fn clean_page_with(
@@ -354,6 +386,7 @@ impl<'m> Cleaner<'m> {
         site: &str,
         text: &str,
         feats: Option<&PageFeatures>,
+        dom: &[BlockDom],
         out: &mut String,
     ) -> &[Decision] {
         let view = self.model.site(site);
@@ -379,6 +412,14 @@ impl<'m> Cleaner<'m> {
                 e.page_dup = true;
             }
         }
+        dom::apply(
+            &mut self.lookups,
+            &cfg,
+            &view,
+            dom,
+            &mut self.ev,
+            &mut self.dom,
+        );
         inner_lists(&mut self.ev, &cfg);
         // What one copy of the blocks that only this page has, repeated on it, brings beyond
         // the cost of a switch: the weight of a print copy or hidden duplicate of the article.
@@ -461,6 +502,13 @@ impl<'m> Cleaner<'m> {
             } else {
                 reason
             };
+            let dom = self.dom.get(i).copied();
+            let reason = match reason {
+                Reason::Context | Reason::Repeated if dom.is_some_and(|d| d.weight < 0.0) => {
+                    Reason::DomLinks
+                }
+                r => r,
+            };
             let keep = reason.is_kept();
             if keep {
                 if !out.is_empty() {
@@ -480,6 +528,7 @@ impl<'m> Cleaner<'m> {
                 prior_sites: ev.prior,
                 templated: ev.templ,
                 score: ev.score,
+                dom,
             });
         }
         &self.decisions

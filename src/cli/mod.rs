@@ -218,6 +218,10 @@ pub struct InputArgs {
     /// JSONL field (Parquet column) holding the page text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
+    /// JSONL field holding the page's HTML, read instead of --text-field's text (the cleaned
+    /// text replaces it in the output).
+    #[arg(long, value_name = "FIELD")]
+    pub html_field: Option<String>,
     /// JSONL field (Parquet column) holding the page URL.
     #[arg(long, default_value = "url")]
     pub url_field: String,
@@ -346,8 +350,8 @@ impl InputArgs {
                 max_threads()
             );
         }
-        if self.text_field.is_empty() {
-            bail!("--text-field must not be empty");
+        if self.text_field.is_empty() || self.html_field.as_deref() == Some("") {
+            bail!("--text-field and --html-field must not be empty");
         }
         let mut job = JobConfig::new(self.inputs.clone());
         job.input = InputConfig {
@@ -360,7 +364,8 @@ impl InputArgs {
                 FormatArg::Parquet => Format::Parquet,
             },
             id_field: self.id_field.clone(),
-            text_field: self.text_field.clone(),
+            text_field: self.html_field.clone().unwrap_or(self.text_field.clone()),
+            html_field: self.html_field.is_some(),
             url_field: self.url_field.clone(),
             site_field: self.site_field.clone(),
             site_key: match self.site_key {

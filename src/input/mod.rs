@@ -76,6 +76,9 @@ pub struct InputConfig {
     pub id_field: String,
     /// The JSONL field (or Parquet column) holding the page text.
     pub text_field: String,
+    /// The JSONL text field holds the page's HTML (`--html-field`): it is read as WARC
+    /// responses are (text view and DOM side array), and the cleaned text replaces it.
+    pub html_field: bool,
     /// The JSONL field (or Parquet column) holding the page URL.
     pub url_field: String,
     /// The JSONL field (or Parquet column) naming the page's site; without it, the site comes from the URL.
@@ -106,6 +109,7 @@ impl Default for InputConfig {
             format: Format::Auto,
             id_field: "id".into(),
             text_field: "text".into(),
+            html_field: false,
             url_field: "url".into(),
             site_field: "site".into(),
             site_key: SiteKey::Domain,
@@ -164,6 +168,9 @@ pub struct Record {
     pub url: Option<String>,
     /// The page text, blocks one per line.
     pub text: String,
+    /// For a page read from HTML, what the DOM says about each line of `text` (one entry per
+    /// line); empty for text input.
+    pub dom: Vec<BlockDom>,
     /// What the writer needs to give the record back in its own format.
     pub payload: Payload,
     /// Where the record was read: file, record number, byte offset.

@@ -333,11 +333,19 @@ impl ParquetStream {
                     None,
                     self.cfg.site_key,
                 );
+                // `--html-field`: the column holds HTML, read as a WARC response is.
+                let (text, dom) = if self.cfg.html_field {
+                    let super::html::HtmlBlocks { text, dom } = super::html::html_to_blocks(text);
+                    (text, dom)
+                } else {
+                    (text.to_owned(), Vec::new())
+                };
                 Ok(Record {
                     id,
                     site,
                     url,
-                    text: text.to_owned(),
+                    text,
+                    dom,
                     payload: Payload::Parquet {
                         rows: rows.clone(),
                         row: i,

@@ -1,4 +1,5 @@
-//! Text files and stdin: each file is one page.
+//! Text files and stdin: each file is one page; `.html` and `.htm` files are read as HTML
+//! (text view and DOM side array, decoded as WARC responses are).
 //!
 //! The page id is the file's path relative to its input root (`stdin.txt` for stdin), its site
 //! the directory it is in under that root (or the root's own name for a file at the top).
@@ -9,6 +10,7 @@ use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use super::decode::{decode_utf8, stream_error};
+use super::html::{decode_html, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
 use super::{InputConfig, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
@@ -53,9 +55,26 @@ impl RecordStream for TextFileStream {
             };
             return Some(Err(Error::RecordTooLarge { loc, size, limit }));
         }
-        let (text, lossy) = match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
-            Ok(t) => t,
-            Err(e) => return Some(Err(e)),
+        let is_html = (self.path.extension())
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        let (text, dom, lossy) = if is_html {
+            // An `.html` file is a page's HTML: its text view and DOM side array, decoded as
+            // WARC responses are.
+            let (html, lossy) = decode_html(&bytes, None);
+            if lossy && self.cfg.strict_utf8 {
+                let bad_byte = std::str::from_utf8(&bytes)
+                    .err()
+                    .map_or(0, |e| e.valid_up_to() as u64);
+                return Some(Err(Error::InvalidUtf8 { loc, bad_byte }));
+            }
+            let HtmlBlocks { text, dom } = html_to_blocks(&html);
+            (text, dom, lossy)
+        } else {
+            match decode_utf8(bytes, self.cfg.strict_utf8, &loc) {
+                Ok((t, lossy)) => (t, Vec::new(), lossy),
+                Err(e) => return Some(Err(e)),
+            }
         };
         let rel = if self.path == Path::new("-") {
             PathBuf::from("stdin.txt")
@@ -81,6 +100,7 @@ impl RecordStream for TextFileStream {
             url: None,
             bytes: text.len() as u64,
             text,
+            dom,
             payload: Payload::Text { rel },
             loc,
             lossy,

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::decode::{decode_utf8, read_line, stream_error};
-use super::html::{decode_html, html_to_text};
+use super::html::{decode_html, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
 use super::{InputConfig, PassedCounters, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
@@ -324,10 +324,10 @@ impl WarcStream {
                                 .map_or(0, |e| e.valid_up_to() as u64),
                         });
                     }
-                    let text = html_to_text(&html);
-                    Ok(Step::Record(Box::new(
-                        self.record(headers, text, lossy, loc, cl),
-                    )))
+                    let HtmlBlocks { text, dom } = html_to_blocks(&html);
+                    let mut rec = self.record(headers, text, lossy, loc, cl);
+                    rec.dom = dom;
+                    Ok(Step::Record(Box::new(rec)))
                 }
                 None => {
                     self.passed.non_html();
@@ -382,6 +382,7 @@ impl WarcStream {
             site,
             url,
             text,
+            dom: Vec::new(),
             payload: Payload::Warc { headers },
             loc,
             lossy,

@@ -212,16 +212,23 @@ fn count_features(
         false,
         &mut bad,
         &mut passed,
-        || Shingler::new(params.shingle_max_tokens),
-        |sh, mut rec| -> Result<(RecordFigures, Option<Kept>)> {
+        || (Shingler::new(params.shingle_max_tokens), Vec::new()),
+        |(sh, buf), mut rec| -> Result<(RecordFigures, Option<Kept>)> {
             let site = intern(&rec.site);
             let keeping = full.as_ref().is_some_and(|f| !f.load(Ordering::Relaxed));
-            let (f, kept) = if keeping {
+            let (mut f, kept) = if keeping {
                 let (page, f) = sh.page_and_features(&rec.text);
                 (f, Some(Kept::new(&rec.loc, &rec.text, page)))
             } else {
                 (sh.features(&rec.text), None)
             };
+            if !rec.dom.is_empty() {
+                // A page read from HTML: its DOM paths are counted too.
+                buf.clear();
+                buf.extend_from_slice(f);
+                crate::clean::dom_features(&rec.text, &rec.dom, buf);
+                f = buf;
+            }
             let w = rayon::current_thread_index().unwrap_or(0) % workers;
             let mut c = counters[w].lock().expect("no worker panics holding it");
             if c.is_full_for(f.len()) {
@@ -395,7 +402,7 @@ fn clean_kept(
         },
         |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
             let pre = kept.and_then(|k| k.get(&rec.loc, &rec.text));
-            let d = c.clean_page_with(&rec.site, &rec.text, pre, cleaned);
+            let d = c.clean_page_with(&rec.site, &rec.text, pre, &rec.dom, cleaned);
             let summary = PageSummary::of(cleaned, d);
             Ok(match fmt {
                 Some(f) => {

@@ -230,6 +230,10 @@ impl Stats {
         ));
         s.push_str("reason          blocks       bytes\n");
         for r in Reason::ALL {
+            if r == Reason::DomLinks && self.reason_blocks[r.index()] == 0 {
+                // Only pages read from HTML have it; text runs print the table they did.
+                continue;
+            }
             s.push_str(&format!(
                 "{:<14} {:>7} {:>11}\n",
                 r.as_str(),

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::fs::AtomicFile;
 
 /// The on-disk format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub(super) const MAGIC: &[u8; 8] = b"DECHROME";
 
 /// `B` site `\0` kind hash: pages of the site that contain the feature.

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::counter::{Counter, SiteTable};
 use super::format::{Header, ModelParams};
 use super::{Model, Store};
-use crate::shingle::KIND_BLOCK;
+use crate::shingle::counted_across_sites;
 
 /// The keys of a final model as hash tables, split by the top bits of the feature hash so
 /// that the parts are built in parallel.
@@ -52,7 +52,7 @@ impl MemoryPart {
         // the same `G` counts the model sink gathers from a partial model's keys.
         let mut global: FxHashMap<u64, u32> = FxHashMap::default();
         for (k, n) in counts {
-            if k.1 == KIND_BLOCK {
+            if counted_across_sites(k.1) {
                 *global.entry(k.2).or_default() += 1;
             }
             if n >= 2 {

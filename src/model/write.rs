@@ -18,7 +18,7 @@ use super::spill::{HashCounter, SpillDir};
 #[cfg(test)]
 use super::DEFAULT_MEMORY;
 use crate::error::{Error, Result};
-use crate::shingle::KIND_BLOCK;
+use crate::shingle::{counted_across_sites, KIND_BLOCK};
 
 /// Builds a model file from keys in order: the fst goes to a temporary file first, since the
 /// header (which precedes it) holds the key count.
@@ -198,7 +198,7 @@ impl<'d> ModelSink<'d> {
             Some(&TAG_BLOCK) => {
                 if let Some(g) = self.global.as_mut() {
                     if let Some((_, kind, hash)) = parse_block_key(k) {
-                        if kind == KIND_BLOCK {
+                        if counted_across_sites(kind) {
                             g.push(hash)?;
                         }
                     }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde_json::json;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::clean::{Cleaner, Decision, Reason};
+use crate::clean::{Cleaner, Decision, DomFigures, Reason};
 use crate::error::Result;
 use crate::input::{InputConfig, Reader, Record};
 
@@ -111,6 +111,8 @@ pub struct LineExplanation {
     pub text: String,
     /// The cleaner's decision on it.
     pub decision: Decision,
+    /// The line's DOM path signature (pages read from HTML only).
+    pub path: Option<String>,
 }
 
 /// A page with every decision.
@@ -135,7 +137,7 @@ pub struct PageExplanation {
 /// Cleans one page and keeps each decision with the text it is about.
 pub fn explain_page(cleaner: &mut Cleaner<'_>, rec: &Record) -> PageExplanation {
     let mut out = String::new();
-    let decisions = cleaner.clean_page(&rec.site, &rec.text, &mut out);
+    let decisions = cleaner.clean_html_page(&rec.site, &rec.text, &rec.dom, &mut out);
     let mut lines = Vec::with_capacity(decisions.len());
     let mut line = 1u32;
     let mut pos = 0usize;
@@ -149,6 +151,7 @@ pub fn explain_page(cleaner: &mut Cleaner<'_>, rec: &Record) -> PageExplanation 
             line,
             text: rec.text[d.start..d.end].to_string(),
             decision: *d,
+            path: rec.dom.get(d.line as usize).map(|b| b.path.clone()),
         });
     }
     PageExplanation {
@@ -176,7 +179,19 @@ fn reason_ansi(r: Reason) -> &'static str {
         Reason::Context => "90",         // grey
         Reason::DuplicateCopy => "34;2", // dim blue
         Reason::ItemList => "33;2",      // dim yellow
+        Reason::DomLinks => "35;2",      // dim magenta
     }
+}
+
+/// The DOM evidence of a line, for the terminal view: its path, how many of the pages (or
+/// sites, for a path's name) with it had the article or links there, its link density and
+/// what the DOM added to its score.
+fn dom_note(f: &DomFigures, path: &str) -> String {
+    let of = if f.by_name { "sites" } else { "pages" };
+    format!(
+        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}",
+        f.article, f.pages, f.links, f.pages, f.link_density, f.weight
+    )
 }
 
 /// How to render an explanation for a person.
@@ -291,6 +306,10 @@ impl PageExplanation {
                 d.score,
                 cut(l.text.trim(), o.max_chars)
             );
+            let row = match (&d.dom, &l.path) {
+                (Some(f), Some(p)) => format!("{row}  [{}]", dom_note(f, p)),
+                _ => row,
+            };
             if o.color {
                 let strike = if d.keep { "" } else { ";9" };
                 let _ = writeln!(s, "\x1b[{}{}m{}\x1b[0m", reason_ansi(d.reason), strike, row);
@@ -308,7 +327,7 @@ impl PageExplanation {
             .iter()
             .map(|l| {
                 let d = &l.decision;
-                let mut j = json!({
+                let mut v = json!({
                     "line": l.line,
                     "block": d.line,
                     "keep": d.keep,
@@ -322,9 +341,23 @@ impl PageExplanation {
                     "text": l.text,
                 });
                 if d.prior_sites > 0 {
-                    j["prior_sites"] = d.prior_sites.into();
+                    v["prior_sites"] = d.prior_sites.into();
                 }
-                j
+                if let (Some(f), Some(p), Some(o)) = (&d.dom, &l.path, v.as_object_mut()) {
+                    o.insert(
+                        "dom".into(),
+                        json!({
+                            "path": p,
+                            "by_name": f.by_name,
+                            "pages": f.pages,
+                            "article": f.article,
+                            "links": f.links,
+                            "link_density": f.link_density,
+                            "weight": f.weight,
+                        }),
+                    );
+                }
+                v
             })
             .collect();
         json!({
@@ -361,6 +394,7 @@ mod tests {
             site: "example.org".into(),
             url: None,
             text,
+            dom: Vec::new(),
             payload: Payload::Text { rel: "x".into() },
             loc: crate::error::Location::new(std::path::Path::new("x"), 1, 0),
             lossy: false,

@@ -199,6 +199,7 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::Context => "#757575",
         Reason::DuplicateCopy => "#5c6bc0",
         Reason::ItemList => "#8d6e63",
+        Reason::DomLinks => "#ad1457",
     }
 }
 
@@ -215,6 +216,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::Context => "removed: outside the article's run of lines",
         Reason::DuplicateCopy => "removed: another copy of a line the page keeps",
         Reason::ItemList => "removed: an item of a list of comments or teasers",
+        Reason::DomLinks => "removed: links outside the article, or under a path of links",
     }
 }
 

@@ -1,0 +1,251 @@
+//! DOM evidence, for pages read from HTML: where a block sits in the page's tree, learned per
+//! site and across sites.
+//!
+//! The model counts, per site, three things about each path signature (see
+//! [`crate::input::BlockDom`]): the pages it occurs on, the pages where it holds the page's
+//! article (the most prose of any path on the page, or at least half as much), and the pages
+//! where its text is mostly links (menus, related lists, tag clouds). A path that holds the
+//! article on most of the site's pages marks the article even where the text alone is weak
+//! (a short paragraph, a shared quotation); a path whose text is links on most pages is chrome
+//! even when the links' text is unique (another story's title). For sites with too few pages
+//! to tell, the same counts are taken across sites for the path's *name* (its innermost
+//! element with a class or id, `div.comment-body`, `ul.related`): each site counts once, so
+//! names that mean the same on many sites become generic evidence learned from the crawl
+//! itself, not from a list. A block's own link density says which of the two applies: a
+//! block of links under a path of links is chrome; a block of links alone is not evidence
+//! (a blog's post titles and a page of references are links too).
+//!
+//! The evidence goes into the block's shape score (`Evidence::base`) before the segmentation,
+//! so context still decides: it tips weak blocks, it does not overrule hard chrome. Text
+//! input has no DOM side array and is cleaned exactly as without this module.
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::evidence::{Evidence, Lookups};
+use super::CleanConfig;
+use crate::input::BlockDom;
+use crate::model::SiteView;
+use crate::shingle::{
+    KIND_NAME, KIND_NAME_LINKS, KIND_NAME_MAIN, KIND_PATH, KIND_PATH_LINKS, KIND_PATH_MAIN,
+};
+
+/// Seeds that keep path and name hashes apart from block hashes and from each other (the
+/// cross-site counts of names share one table with blocks').
+const SEEDS: [u64; 6] = [
+    0x646f_6d70_6174_6801,
+    0x646f_6d70_6174_6802,
+    0x646f_6d70_6174_6803,
+    0x646f_6d6e_616d_6501,
+    0x646f_6d6e_616d_6502,
+    0x646f_6d6e_616d_6503,
+];
+
+/// Words a line needs to count as prose when the article's path is picked: shorter lines are
+/// labels, menu items and headlines, on any site.
+const PROSE_WORDS: u32 = 10;
+
+/// One path of a page, with what the page says about it.
+#[derive(Debug, Clone, Copy, Default)]
+struct PathOnPage {
+    /// Words in its prose lines.
+    prose: u32,
+    /// Characters of its text, and those inside links.
+    chars: f32,
+    link_chars: f32,
+}
+
+/// The name of a path: its innermost element with a class or id (`None` when it has none).
+pub fn path_name(path: &str) -> Option<&str> {
+    path.rsplit('>').find(|s| s.contains(['.', '#']))
+}
+
+/// The paths of a page, in order of first occurrence, with their prose and link figures.
+fn paths_of<'d>(text: &str, dom: &'d [BlockDom]) -> Vec<(&'d str, PathOnPage)> {
+    let mut at: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut out: Vec<(&str, PathOnPage)> = Vec::new();
+    for (line, d) in text.lines().zip(dom) {
+        let i = *at.entry(&d.path).or_insert_with(|| {
+            out.push((&d.path, PathOnPage::default()));
+            out.len() - 1
+        });
+        let words = line.split_whitespace().count() as u32;
+        let p = &mut out[i].1;
+        if words >= PROSE_WORDS {
+            p.prose += words;
+        }
+        p.chars += line.len() as f32;
+        p.link_chars += line.len() as f32 * d.link_density;
+    }
+    out
+}
+
+/// Whether a path's text on the page is mostly links.
+fn link_heavy(p: &PathOnPage) -> bool {
+    p.chars > 0.0 && p.link_chars >= 0.5 * p.chars
+}
+
+/// Appends the DOM features of a page (`dom` describes the lines of `text`) for the model to
+/// count: each path and path name, those that hold the article, those that are mostly links.
+pub fn page_features(text: &str, dom: &[BlockDom], out: &mut Vec<(u8, u64)>) {
+    if dom.is_empty() {
+        return;
+    }
+    let paths = paths_of(text, dom);
+    let best = paths.iter().map(|p| p.1.prose).max().unwrap_or(0);
+    for (path, p) in &paths {
+        let main = best > 0 && 2 * p.prose >= best;
+        let links = link_heavy(p);
+        let kinds = [
+            (KIND_PATH, true, *path, 0),
+            (KIND_PATH_MAIN, main, *path, 1),
+            (KIND_PATH_LINKS, links, *path, 2),
+        ];
+        let name = path_name(path);
+        let names = name.map(|n| {
+            [
+                (KIND_NAME, true, n, 3),
+                (KIND_NAME_MAIN, main, n, 4),
+                (KIND_NAME_LINKS, links, n, 5),
+            ]
+        });
+        for (kind, on, key, seed) in kinds.into_iter().chain(names.into_iter().flatten()) {
+            if on {
+                out.push((kind, xxh3_64_with_seed(key.as_bytes(), SEEDS[seed])));
+            }
+        }
+    }
+}
+
+/// What the DOM said about one block, for `explain`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DomFigures {
+    /// Pages (of the site, or sites when `by_name`) with the block's path.
+    pub pages: u64,
+    /// Of those, pages (or sites) where the path held the article.
+    pub article: u64,
+    /// Of those, pages (or sites) where the path's text was mostly links.
+    pub links: u64,
+    /// The figures are the path name's, across sites (the site has too few pages).
+    pub by_name: bool,
+    /// The share of the block's characters inside links.
+    pub link_density: f32,
+    /// What the DOM added to the block's content evidence (token units; negative: chrome).
+    pub weight: f32,
+}
+
+/// Sites a path name needs to be on for its cross-site figures to count: two may share a
+/// CMS theme, three start a convention.
+const NAME_SITES: u64 = 3;
+
+/// Looks up a block's path in the model: the site's counts when the site has enough pages
+/// with it, else its name's across sites.
+fn figures(lookups: &mut Lookups, cfg: &CleanConfig, view: &SiteView, d: &BlockDom) -> DomFigures {
+    let h = |s: &str, seed: usize| xxh3_64_with_seed(s.as_bytes(), SEEDS[seed]);
+    let pages = lookups.site_count(view, KIND_PATH, h(&d.path, 0));
+    let mut f = DomFigures {
+        link_density: d.link_density,
+        ..DomFigures::default()
+    };
+    if pages >= cfg.min_template_pages {
+        f.pages = pages;
+        f.article = lookups.site_count(view, KIND_PATH_MAIN, h(&d.path, 1));
+        f.links = lookups.site_count(view, KIND_PATH_LINKS, h(&d.path, 2));
+    } else if let Some(n) = path_name(&d.path) {
+        let sites = lookups.cross_sites(h(n, 3));
+        if sites >= NAME_SITES {
+            f.by_name = true;
+            f.pages = sites;
+            f.article = lookups.cross_sites(h(n, 4));
+            f.links = lookups.cross_sites(h(n, 5));
+        }
+    }
+    f
+}
+
+/// Weighs the DOM evidence of each block into its content evidence (`ev[i].base`) and
+/// records the figures in `out` (one per block). `dom` must describe the page's blocks one to
+/// one; otherwise nothing is done.
+pub(super) fn apply(
+    lookups: &mut Lookups,
+    cfg: &CleanConfig,
+    view: &SiteView,
+    dom: &[BlockDom],
+    ev: &mut [Evidence],
+    out: &mut Vec<DomFigures>,
+) {
+    out.clear();
+    if dom.len() != ev.len() {
+        return;
+    }
+    for (d, e) in dom.iter().zip(ev.iter_mut()) {
+        let mut f = figures(lookups, cfg, view, d);
+        let share = |n: u64| n as f32 / f.pages.max(1) as f32;
+        let mut w = 0.0;
+        if f.pages > 0 && d.link_density >= 0.5 {
+            // Links under a path that is links on most pages: a menu, a related list, a tag
+            // cloud, even when the links' text is unique. (A block of links alone is not
+            // enough: a blog's post titles and a page of references are links too.)
+            if share(f.links) >= 0.5 {
+                w -= cfg.dom_weight;
+            }
+        } else if f.pages > 0 && share(f.article) >= 0.5 {
+            // The site's (or the convention's) article container.
+            w += cfg.dom_weight;
+        }
+        if e.hard.is_none() {
+            e.base += w;
+        }
+        f.weight = w;
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dom(path: &str, link_density: f32) -> BlockDom {
+        BlockDom {
+            path: path.into(),
+            link_density,
+        }
+    }
+
+    #[test]
+    fn the_article_path_and_link_paths_are_counted() {
+        let text = "Home\nNews\nA paragraph of the article, long enough to be prose on any site.\n\
+                    Another paragraph of the article, also long enough to be prose here.";
+        let d = [
+            dom("nav.menu>ul>li", 1.0),
+            dom("nav.menu>ul>li", 1.0),
+            dom("article>div.body>p", 0.0),
+            dom("article>div.body>p", 0.0),
+        ];
+        let mut out = Vec::new();
+        page_features(text, &d, &mut out);
+        let kinds: Vec<u8> = out.iter().map(|f| f.0).collect();
+        assert_eq!(
+            kinds,
+            [
+                KIND_PATH,
+                KIND_PATH_LINKS,
+                KIND_NAME,
+                KIND_NAME_LINKS,
+                KIND_PATH,
+                KIND_PATH_MAIN,
+                KIND_NAME,
+                KIND_NAME_MAIN
+            ]
+        );
+        assert_eq!(path_name("article>div.body>p"), Some("div.body"));
+        assert_eq!(path_name("div>p"), None);
+    }
+
+    #[test]
+    fn text_pages_have_no_dom_features() {
+        let mut out = Vec::new();
+        page_features("a\nb", &[], &mut out);
+        assert!(out.is_empty());
+    }
+}
