@@ -189,6 +189,12 @@ impl ItemLists {
         let boundary = |j: usize| self.is_boundary(feats, ev, j);
         let next = (last + 1..ev.len()).find(|&j| ev[j].hard.is_none() && !ev[j].soft_template);
         let opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
+        let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
+        // Prose right before its first line and right after its last: the lines are woven
+        // into running text (tweets quoted in an article, each signed), not a list set apart.
+        if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
+            return false;
+        }
         let mut start = pos[0];
         let mut end = last + 1;
         if opens {
