@@ -187,9 +187,11 @@ impl ItemLists {
         // prose follows the last one.
         let last = pos[pos.len() - 1];
         let boundary = |j: usize| self.is_boundary(feats, ev, j);
-        let next = (last + 1..ev.len()).find(|&j| ev[j].hard.is_none() && !ev[j].soft_template);
-        let opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
         let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
+        // The item's other short lines (a source repeated on the page) are passed over.
+        let next = (last + 1..ev.len())
+            .find(|&j| ev[j].hard.is_none() && !ev[j].soft_template && !ev[j].page_dup);
+        let opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
         // Prose right before its first line and right after its last: the lines are woven
         // into running text (tweets quoted in an article, each signed), not a list set apart.
         if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
