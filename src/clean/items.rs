@@ -66,7 +66,8 @@ impl ItemLists {
                 norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
             let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated));
             // Without the site, only a stamp that the page's own segmentation left out.
-            if !(site || (stamp && !state[i] && !lex.shares_words(cfg, norm))) {
+            let page_stamp = stamp && !state[i] && !lex.shares_words(cfg, norm);
+            if !site && !page_stamp {
                 continue;
             }
             let raw = xxh3_64(&text.as_bytes()[b.start..b.end]);
@@ -114,9 +115,10 @@ impl ItemLists {
         // like line of another key): on the site's template, and more than once between the
         // list's lines.
         self.inner.clear();
-        for j in pos[0] + 1..pos[pos.len() - 1] {
-            if boundary_kind(&ev[j]) {
-                *self.inner.entry(feats.blocks[j].hash).or_insert(0) += 1;
+        let span = pos[0] + 1..pos[pos.len() - 1];
+        for (b, e) in feats.blocks[span.clone()].iter().zip(&ev[span]) {
+            if boundary_kind(e) {
+                *self.inner.entry(b.hash).or_insert(0) += 1;
             }
         }
         let mut found = false;
