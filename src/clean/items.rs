@@ -2,6 +2,7 @@
 //! after the article (comments, teasers: [`ItemLists`]) and lists inside it (tour dates,
 //! standings: [`inner_lists`]).
 
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::evidence::{Evidence, Lexicon};
@@ -19,7 +20,15 @@ pub(super) struct ItemLists {
     /// (key, block, hash of the raw text) of each short block, one entry per key kind.
     marks: Vec<(u64, u32, u64)>,
     raws: Vec<u64>,
-    gaps: Vec<usize>,
+    /// Blocks (start, end) of each list found.
+    pub spans: Vec<(usize, usize)>,
+    /// Hash of each chrome line between a list's lines → how often it occurs there.
+    inner: FxHashMap<u64, u32>,
+}
+
+/// Chrome that may part two sections of a page: the site's template or cross-site chrome.
+fn boundary_kind(e: &Evidence) -> bool {
+    matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite)) || e.soft_template
 }
 
 impl ItemLists {
@@ -35,16 +44,21 @@ impl ItemLists {
         state: &[bool],
     ) -> bool {
         self.marks.clear();
+        self.spans.clear();
         for (i, (b, e)) in feats.blocks.iter().zip(ev.iter()).enumerate() {
             if e.tokens == 0 || e.tokens > cfg.short_tokens || e.sentence_end {
                 continue;
             }
-            // A line of the items' template does not speak of the article's subject (a
-            // heading that does is the article's own). It is chrome by the site's frequency
-            // (then lines that share its opening or closing words are alike too: "by NAME on
-            // DATE"), or, on the page alone, the same line but for its numbers ("40 minutes
-            // ago", "42 minutes ago"): a stamp. A name in the fill is not enough without the
-            // site: a thread's posts are signed too, and they are its content.
+            // A line of the items' template is chrome by the site's frequency (then lines
+            // that share its opening or closing words are alike too: "by NAME on DATE"), or,
+            // on the page alone, the same line but for its numbers ("40 minutes ago", "42
+            // minutes ago"): a stamp, which does not speak of the article's subject (a dated
+            // heading that does is the article's own). The site's lines are not asked for
+            // the article's words: the article's vocabulary comes from its main run, which
+            // may be the comments themselves until they are found ("by NAME on November 9 |
+            // Reply" shares "November" and "Reply" with them). A name in the fill is not
+            // enough without the site: a thread's posts are signed too, and they are its
+            // content.
             let norm = feats.normalized_of(b);
             // Words besides the numbers: a bare counter ("#2") numbers a thread's posts and an
             // article's steps as well.
@@ -52,7 +66,8 @@ impl ItemLists {
                 norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
             let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated));
             // Without the site, only a stamp that the page's own segmentation left out.
-            if !(site || (stamp && !state[i])) || lex.shares_words(cfg, norm) {
+            let page_stamp = stamp && !state[i] && !lex.shares_words(cfg, norm);
+            if !site && !page_stamp {
                 continue;
             }
             let raw = xxh3_64(&text.as_bytes()[b.start..b.end]);
@@ -77,45 +92,62 @@ impl ItemLists {
             let key = self.marks[g].0;
             let end = g + self.marks[g..].partition_point(|m| m.0 == key);
             if end - g >= cfg.item_min {
-                found |= self.mark_group(g, end, ev, cfg);
+                found |= self.mark_group(g, end, feats, ev, cfg);
             }
             g = end;
         }
         found
     }
 
-    /// One key's lines at `marks[from..to]`, in page order: split where the lines stand far
-    /// apart (a like line in the article, then a list below), and mark each list's items.
+    /// One key's lines at `marks[from..to]`, in page order: split where a gap between two
+    /// lines holds a boundary (a like line in the article, then a list below), and mark each
+    /// list's items.
     fn mark_group(
         &mut self,
         from: usize,
         to: usize,
+        feats: &PageFeatures,
         ev: &mut [Evidence],
         cfg: &CleanConfig,
     ) -> bool {
         let pos: Vec<usize> = self.marks[from..to].iter().map(|m| m.1 as usize).collect();
-        self.gaps.clear();
-        self.gaps.extend(pos.windows(2).map(|w| w[1] - w[0]));
-        self.gaps.sort_unstable();
-        let median = self.gaps[(self.gaps.len() - 1) / 2];
+        // The chrome lines the items hold (a "Reply" link, a vote count, a post number, a
+        // like line of another key): on the site's template, and more than once between the
+        // list's lines.
+        self.inner.clear();
+        let span = pos[0] + 1..pos[pos.len() - 1];
+        for (b, e) in feats.blocks[span.clone()].iter().zip(&ev[span]) {
+            if boundary_kind(e) {
+                *self.inner.entry(b.hash).or_insert(0) += 1;
+            }
+        }
         let mut found = false;
         let mut s = 0;
         for k in 1..=pos.len() {
-            // Items of one list are of a like length: a gap of more than a few items is
-            // the end of the list.
-            if k < pos.len() && pos[k] - pos[k - 1] <= 2 * median {
+            // Items of one list vary in length (a comment of one line, one of ten
+            // paragraphs): a gap ends the list not by its length but when it holds what no
+            // item holds, a line of the site's chrome between two sections (the article's
+            // share row, a "Comments" heading).
+            if k < pos.len() && !(pos[k - 1] + 1..pos[k]).any(|j| self.is_boundary(feats, ev, j)) {
                 continue;
             }
-            found |= self.mark_list(&pos[s..k], from + s, ev, cfg);
+            found |= self.mark_list(&pos[s..k], from + s, feats, ev, cfg);
             s = k;
         }
         found
+    }
+
+    /// Whether block `j` parts two sections of the page: the site's chrome, but none that
+    /// the items of the list at hand hold (`inner`).
+    fn is_boundary(&self, feats: &PageFeatures, ev: &[Evidence], j: usize) -> bool {
+        boundary_kind(&ev[j]) && self.inner.get(&feats.blocks[j].hash).map_or(0, |&c| c) < 2
     }
 
     fn mark_list(
         &mut self,
         pos: &[usize],
         at: usize,
+        feats: &PageFeatures,
         ev: &mut [Evidence],
         cfg: &CleanConfig,
     ) -> bool {
@@ -142,25 +174,44 @@ impl ItemLists {
         let mut gaps: Vec<usize> = pos.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.sort_unstable();
         let item_len = gaps[(gaps.len() - 1) / 2];
+        let longest = gaps[gaps.len() - 1];
         if item_len > cfg.item_blocks {
             return false;
         }
-        // Items whose line closes them: the list reaches back over the prose before its first
-        // line, up to a line that is no prose (its heading, a share row). So a list that
-        // follows the article with nothing between takes the article in, and is then no list
-        // after an article (see `clean_page`): a list must be set apart from the text before
-        // it. Items whose line opens them: it reaches an item's length beyond its last line,
-        // over anything but hard chrome.
-        let mut start = pos[0];
-        while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
-            start -= 1;
-        }
+        // Items whose line opens them (a name and date, then the comment): the list reaches
+        // beyond its last line as far as its longest item runs (comments vary in length, and
+        // the last may be a long one), up to the site's chrome that no item holds. Items
+        // whose line closes them (the comment, then "by NAME on DATE | Reply"): it reaches
+        // back over the prose before its first line, up to a line that is no prose (its
+        // heading, a share row). So a list that follows the article with nothing between
+        // takes the article in, and is then no list after an article (see `clean_page`): a
+        // list must be set apart from the text before it. The line opens its items when
+        // prose follows the last one.
         let last = pos[pos.len() - 1];
+        let boundary = |j: usize| self.is_boundary(feats, ev, j);
+        let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
+        // The item's other short lines (a source repeated on the page) are passed over.
+        let next = (last + 1..ev.len())
+            .find(|&j| ev[j].hard.is_none() && !ev[j].soft_template && !ev[j].page_dup);
+        let opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
+        // Prose right before its first line and right after its last: the lines are woven
+        // into running text (tweets quoted in an article, each signed), not a list set apart.
+        if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
+            return false;
+        }
+        let mut start = pos[0];
         let mut end = last + 1;
-        while end < ev.len() && end - last < item_len && ev[end].hard.is_none() {
-            end += 1;
+        if opens {
+            while end < ev.len() && end - last < longest && !boundary(end) {
+                end += 1;
+            }
+        } else {
+            while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
+                start -= 1;
+            }
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
+        self.spans.push((start, end));
         true
     }
 }

@@ -476,6 +476,7 @@ impl<'m> Cleaner<'m> {
             if !article_first {
                 self.ev.iter_mut().for_each(|e| e.item = false);
                 self.runs.decide(&mut self.ev, &cfg, feats);
+                keep_thread(&self.ev, &mut self.runs, &self.items.spans);
             }
         }
         self.decisions.clear();
@@ -532,5 +533,21 @@ impl<'m> Cleaner<'m> {
             });
         }
         &self.decisions
+    }
+}
+
+/// A page that is a list of like items (a forum thread, a page of comments or of posts, with
+/// no article before them): its items are its content, short ones ("Great post!") and
+/// signatures too, though a post of a line does not pay for its borders in the segmentation.
+/// So every block of the list that holds the main run, but its chrome, is kept.
+fn keep_thread(ev: &[Evidence], runs: &mut Runs, spans: &[(usize, usize)]) {
+    let Some((main, _)) = runs.main else {
+        return;
+    };
+    let Some(&(start, end)) = spans.iter().find(|s| s.0 <= main && main < s.1) else {
+        return;
+    };
+    for (e, st) in ev[start..end].iter().zip(&mut runs.state[start..end]) {
+        *st |= e.hard.is_none() && !e.soft_template && e.tokens > 0;
     }
 }
