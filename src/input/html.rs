@@ -534,6 +534,17 @@ pub fn html_to_text(html: &str) -> String {
     html_to_blocks(html).text
 }
 
+/// A record's text field as read: HTML turned into its text view and DOM side array when
+/// the field holds HTML (`--html-field`, as a WARC response is read), else the text as it is.
+pub(crate) fn field_blocks(text: String, is_html: bool) -> (String, Vec<BlockDom>) {
+    if is_html {
+        let HtmlBlocks { text, dom } = html_to_blocks(&text);
+        (text, dom)
+    } else {
+        (text, Vec::new())
+    }
+}
+
 /// The visible text of an HTML document, one block per line, with what the DOM says about
 /// each line (see [`HtmlBlocks`]).
 pub fn html_to_blocks(html: &str) -> HtmlBlocks {

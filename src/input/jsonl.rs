@@ -21,7 +21,6 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::decode::{append_line, read_line};
-use super::html::{html_to_blocks, HtmlBlocks};
 use super::jsonl_scan::{scan_fields, FieldNames, RawFields};
 use super::site::resolve_site;
 use super::{Chunk, InputConfig, Payload, Record, RecordStream};
@@ -460,12 +459,7 @@ fn parse_json_line(
     } else {
         Payload::None
     };
-    let (text, dom) = if cfg.html_field {
-        let HtmlBlocks { text, dom } = html_to_blocks(&text);
-        (text, dom)
-    } else {
-        (text, Vec::new())
-    };
+    let (text, dom) = super::html::field_blocks(text, cfg.html_field);
     Ok(Record {
         id,
         site,

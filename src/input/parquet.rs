@@ -333,13 +333,7 @@ impl ParquetStream {
                     None,
                     self.cfg.site_key,
                 );
-                // `--html-field`: the column holds HTML, read as a WARC response is.
-                let (text, dom) = if self.cfg.html_field {
-                    let super::html::HtmlBlocks { text, dom } = super::html::html_to_blocks(text);
-                    (text, dom)
-                } else {
-                    (text.to_owned(), Vec::new())
-                };
+                let (text, dom) = super::html::field_blocks(text.to_owned(), self.cfg.html_field);
                 Ok(Record {
                     id,
                     site,
