@@ -371,7 +371,8 @@ fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, buf: &mut PageBuf) {
 }
 
 /// Hard cases after the body: the author's bio, and a list of comments, each opened by a
-/// "NAME on MONTH D, YEAR at H:MM" line, after a heading.
+/// "NAME on MONTH D, YEAR at H:MM" line, after a heading; on some pages one comment of the
+/// list is long.
 fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
     let art = &cx.articles[me];
     if h.chance(0.5) {
@@ -394,7 +395,11 @@ fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
         let on = cx.lang.tr("on");
         let at = cx.lang.tr("at");
         let mut line = String::new();
-        for _ in 0..h.range(3, 8) {
+        let n = h.range(3, 8);
+        // Now and then one comment runs long (an essay among one-liners): a list's items
+        // differ in length, and its end is not where the items' median length says.
+        let long = if h.chance(0.4) { h.below(n) } else { n };
+        for c in 0..n {
             line.clear();
             let month = &cx.words.months[h.below(cx.words.months.len())];
             let _ = write!(
@@ -407,7 +412,12 @@ fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
                 h.range(0, 60)
             );
             buf.push(&line, LABEL_TEMPLATED);
-            for _ in 0..h.range(1, 4) {
+            let paragraphs = if c == long {
+                h.range(6, 11)
+            } else {
+                h.range(1, 4)
+            };
+            for _ in 0..paragraphs {
                 line.clear();
                 let n = h.range(12, 50);
                 cx.lang.paragraph_on(h, &mut line, n, &art.body.topic);
