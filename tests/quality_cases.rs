@@ -2,8 +2,9 @@
 //! template chrome, templated lines, teasers of other articles, cross-site chrome, unique
 //! chrome, syndicated bodies, teased articles on their own page, few-page sites and a second
 //! language; and, with the generator's hard cases, comment lists, doubled articles, lead-ins
-//! and lists inside articles, READ MORE lines and bios. The thresholds sit a little under what
-//! the cleaner achieves, so that a regression in any one case breaks its assertion.
+//! and lists inside articles, READ MORE lines and bios, social posts embedded in articles
+//! and forum thread pages. The thresholds sit a little under what the cleaner achieves, so
+//! that a regression in any one case breaks its assertion.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -93,6 +94,7 @@ fn measure(cfg: &GenConfig) -> HashMap<&'static str, Count> {
                         "comment-list" => "comment-list:few-page-site",
                         "duplicate-copy" => "duplicate-copy:few-page-site",
                         "in-article-list" => "in-article-list:few-page-site",
+                        "thread-post" => "thread-post:few-page-site",
                         _ => "other-case:few-page-site",
                     };
                     c.entry(key).or_default().add(r);
@@ -370,8 +372,17 @@ fn hard_cases_on_an_even_crawl() {
     at_least(&c, "read-more", false, 0.15);
     at_least(&c, "lead-in", true, 0.55);
     at_least(&c, "in-article-list", true, 0.05);
-    at_least(&c, "content:syndicated", true, 0.93);
-    at_least(&c, "related", false, 0.98);
+    // Wire stories carry the hard cases too (embedded posts, lists): 0.927 since posts were
+    // embedded, 0.93 before.
+    at_least(&c, "content:syndicated", true, 0.9);
+    // 0.976 since some pages are threads (fewer teaser lists to learn from), 0.98 before.
+    at_least(&c, "related", false, 0.97);
+    // Social posts embedded in articles repeat a skeleton within the page as item lists do,
+    // yet are the article's: about half are still taken for an item list (kept 0.486).
+    at_least(&c, "embedded-post", true, 0.45);
+    // Thread pages: posts (author, date, text) kept 0.686, their chrome removed 1.0.
+    at_least(&c, "thread-post", true, 0.65);
+    at_least(&c, "thread-chrome", false, 0.95);
 }
 
 /// The hard cases on sites with few pages (Zipf page counts: many sites with 1–5 pages).
@@ -390,5 +401,10 @@ fn hard_cases_on_few_page_sites() {
     at_least(&c, "comment-list", false, 0.8);
     at_least(&c, "duplicate-copy", false, 0.95);
     at_least(&c, "chrome:few-page-site", false, 0.9);
-    at_least(&c, "content:syndicated", true, 0.93);
+    // 0.913 since wire stories embed posts too (0.93 before).
+    at_least(&c, "content:syndicated", true, 0.88);
+    at_least(&c, "embedded-post", true, 0.44);
+    at_least(&c, "thread-post", true, 0.65);
+    at_least(&c, "thread-post:few-page-site", true, 0.5);
+    at_least(&c, "thread-chrome", false, 0.95);
 }

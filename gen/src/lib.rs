@@ -96,7 +96,8 @@ pub struct GenConfig {
     pub charset: Charset,
     /// Add the hard cases of real crawls, each line marked in [`GenPage::cases`]: comment
     /// lists with a templated line per comment, doubled articles, lead-in lines and lists
-    /// inside articles, inline "READ MORE" lines and author bios. Drawn from their own random
+    /// inside articles, inline "READ MORE" lines and author bios, social posts embedded in
+    /// articles, and forum thread pages in place of some articles. Drawn from their own random
     /// stream, so the rest of each page is as without them.
     pub hard_cases: bool,
 }
@@ -150,14 +151,24 @@ pub const CASE_LIST: &str = "in-article-list";
 pub const CASE_READ_MORE: &str = "read-more";
 /// An author bio after the body ("NAME is a reporter at SITE covering …").
 pub const CASE_BIO: &str = "bio";
+/// A line of a social post embedded in the article (its text, or its "— NAME (@handle)
+/// DATE" line): the article quotes it, so it is content, though its shape repeats.
+pub const CASE_EMBED: &str = "embedded-post";
+/// A content line of a forum thread page (no article): a post's author, date or text.
+pub const CASE_THREAD: &str = "thread-post";
+/// A chrome line of a forum thread page: a post's role, number or reply button.
+pub const CASE_THREAD_CHROME: &str = "thread-chrome";
 /// Every hard case.
-pub const CASES: [&str; 6] = [
+pub const CASES: [&str; 9] = [
     CASE_COMMENT,
     CASE_DUPLICATE,
     CASE_LEAD_IN,
     CASE_LIST,
     CASE_READ_MORE,
     CASE_BIO,
+    CASE_EMBED,
+    CASE_THREAD,
+    CASE_THREAD_CHROME,
 ];
 
 /// Totals of one generation run.

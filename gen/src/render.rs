@@ -16,6 +16,7 @@ use crate::rng::Rng;
 use crate::site::{Line, Related, Site};
 use crate::LABEL_UNIQUE_CHROME;
 use crate::{CASE_BIO, CASE_COMMENT, CASE_DUPLICATE, CASE_LEAD_IN, CASE_LIST, CASE_READ_MORE};
+use crate::{CASE_EMBED, CASE_THREAD, CASE_THREAD_CHROME};
 use crate::{LABEL_CONTENT, LABEL_CROSSSITE, LABEL_RELATED, LABEL_TEMPLATE, LABEL_TEMPLATED};
 
 /// One page being rendered: its text, its gold (the content lines) and a label per line.
@@ -142,6 +143,12 @@ pub(crate) fn render_page(
     if site.seed_shaped {
         render_seed_shaped(cx, rng, me, buf);
         return;
+    }
+    if let Some(h) = hard.as_deref_mut() {
+        if h.chance(0.1) {
+            hard_thread(cx, rng, h, me, buf);
+            return;
+        }
     }
     let art = &cx.articles[me];
     let keep = site.line_keep;
@@ -367,7 +374,92 @@ fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, buf: &mut PageBuf) {
         );
         buf.push(&line, LABEL_TEMPLATED);
         buf.case = "";
+    } else if i > 0 && h.chance(0.2) {
+        hard_embed(cx, h, me, buf);
     }
+}
+
+/// A social post the article quotes after a paragraph: its text and a "— NAME (@handle)
+/// MONTH D, YEAR" line. Pages that quote several repeat the skeleton within the page, as an
+/// item list does, yet both lines are the article's.
+fn hard_embed(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let art = &cx.articles[me];
+    buf.case = CASE_EMBED;
+    let mut line = String::new();
+    let n = h.range(8, 26);
+    cx.lang.sentence_on(h, &mut line, n, &art.body.topic);
+    buf.push(&line, LABEL_CONTENT);
+    line.clear();
+    let name = cx.lang.full_name(h);
+    let handle: String = name
+        .split(' ')
+        .next_back()
+        .unwrap_or("user")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let month = &cx.words.months[h.below(cx.words.months.len())];
+    let _ = write!(
+        line,
+        "\u{2014} {name} (@{handle}{}) {month} {}, {}",
+        h.range(1, 100),
+        h.range(1, 29),
+        art.year
+    );
+    buf.push(&line, LABEL_CONTENT);
+    buf.case = "";
+}
+
+/// A hard case in place of an article page: a forum thread. Its title, then posts, each an
+/// author line, a role line, a date line, a "#N" line, one to four paragraphs (some one short
+/// sentence) and a reply button. Gold holds the author, date and text of every post (as
+/// thread benchmarks mark them); role, number and button are the forum's chrome.
+fn hard_thread(cx: &Ctx, rng: &mut Rng, h: &mut Rng, me: usize, buf: &mut PageBuf) {
+    let site = cx.site;
+    let art = &cx.articles[me];
+    buf.push_all(rng, &site.header, site.line_keep);
+    buf.case = CASE_THREAD;
+    buf.push(&art.body.title, LABEL_CONTENT);
+    let role = cx.lang.tr("Member");
+    let reply = cx.lang.tr("Reply");
+    let people: Vec<String> = (0..h.range(2, 6)).map(|_| cx.lang.full_name(h)).collect();
+    let mut day = h.range(1, 20);
+    let month = &cx.words.months[h.below(cx.words.months.len())];
+    let mut line = String::new();
+    for k in 0..h.range(4, 11) {
+        let who = if k == 0 { 0 } else { h.below(people.len()) };
+        day += h.below(3);
+        buf.case = CASE_THREAD;
+        buf.push(&people[who], LABEL_CONTENT);
+        buf.case = CASE_THREAD_CHROME;
+        buf.push(&role, LABEL_TEMPLATE);
+        buf.case = CASE_THREAD;
+        line.clear();
+        let _ = write!(line, "{month} {day}, {}", art.year);
+        buf.push(&line, LABEL_CONTENT);
+        buf.case = CASE_THREAD_CHROME;
+        line.clear();
+        let _ = write!(line, "#{}", k + 1);
+        buf.push(&line, LABEL_TEMPLATED);
+        buf.case = CASE_THREAD;
+        for _ in 0..h.range(1, 5) {
+            line.clear();
+            if h.chance(0.35) {
+                let n = h.range(3, 10);
+                cx.lang.sentence_on(h, &mut line, n, &art.body.topic);
+            } else {
+                let n = h.range(15, 60);
+                cx.lang.paragraph_on(h, &mut line, n, &art.body.topic);
+            }
+            buf.push(&line, LABEL_CONTENT);
+        }
+        buf.case = CASE_THREAD_CHROME;
+        buf.push(&reply, LABEL_TEMPLATE);
+    }
+    buf.case = "";
+    buf.push_all(rng, &site.footer, site.line_keep);
+    buf.push_all(rng, &site.cookie, 1.0);
 }
 
 /// Hard cases after the body: the author's bio, and a list of comments, each opened by a
