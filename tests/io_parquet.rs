@@ -527,6 +527,80 @@ fn null_texts_are_bad_records_naming_row_group_and_row() {
     let (b, _) = read_parquet(&out);
     assert_eq!(b.num_rows(), pages.len() - 1);
     assert!(!strings(&b, "id").contains(&Some(pages[13].id.clone())));
+    // The group that lost its row is decoded and written afresh: the other rows' columns
+    // are theirs, in order.
+    let want: Vec<Option<String>> = pages
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 13)
+        .map(|(_, p)| Some(p.url.clone()))
+        .collect();
+    assert_eq!(strings(&b, "url"), want);
+    let (inb, _) = read_parquet(&input);
+    let keep: Vec<u32> = (0..pages.len() as u32).filter(|&i| i != 13).collect();
+    let keep = arrow_array::UInt32Array::from(keep);
+    for c in ["language_score", "token_count"] {
+        let want = arrow_select::take::take(inb.column_by_name(c).unwrap(), &keep, None).unwrap();
+        assert_eq!(b.column_by_name(c).unwrap(), &want, "column {c}");
+    }
+}
+
+/// Parquet in, Parquet out: the columns dechrome does not change are copied from the input
+/// file as they are (row group for row group, each column chunk with its compression), the
+/// text column is written afresh in zstd.
+#[test]
+fn parquet_to_parquet_copies_the_other_column_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = pages(dir.path(), 4, 10);
+    let plain = write_fineweb(&dir.path().join("plain.parquet"), &pages, 12);
+    // The same rows with the other columns in snappy.
+    let (b, _) = read_parquet(&plain);
+    let props = WriterProperties::builder()
+        .set_max_row_group_size(12)
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let input = dir.path().join("snappy.parquet");
+    let mut w =
+        ArrowWriter::try_new(File::create(&input).unwrap(), b.schema(), Some(props)).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    let out = dir.path().join("out.parquet");
+    let o = dechrome(&["run", p(&input), "-o", p(&out), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = |f: &Path| {
+        ParquetRecordBatchReaderBuilder::try_new(File::open(f).unwrap())
+            .unwrap()
+            .metadata()
+            .clone()
+    };
+    let (mi, mo) = (meta(&input), meta(&out));
+    assert_eq!(
+        mo.num_row_groups(),
+        mi.num_row_groups(),
+        "a group for a group"
+    );
+    for g in 0..mi.num_row_groups() {
+        let (gi, go) = (mi.row_group(g), mo.row_group(g));
+        assert_eq!(go.num_rows(), gi.num_rows());
+        assert!(matches!(
+            go.column(0).compression(),
+            parquet::basic::Compression::ZSTD(_)
+        ));
+        for c in 1..gi.num_columns() {
+            let (ci, co) = (gi.column(c), go.column(c));
+            assert_eq!(co.compression(), parquet::basic::Compression::SNAPPY);
+            assert_eq!(co.compressed_size(), ci.compressed_size(), "column {c}");
+            assert_eq!(co.statistics(), ci.statistics(), "column {c}");
+        }
+    }
+    let (ob, _) = read_parquet(&out);
+    assert_eq!(ob.schema().fields(), b.schema().fields());
+    for c in ["id", "url", "dump", "date", "language"] {
+        assert_eq!(strings(&ob, c), strings(&b, c), "column {c}");
+    }
+    for c in ["language_score", "token_count"] {
+        assert_eq!(ob.column_by_name(c), b.column_by_name(c), "column {c}");
+    }
 }
 
 /// A JSONL field nested deeper than serde_json builds (128) or a string with a lone surrogate

@@ -34,8 +34,8 @@ mod site;
 mod text;
 mod warc;
 
-pub(crate) use self::parquet::Strings;
-pub use self::parquet::{panic_is_caught, ParquetRows};
+pub(crate) use self::parquet::{guarded as guarded_decode, Pread, Strings};
+pub use self::parquet::{panic_is_caught, ParquetGroup, ParquetRows};
 pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
 pub use jsonl::JsonLines;
 pub use site::{resolve_site, site_from_url, SiteKey};
@@ -152,8 +152,31 @@ pub enum Payload {
         /// The row's index in the batch.
         row: usize,
     },
+    /// A Parquet row read for a Parquet output ([`PayloadKind::Located`]): where it was
+    /// read, for the writer to copy its other columns from the input file.
+    ParquetRow {
+        /// The row group the row was read from.
+        group: Arc<ParquetGroup>,
+        /// The row's index in its row group.
+        row: usize,
+    },
     /// Nothing kept (a record read only to learn from).
     None,
+}
+
+/// What the records of a [`Reader`] carry for the writer: how much of a Parquet row is
+/// decoded. The other formats carry their [`Payload`] unless told [`PayloadKind::None`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// Nothing: the records are not written out (learning, counting). A Parquet file is
+    /// decoded only in the columns that make a page (text, id, URL, site).
+    None,
+    /// What any writer needs: a Parquet row's every column, decoded ([`Payload::Parquet`]).
+    Full,
+    /// For a Parquet output: a Parquet row is decoded as for [`PayloadKind::None`] and says
+    /// where it was read ([`Payload::ParquetRow`]); the writer copies its other columns from
+    /// the input file without decoding them.
+    Located,
 }
 
 /// One page of a crawl.
@@ -285,6 +308,8 @@ pub struct Reader {
     inline: bool,
     /// The file being read inline.
     current: Option<Box<dyn RecordStream>>,
+    /// What records carry for the writer ([`Reader::set_payload`]).
+    payload: PayloadKind,
 }
 
 /// A stream of records from one file.
@@ -338,7 +363,13 @@ impl Reader {
             passed: Default::default(),
             inline: false,
             current: None,
+            payload: PayloadKind::Full,
         })
+    }
+
+    /// What records carry for the writer ([`PayloadKind::Full`] by default).
+    pub fn set_payload(&mut self, payload: PayloadKind) {
+        self.payload = payload;
     }
 
     /// Reads the files one after another on the calling thread (for single-threaded jobs)
@@ -388,7 +419,7 @@ impl Reader {
                 }
             }
             let (path, root) = self.files.next()?;
-            match open_stream(&self.cfg, path, root, self.passed.clone()) {
+            match open_stream(&self.cfg, path, root, self.passed.clone(), self.payload) {
                 Ok(s) => self.current = Some(s),
                 Err(e) => return Some(Chunk::Records(vec![Err(e)])),
             }
@@ -403,8 +434,8 @@ impl Reader {
             };
             let (tx, rx) = crossbeam_channel::bounded(2);
             let cfg = self.cfg.clone();
-            let passed = self.passed.clone();
-            std::thread::spawn(move || read_file(cfg, path, root, passed, tx));
+            let (passed, payload) = (self.passed.clone(), self.payload);
+            std::thread::spawn(move || read_file(cfg, path, root, passed, payload, tx));
             self.open.push_back(rx);
         }
     }
@@ -420,9 +451,10 @@ fn read_file(
     path: PathBuf,
     root: PathBuf,
     passed: Arc<PassedCounters>,
+    payload: PayloadKind,
     tx: crossbeam_channel::Sender<Chunk>,
 ) {
-    let mut stream = match open_stream(&cfg, path, root, passed) {
+    let mut stream = match open_stream(&cfg, path, root, passed, payload) {
         Ok(s) => s,
         Err(e) => {
             let _ = tx.send(Chunk::Records(vec![Err(e)]));
@@ -436,15 +468,16 @@ fn read_file(
     }
 }
 
-/// The record stream of one input file.
+/// The record stream of one input file; `payload`: see [`Reader::set_payload`].
 fn open_stream(
     cfg: &InputConfig,
     path: PathBuf,
     root: PathBuf,
     passed: Arc<PassedCounters>,
+    payload: PayloadKind,
 ) -> Result<Box<dyn RecordStream>> {
     let r = open_decompressed(&path)?;
-    stream_from(cfg, path, root, r, passed)
+    stream_from(cfg, path, root, r, passed, payload)
 }
 
 /// Reads records from an already decompressed stream named `path` (used in messages), with
@@ -455,7 +488,14 @@ pub fn records_from(
     r: Box<dyn BufRead + Send>,
 ) -> Result<Box<dyn RecordStream>> {
     let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    stream_from(cfg, path.to_path_buf(), root, r, Default::default())
+    stream_from(
+        cfg,
+        path.to_path_buf(),
+        root,
+        r,
+        Default::default(),
+        PayloadKind::Full,
+    )
 }
 
 /// The record stream of a decompressed stream, in the format `cfg` names or its first bytes
@@ -466,6 +506,7 @@ fn stream_from(
     root: PathBuf,
     mut r: Box<dyn BufRead + Send>,
     passed: Arc<PassedCounters>,
+    payload: PayloadKind,
 ) -> Result<Box<dyn RecordStream>> {
     let head = r.fill_buf().map_err(|e| stream_error(&path, 0, e))?;
     if head.is_empty() {
@@ -484,7 +525,12 @@ fn stream_from(
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
         Format::Wet | Format::Warc => Ok(Box::new(WarcStream::new(cfg.clone(), path, r, passed))),
-        Format::Parquet => Ok(Box::new(ParquetStream::open(cfg.clone(), path, r)?)),
+        Format::Parquet => Ok(Box::new(ParquetStream::open(
+            cfg.clone(),
+            path,
+            r,
+            payload,
+        )?)),
         Format::Auto => unreachable!("sniff never answers Auto"),
     }
 }

@@ -30,13 +30,14 @@ use ::parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
     ParquetRecordBatchReaderBuilder,
 };
+use ::parquet::arrow::ProjectionMask;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 
 use super::decode::stream_error;
 use super::site::resolve_site;
-use super::{Chunk, InputConfig, Payload, Record, RecordStream};
+use super::{Chunk, InputConfig, Payload, PayloadKind, Record, RecordStream};
 use crate::error::{Error, Location, Result};
 
 /// The magic bytes that start (and end) a Parquet file.
@@ -87,6 +88,75 @@ impl ParquetRows {
     }
 }
 
+/// A row group of a Parquet input, as a Parquet output needs it to copy the group's columns
+/// from the input file ([`Payload::ParquetRow`]).
+pub struct ParquetGroup {
+    /// The input file's name, for messages.
+    pub(crate) path: PathBuf,
+    /// The input file (an unnamed temporary copy for stdin or a compressed file), read at
+    /// offsets ([`Pread`]) so that the reading thread's position is not disturbed.
+    pub(crate) file: Arc<File>,
+    /// The file's footer and Arrow schema.
+    pub(crate) meta: ArrowReaderMetadata,
+    /// The group's index in the file.
+    pub(crate) group: usize,
+    /// The text column's index in the schema.
+    pub(crate) text_col: usize,
+}
+
+impl std::fmt::Debug for ParquetGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetGroup")
+            .field("path", &self.path)
+            .field("group", &self.group)
+            .finish()
+    }
+}
+
+impl ParquetGroup {
+    /// The group's rows.
+    pub(crate) fn num_rows(&self) -> usize {
+        self.meta.metadata().row_group(self.group).num_rows() as usize
+    }
+}
+
+/// A file read at offsets (`pread`), for several threads at once: the `parquet` crate's own
+/// reader of a `File` seeks a shared position.
+pub(crate) struct Pread(pub(crate) Arc<File>);
+
+impl ::parquet::file::reader::Length for Pread {
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
+    }
+}
+
+impl ::parquet::file::reader::ChunkReader for Pread {
+    type T = PreadAt;
+
+    fn get_read(&self, start: u64) -> ::parquet::errors::Result<PreadAt> {
+        Ok(PreadAt(self.0.clone(), start))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> ::parquet::errors::Result<bytes::Bytes> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0; length];
+        self.0.read_exact_at(&mut buf, start)?;
+        Ok(buf.into())
+    }
+}
+
+/// A reader of a [`Pread`] file from an offset on.
+pub(crate) struct PreadAt(Arc<File>, u64);
+
+impl Read for PreadAt {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.0.read_at(buf, self.1)?;
+        self.1 += n as u64;
+        Ok(n)
+    }
+}
+
 /// Where the columns dechrome reads are.
 #[derive(Debug, Clone, Copy)]
 struct Columns {
@@ -100,9 +170,15 @@ struct Columns {
 pub(super) struct ParquetStream {
     cfg: InputConfig,
     path: PathBuf,
-    file: File,
+    file: Arc<File>,
     meta: ArrowReaderMetadata,
+    /// What the records carry.
+    payload: PayloadKind,
+    /// The columns in the file.
     cols: Columns,
+    /// Unless the payload is [`PayloadKind::Full`], only the columns of `cols` are decoded:
+    /// which, and where they are in the decoded batches. `None`: every column is decoded.
+    projection: Option<(ProjectionMask, Columns)>,
     /// The next row group to open.
     next_group: usize,
     /// The row group being read: its reader, its number, the file row of its first row and
@@ -114,6 +190,8 @@ pub(super) struct ParquetStream {
 
 struct GroupReader {
     batches: ParquetRecordBatchReader,
+    /// The group, for [`PayloadKind::Located`] records.
+    located: Option<Arc<ParquetGroup>>,
     group: usize,
     first_row: u64,
     read: u64,
@@ -124,10 +202,13 @@ impl ParquetStream {
     /// decompressed stream `r` copied to a temporary file. Reads the footer and finds the
     /// columns; a damaged footer or a missing or non-string text column is an error for the
     /// whole file.
+    /// Unless `payload` is [`PayloadKind::Full`], only the columns that make a page are
+    /// decoded.
     pub(super) fn open(
         cfg: InputConfig,
         path: PathBuf,
         r: Box<dyn BufRead + Send>,
+        payload: PayloadKind,
     ) -> Result<ParquetStream> {
         let file = match plain_parquet_file(&path) {
             Some(f) => f,
@@ -142,12 +223,15 @@ impl ParquetStream {
             ),
         })?;
         let cols = find_columns(&cfg, &path, meta.schema())?;
+        let projection = (payload != PayloadKind::Full).then(|| cols.projection(&meta));
         Ok(ParquetStream {
             cfg,
             path,
-            file,
+            file: Arc::new(file),
             meta,
+            payload,
             cols,
+            projection,
             next_group: 0,
             current: None,
             pending: Default::default(),
@@ -167,20 +251,33 @@ impl ParquetStream {
         let text_bytes = rg.column(self.cols.text).uncompressed_size().max(1) as usize;
         let rows = (rg.num_rows().max(1)) as usize;
         let batch_rows = (BATCH_BYTES * rows / text_bytes).clamp(16, 8192);
-        let file = match self.file.try_clone() {
+        let file = match (*self.file).try_clone() {
             Ok(f) => f,
             Err(e) => return Some(Err(Error::io(&self.path, e))),
         };
         let built = guarded(|| {
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone())
+            let b = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone())
                 .with_row_groups(vec![g])
-                .with_batch_size(batch_rows)
-                .build()
+                .with_batch_size(batch_rows);
+            match &self.projection {
+                Some((mask, _)) => b.with_projection(mask.clone()).build(),
+                None => b.build(),
+            }
         });
         Some(match flatten(built) {
             Ok(batches) => {
+                let located = (self.payload == PayloadKind::Located).then(|| {
+                    Arc::new(ParquetGroup {
+                        path: self.path.clone(),
+                        file: self.file.clone(),
+                        meta: self.meta.clone(),
+                        group: g,
+                        text_col: self.cols.text,
+                    })
+                });
                 self.current = Some(GroupReader {
                     batches,
+                    located,
                     group: g,
                     first_row,
                     read: 0,
@@ -256,11 +353,12 @@ impl ParquetStream {
         in_group: u64,
     ) -> Vec<Result<Record>> {
         let mut cols = b.columns().to_vec();
-        let text = &cols[self.cols.text];
+        let c = self.batch_columns();
+        let text = &cols[c.text];
         if Strings::of(text.as_ref()).is_none() {
             // A dictionary of strings (checked on opening): cast once to plain strings.
             match arrow_cast::cast(text, &DataType::LargeUtf8) {
-                Ok(t) => cols[self.cols.text] = t,
+                Ok(t) => cols[c.text] = t,
                 Err(e) => {
                     let e = self.damaged(group, first - in_group, in_group, &e.to_string());
                     return vec![Err(e)];
@@ -268,6 +366,31 @@ impl ParquetStream {
             }
         }
         self.records_of(&cols, group, first, in_group)
+    }
+
+    /// Where the text, id, URL and site are in a decoded batch.
+    fn batch_columns(&self) -> Columns {
+        self.projection.as_ref().map_or(self.cols, |(_, c)| *c)
+    }
+
+    /// The payload of a batch's rows: every column but the text, for the writer; `None`
+    /// without a payload.
+    fn payload_rows(&self, cols: &[ArrayRef]) -> Option<Arc<ParquetRows>> {
+        if self.projection.is_some() {
+            return None;
+        }
+        let text_col = self.cols.text;
+        let rest = cols
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != text_col)
+            .map(|(_, a)| a.clone())
+            .collect();
+        Some(Arc::new(ParquetRows {
+            schema: self.meta.schema().clone(),
+            text_col,
+            rest,
+        }))
     }
 
     /// [`ParquetStream::records`] of the batch's columns, the text one of plain strings.
@@ -278,22 +401,13 @@ impl ParquetStream {
         first: u64,
         in_group: u64,
     ) -> Vec<Result<Record>> {
-        let c = self.cols;
+        let c = self.batch_columns();
         let rg = self.meta.metadata().row_group(group);
         let offset = rg.column(0).byte_range().0;
         let (group_rows, group_bytes) = (rg.num_rows().max(1) as u64, rg.compressed_size() as u64);
         let texts = Strings::of(cols[c.text].as_ref()).expect("the text column holds strings");
-        let rest: Vec<ArrayRef> = cols
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != c.text)
-            .map(|(_, a)| a.clone())
-            .collect();
-        let rows = Arc::new(ParquetRows {
-            schema: self.meta.schema().clone(),
-            text_col: c.text,
-            rest,
-        });
+        let rows = self.payload_rows(cols);
+        let located = self.current.as_ref().and_then(|c| c.located.clone());
         let id_fmt = c.id.map(|i| Formatted::new(&cols[i]));
         let url_fmt = c.url.map(|i| Formatted::new(&cols[i]));
         let site_fmt = c.site.map(|i| Formatted::new(&cols[i]));
@@ -340,9 +454,16 @@ impl ParquetStream {
                     url,
                     text,
                     dom,
-                    payload: Payload::Parquet {
-                        rows: rows.clone(),
-                        row: i,
+                    payload: match (&rows, &located) {
+                        (Some(rows), _) => Payload::Parquet {
+                            rows: rows.clone(),
+                            row: i,
+                        },
+                        (None, Some(group)) => Payload::ParquetRow {
+                            group: group.clone(),
+                            row: r as usize,
+                        },
+                        (None, None) => Payload::None,
                     },
                     loc,
                     lossy: false,
@@ -389,7 +510,7 @@ pub fn panic_is_caught() -> bool {
 
 /// Runs `f`, a decode of bytes from a Parquet file, turning a panic into `Err` with its
 /// message.
-fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     GUARDED.with(|g| g.set(g.get() + 1));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     GUARDED.with(|g| g.set(g.get() - 1));
@@ -469,6 +590,28 @@ fn find_columns(cfg: &InputConfig, path: &Path, schema: &SchemaRef) -> Result<Co
         url: find(&cfg.url_field),
         site: find(&cfg.site_field),
     })
+}
+
+impl Columns {
+    /// The mask that decodes only these columns, and where they are in its batches (in the
+    /// file's order, each once).
+    fn projection(&self, meta: &ArrowReaderMetadata) -> (ProjectionMask, Columns) {
+        let mut wanted: Vec<usize> = [Some(self.text), self.id, self.url, self.site]
+            .into_iter()
+            .flatten()
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let at = |c: usize| wanted.binary_search(&c).expect("a wanted column");
+        let mask = ProjectionMask::roots(meta.parquet_schema(), wanted.iter().copied());
+        let cols = Columns {
+            text: at(self.text),
+            id: self.id.map(at),
+            url: self.url.map(at),
+            site: self.site.map(at),
+        };
+        (mask, cols)
+    }
 }
 
 /// Strings, or a dictionary of them.

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use crate::clean::{CleanConfig, Cleaner, Decision};
 use crate::error::{Error, Result};
-use crate::input::{InputConfig, PassedOver, Record};
+use crate::input::{InputConfig, PassedOver, PayloadKind, Record};
 use crate::model::SpillDir;
 use crate::model::{self, Counter, Header, Model, ModelParams, Prior, SiteTable};
 use crate::output::{Compression, OutputKind, Writer};
@@ -209,7 +209,7 @@ fn count_features(
     for_each_record(
         cfg,
         &pool,
-        false,
+        PayloadKind::None,
         &mut bad,
         &mut passed,
         || (Shingler::new(params.shingle_max_tokens), Vec::new()),
@@ -386,6 +386,11 @@ fn clean_kept(
     // thread only writes the bytes in input order.
     let fmt = writer.formatter().cloned();
     let fmt = fmt.as_ref();
+    // A Parquet output copies a Parquet input's other columns from the file itself.
+    let payload = match out.kind {
+        OutputKind::Parquet(_) => PayloadKind::Located,
+        _ => PayloadKind::Full,
+    };
     // Output buffers go back from the writing thread to the workers instead of being freed
     // on one thread and allocated afresh on another.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
@@ -393,7 +398,7 @@ fn clean_kept(
     for_each_record(
         cfg,
         &pool,
-        true,
+        payload,
         &mut bad,
         &mut passed,
         || {
@@ -432,7 +437,10 @@ fn clean_kept(
                         b.clear();
                         emptied.push(b);
                     }
-                    Cleaned::Page(p) => writer.write(&p.0, &p.1, &p.2)?,
+                    Cleaned::Page(p) => {
+                        let (rec, cleaned, d) = *p;
+                        writer.write_owned(&rec, cleaned, &d)?
+                    }
                 }
                 stats.add_summary(&figures, &summary);
                 pb.inc(figures.input_bytes);

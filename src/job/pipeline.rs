@@ -22,7 +22,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{report_skipped, JobConfig, OnError, Reporter};
 use crate::error::{Error, Result};
-use crate::input::{Chunk, PassedOver, Reader, Record};
+use crate::input::{Chunk, PassedOver, PayloadKind, Reader, Record};
 
 /// A chunk's results, in input order, and the reader's error after the chunk's records.
 type Done<T> = (Vec<Result<T>>, Option<Error>);
@@ -95,7 +95,7 @@ fn work_chunk<T>(
 
 /// Streams the records of the inputs through `work` and hands each chunk's results, in input
 /// order, to `consume` (see the module doc for the threads and bounds). `init` makes each
-/// worker's state. Bad records are reported in input order and skipped (skip), or end the job
+/// worker's state; `payload` says what the records carry for a writer. Bad records are reported in input order and skipped (skip), or end the job
 /// after the records before them are consumed (fail); an error from `work` or `consume` ends
 /// the job. The bad records are added to `stats_bad` and the passed-over ones set in `passed`
 /// either way.
@@ -103,7 +103,7 @@ fn work_chunk<T>(
 pub(crate) fn for_each_record<S, T, I, W, C>(
     cfg: &JobConfig,
     pool: &rayon::ThreadPool,
-    keep_raw: bool,
+    payload: PayloadKind,
     stats_bad: &mut u64,
     passed: &mut PassedOver,
     init: I,
@@ -117,6 +117,8 @@ where
     C: FnMut(Vec<T>) -> Result<()> + Send,
 {
     let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
+    reader.set_payload(payload);
+    let keep_raw = payload != PayloadKind::None;
     let passed_now = reader.passed_over_handle();
     let bad = BadRecords {
         on_error: cfg.on_error,

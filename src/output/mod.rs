@@ -15,6 +15,7 @@
 mod dir;
 mod jsonl;
 mod parquet;
+mod parquet_copy;
 mod wet;
 
 use std::io::{self, BufWriter, Write};
@@ -318,14 +319,29 @@ impl Writer {
 
     /// Writes one record with its cleaned text; `decisions` is used for `--keep-removed`.
     pub fn write(&mut self, rec: &Record, cleaned: &str, decisions: &[Decision]) -> Result<()> {
+        if let Sink::Parquet(p) = &mut self.sink {
+            return p.write(rec, cleaned.to_owned(), decisions);
+        }
         self.buf.clear();
-        match &mut self.sink {
-            Sink::Dir(dir) => return dir.write(rec, cleaned),
-            Sink::Parquet(p) => return p.write(rec, cleaned, decisions),
-            _ => {}
+        if let Sink::Dir(dir) = &mut self.sink {
+            return dir.write(rec, cleaned);
         }
         self.fmt.format(rec, cleaned, decisions, &mut self.buf);
         self.emit()
+    }
+
+    /// [`Writer::write`] with the cleaned text handed over: a Parquet output keeps it
+    /// without a copy.
+    pub(crate) fn write_owned(
+        &mut self,
+        rec: &Record,
+        cleaned: String,
+        decisions: &[Decision],
+    ) -> Result<()> {
+        match &mut self.sink {
+            Sink::Parquet(p) => p.write(rec, cleaned, decisions),
+            _ => self.write(rec, &cleaned, decisions),
+        }
     }
 
     /// The formatter of this output's records, for formatting on worker threads; `None` for

@@ -3,7 +3,11 @@
 //! The output's columns depend on where the records came from:
 //! - Parquet input: every column of the input, in its order and with its type; the text
 //!   column holds the cleaned text (its type kept: `string`, `large_string`...). All inputs
-//!   must have the same columns (one output holds one schema).
+//!   must have the same columns (one output holds one schema). The jobs read such input
+//!   located ([`crate::input::PayloadKind::Located`]): each input row group becomes an output
+//!   row group whose other columns are copied from the input file, chunk for chunk, as they
+//!   are (`parquet_copy.rs`); records decoded in full ([`Payload::Parquet`], from the
+//!   library's own callers) are written through Arrow as below.
 //! - JSONL input: one `string` column per top-level field of the records, in the order first
 //!   seen in the first [`BATCH_ROWS`] records (which fix the schema): a JSON string as its
 //!   value, any other value (number, bool, object, array) as its JSON text, a missing field
@@ -17,8 +21,9 @@
 //! Rows are gathered into batches of [`BATCH_ROWS`] rows or [`BATCH_BYTES`] of text, and a
 //! row group is cut after [`GROUP_BYTES`] of text or [`GROUP_ROWS`] rows: both depend on the
 //! rows alone, so the file is the same whatever the thread count. Compression is zstd
-//! (level 1) unless snappy, gzip or none is asked for; the text column is written without
-//! dictionary or statistics (long, unique strings gain nothing from either).
+//! (level 1) unless snappy, gzip or none is asked for (columns copied from a Parquet input
+//! keep their own); the text column is written without dictionary or statistics (long,
+//! unique strings gain nothing from either).
 //!
 //! Memory: one batch of rows, and the encoded row group in progress (compressed).
 
@@ -39,10 +44,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::jsonl::write_json_str;
+use super::parquet_copy::CopyWriter;
 use super::{Base, Compression};
 use crate::clean::Decision;
 use crate::error::{Error, Result};
-use crate::input::{ParquetRows, Payload, Record, Strings};
+use crate::input::{ParquetGroup, ParquetRows, Payload, Record, Strings};
 
 /// Rows per batch handed to the Parquet writer.
 const BATCH_ROWS: usize = 4096;
@@ -55,8 +61,10 @@ const GROUP_ROWS: usize = 100_000;
 
 /// Where a row's other columns come from.
 enum Source {
-    /// A Parquet row.
+    /// A Parquet row, decoded.
     Arrow(Arc<ParquetRows>, usize),
+    /// A Parquet row to copy from its input file: its group, its index there.
+    Located(Arc<ParquetGroup>, usize),
     /// A JSONL line as read, its text `""`.
     Json(String),
     /// A WARC or text record.
@@ -78,6 +86,8 @@ struct Row {
 enum Layout {
     /// The input's columns: its schema, the text column's index.
     Arrow { input: Arc<Schema>, text_col: usize },
+    /// The input's columns, copied from the input files ([`CopyWriter`]); the first group.
+    Copy { first: Arc<ParquetGroup> },
     /// JSONL fields, all strings; the text field among them.
     Json { fields: Vec<String> },
     /// `id`, `url`, `site`, text.
@@ -141,11 +151,15 @@ impl ParquetSink {
     }
 
     /// Adds one cleaned record; hands a batch to the encoder when enough are gathered.
-    pub(super) fn write(&mut self, rec: &Record, cleaned: &str, d: &[Decision]) -> Result<()> {
+    pub(super) fn write(&mut self, rec: &Record, cleaned: String, d: &[Decision]) -> Result<()> {
         let src = match &rec.payload {
             Payload::Parquet { rows, row } => {
-                self.check_schema(rec, rows)?;
+                self.check_schema(rec, &rows.schema)?;
                 Source::Arrow(rows.clone(), *row)
+            }
+            Payload::ParquetRow { group, row } => {
+                self.check_schema(rec, group.meta.schema())?;
+                Source::Located(group.clone(), *row)
             }
             Payload::JsonLine { line, .. } => Source::Json(line.clone()),
             _ => Source::Plain {
@@ -171,7 +185,7 @@ impl ParquetSink {
         self.pending_bytes += cleaned.len();
         self.pending.push(Row {
             src,
-            cleaned: cleaned.to_owned(),
+            cleaned,
             removed,
         });
         if self.pending.len() >= BATCH_ROWS || self.pending_bytes >= BATCH_BYTES {
@@ -182,22 +196,21 @@ impl ParquetSink {
 
     /// Refuses a Parquet row whose columns differ from the output's (a second input file of
     /// another schema), or a Parquet row after other records.
-    fn check_schema(&self, rec: &Record, rows: &ParquetRows) -> Result<()> {
+    fn check_schema(&self, rec: &Record, schema: &SchemaRef) -> Result<()> {
         let first = self.pending.first().map(|r| match &r.src {
             Source::Arrow(rows, _) => Some(rows.schema.clone()),
+            Source::Located(g, _) => Some(g.meta.schema().clone()),
             _ => None,
         });
         match self.fixed.clone().or(first) {
             None => Ok(()),
-            Some(Some(s)) if Arc::ptr_eq(&s, &rows.schema) || fields_match(&s, &rows.schema) => {
-                Ok(())
-            }
+            Some(Some(s)) if Arc::ptr_eq(&s, schema) || fields_match(&s, schema) => Ok(()),
             Some(s) => Err(Error::Config(format!(
                 "{}: its columns ({}) differ from those of the records before it ({}); a \
                  Parquet output holds one set of columns: clean such inputs to separate \
                  outputs, or write JSONL",
                 rec.loc.file.display(),
-                describe(&rows.schema),
+                describe(schema),
                 s.map_or("not from Parquet".to_owned(), |s| describe(&s)),
             ))),
         }
@@ -213,6 +226,7 @@ impl ParquetSink {
             };
             self.fixed = Some(match &layout {
                 Layout::Arrow { input, .. } => Some(input.clone()),
+                Layout::Copy { first } => Some(first.meta.schema().clone()),
                 _ => None,
             });
             self.start_encoder(layout)?;
@@ -241,6 +255,8 @@ impl ParquetSink {
             path: self.path.clone(),
             base: self.base.take(),
             writer: None,
+            copy: None,
+            group: None,
             props: self.props.clone(),
             text_field: self.text_field.clone(),
             keep_removed: self.keep_removed,
@@ -266,6 +282,7 @@ impl ParquetSink {
                 input: rows.schema.clone(),
                 text_col: rows.text_col,
             },
+            Source::Located(g, _) => Layout::Copy { first: g.clone() },
             Source::Json(_) => {
                 let mut fields: Vec<String> = Vec::new();
                 let mut seen = HashSet::new();
@@ -295,6 +312,13 @@ impl ParquetSink {
                 input.fields().iter().map(|f| f.as_ref().clone()).collect(),
                 input.metadata().clone(),
             ),
+            Layout::Copy { first } => {
+                let input = first.meta.schema();
+                (
+                    input.fields().iter().map(|f| f.as_ref().clone()).collect(),
+                    input.metadata().clone(),
+                )
+            }
             Layout::Json { fields } => (
                 fields
                     .iter()
@@ -358,6 +382,10 @@ struct Encoder {
     path: PathBuf,
     base: Option<Base>,
     writer: Option<ArrowWriter<Base>>,
+    /// The writer of [`Layout::Copy`], in place of `writer`.
+    copy: Option<CopyWriter>,
+    /// [`Layout::Copy`]: the input row group being gathered, and its rows so far.
+    group: Option<(Arc<ParquetGroup>, Vec<Row>)>,
     props: WriterProperties,
     text_field: String,
     keep_removed: bool,
@@ -378,6 +406,17 @@ impl Encoder {
             why: format!("Parquet writer: {e}"),
         };
         let base = self.base.take().expect("given once");
+        if let Layout::Copy { first } = &self.layout {
+            let (p, s, t) = (self.path.clone(), self.schema.clone(), &self.text_field);
+            let props = self.props.clone();
+            let w = CopyWriter::new(p, base, s, first, props, t, self.keep_removed)?;
+            self.copy = Some(w);
+            for (rows, _) in rx {
+                self.copy_rows(rows)?;
+            }
+            self.flush_group()?;
+            return self.copy.take().expect("made above").finish();
+        }
         let props = Some(self.props.clone());
         self.writer = Some(ArrowWriter::try_new(base, self.schema.clone(), props).map_err(pq_err)?);
         for (rows, bytes) in rx {
@@ -385,6 +424,62 @@ impl Encoder {
         }
         let w = self.writer.take().expect("made above");
         w.into_inner().map_err(pq_err)
+    }
+
+    /// [`Layout::Copy`]: gathers rows by input row group, writing each group once its rows
+    /// are all in (the rows of a group come together, in order).
+    fn copy_rows(&mut self, rows: Vec<Row>) -> Result<()> {
+        for row in rows {
+            let Source::Located(g, _) = &row.src else {
+                return Err(Error::BadOutput {
+                    path: self.path.clone(),
+                    why: "a row not from Parquet among Parquet rows".into(),
+                });
+            };
+            if !self
+                .group
+                .as_ref()
+                .is_some_and(|(cur, _)| Arc::ptr_eq(cur, g))
+            {
+                self.flush_group()?;
+                self.group = Some((g.clone(), Vec::new()));
+            }
+            self.group.as_mut().expect("set above").1.push(row);
+        }
+        Ok(())
+    }
+
+    /// Writes the row group being gathered, if any.
+    fn flush_group(&mut self) -> Result<()> {
+        let Some((g, rows)) = self.group.take() else {
+            return Ok(());
+        };
+        let ty = self
+            .schema
+            .field_with_name(&self.text_field)
+            .map(|f| f.data_type().clone());
+        let text = ty
+            .map_err(|e| e.to_string())
+            .and_then(|ty| text_column(&rows, &ty));
+        let removed = match self.keep_removed {
+            true => Some(removed_column(&rows)),
+            false => None,
+        };
+        let built = text.and_then(|t| Ok((t, removed.transpose()?)));
+        let (text, removed) = built.map_err(|e| Error::BadOutput {
+            path: self.path.clone(),
+            why: format!("cannot build the text column: {e}"),
+        })?;
+        let idx: Vec<usize> = rows
+            .iter()
+            .map(|r| match r.src {
+                Source::Located(_, i) => i,
+                _ => unreachable!("checked by copy_rows"),
+            })
+            .collect();
+        drop(rows);
+        let w = self.copy.as_mut().expect("made in run");
+        w.write_group(&g, &idx, text, removed)
     }
 
     /// Writes one batch of rows; cuts the row group when it is big enough.
@@ -425,6 +520,7 @@ impl Encoder {
                     ),
                     Layout::Json { .. } => json_column(rows, f.name()),
                     Layout::Plain => plain_column(rows, f.name()),
+                    Layout::Copy { .. } => unreachable!("written by a CopyWriter"),
                 }
             };
             cols.push(col.map_err(|e| Error::BadOutput {

@@ -97,7 +97,7 @@ fn count(cfg: &JobConfig, model: &Model, clean_cfg: CleanConfig) -> Result<Stats
     for_each_record(
         cfg,
         &pool,
-        false,
+        crate::input::PayloadKind::None,
         &mut bad,
         &mut crate::input::PassedOver::default(),
         || {
