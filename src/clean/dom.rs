@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::evidence::{Evidence, Lookups};
+use super::segment::Runs;
 use super::CleanConfig;
 use crate::input::BlockDom;
 use crate::model::SiteView;
@@ -198,6 +199,57 @@ pub(super) fn apply(
         }
         f.weight = w;
         out.push(f);
+    }
+}
+
+/// Extends the article to its container: a block outside the article's runs that sits under
+/// the page's article path (the path holding most of the kept words) is the article's too,
+/// unless it carries chrome evidence of its own (template, cross-site, templated, an item of
+/// a list, a copy, links under a path of links). An article's paragraphs share one
+/// container; what cuts a run in two inside it (a table of data, a short paragraph, a
+/// quotation shared with other pages) does not make the second half chrome, while menus,
+/// sidebars and comment threads sit in containers of their own. `dom` must describe the
+/// page's blocks one to one (as for [`apply`], whose figures are `figs`); otherwise nothing
+/// is done.
+pub(super) fn extend_to_container(
+    dom: &[BlockDom],
+    ev: &[Evidence],
+    figs: &[DomFigures],
+    runs: &mut Runs,
+) {
+    if dom.len() != ev.len() || figs.len() != ev.len() || runs.state.len() != ev.len() {
+        return;
+    }
+    let kept = |i: usize| {
+        let e = &ev[i];
+        runs.header[i]
+            || (runs.state[i]
+                && (e.soft_template || e.hard.is_none())
+                && !(e.item && e.hard.is_none()))
+    };
+    let mut words: FxHashMap<&str, u64> = FxHashMap::default();
+    for (i, d) in dom.iter().enumerate() {
+        if kept(i) {
+            *words.entry(d.path.as_str()).or_default() += u64::from(ev[i].tokens);
+        }
+    }
+    // Ties go to the path that comes first on the page, so the choice is deterministic.
+    let mut best: Option<(&str, u64)> = None;
+    for d in dom {
+        let w = words.get(d.path.as_str()).copied().unwrap_or(0);
+        if w > 0 && !matches!(best, Some((_, b)) if b >= w) {
+            best = Some((d.path.as_str(), w));
+        }
+    }
+    let Some((path, _)) = best else {
+        return;
+    };
+    for (i, d) in dom.iter().enumerate() {
+        let e = &ev[i];
+        let chrome = e.hard.is_some() || e.soft_template || e.item || e.own_copy;
+        if !runs.state[i] && !chrome && figs[i].weight >= 0.0 && d.path == path {
+            runs.state[i] = true;
+        }
     }
 }
 
