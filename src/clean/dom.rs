@@ -295,6 +295,45 @@ mod tests {
     }
 
     #[test]
+    fn a_second_run_in_the_articles_container_is_the_article() {
+        // cleaneval: a report whose paragraphs all sit in one container, cut in two by a
+        // table of data; the segmentation kept only the first half. The menu, the templated
+        // line and the links stay out.
+        let d = [
+            dom("div#menu>ul>li", 1.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>table>tr", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 1.0),
+            dom("div#footer>p", 0.0),
+        ];
+        let mut ev = vec![
+            Evidence {
+                tokens: 30,
+                ..Evidence::default()
+            };
+            d.len()
+        ];
+        ev[5].hard = Some(super::super::Reason::Templated);
+        let mut figs = vec![DomFigures::default(); d.len()];
+        figs[6].weight = -6.0;
+        let mut runs = Runs::default();
+        runs.state = vec![false, true, true, false, false, false, false, false];
+        runs.header = vec![false; d.len()];
+        extend_to_container(&d, &ev, &figs, &mut runs);
+        assert_eq!(
+            runs.state,
+            [false, true, true, false, true, false, false, false]
+        );
+        // Without a DOM side array nothing changes.
+        runs.state = vec![false, true, true, false, false, false, false, false];
+        extend_to_container(&[], &ev, &figs, &mut runs);
+        assert_eq!(runs.state.iter().filter(|&&s| s).count(), 2);
+    }
+
+    #[test]
     fn text_pages_have_no_dom_features() {
         let mut out = Vec::new();
         page_features("a\nb", &[], &mut out);
