@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::evidence::{Evidence, Lookups};
+use super::segment::Runs;
 use super::CleanConfig;
 use crate::input::BlockDom;
 use crate::model::SiteView;
@@ -201,6 +202,57 @@ pub(super) fn apply(
     }
 }
 
+/// Extends the article to its container: a block outside the article's runs that sits under
+/// the page's article path (the path holding most of the kept words) is the article's too,
+/// unless it carries chrome evidence of its own (template, cross-site, templated, an item of
+/// a list, a copy, links under a path of links). An article's paragraphs share one
+/// container; what cuts a run in two inside it (a table of data, a short paragraph, a
+/// quotation shared with other pages) does not make the second half chrome, while menus,
+/// sidebars and comment threads sit in containers of their own. `dom` must describe the
+/// page's blocks one to one (as for [`apply`], whose figures are `figs`); otherwise nothing
+/// is done.
+pub(super) fn extend_to_container(
+    dom: &[BlockDom],
+    ev: &[Evidence],
+    figs: &[DomFigures],
+    runs: &mut Runs,
+) {
+    if dom.len() != ev.len() || figs.len() != ev.len() || runs.state.len() != ev.len() {
+        return;
+    }
+    let kept = |i: usize| {
+        let e = &ev[i];
+        runs.header[i]
+            || (runs.state[i]
+                && (e.soft_template || e.hard.is_none())
+                && !(e.item && e.hard.is_none()))
+    };
+    let mut words: FxHashMap<&str, u64> = FxHashMap::default();
+    for (i, d) in dom.iter().enumerate() {
+        if kept(i) {
+            *words.entry(d.path.as_str()).or_default() += u64::from(ev[i].tokens);
+        }
+    }
+    // Ties go to the path that comes first on the page, so the choice is deterministic.
+    let mut best: Option<(&str, u64)> = None;
+    for d in dom {
+        let w = words.get(d.path.as_str()).copied().unwrap_or(0);
+        if w > 0 && !matches!(best, Some((_, b)) if b >= w) {
+            best = Some((d.path.as_str(), w));
+        }
+    }
+    let Some((path, _)) = best else {
+        return;
+    };
+    for (i, d) in dom.iter().enumerate() {
+        let e = &ev[i];
+        let chrome = e.hard.is_some() || e.soft_template || e.item || e.own_copy;
+        if !runs.state[i] && !chrome && figs[i].weight >= 0.0 && d.path == path {
+            runs.state[i] = true;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +292,45 @@ mod tests {
         );
         assert_eq!(path_name("article>div.body>p"), Some("div.body"));
         assert_eq!(path_name("div>p"), None);
+    }
+
+    #[test]
+    fn a_second_run_in_the_articles_container_is_the_article() {
+        // cleaneval: a report whose paragraphs all sit in one container, cut in two by a
+        // table of data; the segmentation kept only the first half. The menu, the templated
+        // line and the links stay out.
+        let d = [
+            dom("div#menu>ul>li", 1.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>table>tr", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 0.0),
+            dom("div#content>p", 1.0),
+            dom("div#footer>p", 0.0),
+        ];
+        let mut ev = vec![
+            Evidence {
+                tokens: 30,
+                ..Evidence::default()
+            };
+            d.len()
+        ];
+        ev[5].hard = Some(super::super::Reason::Templated);
+        let mut figs = vec![DomFigures::default(); d.len()];
+        figs[6].weight = -6.0;
+        let mut runs = Runs::default();
+        runs.state = vec![false, true, true, false, false, false, false, false];
+        runs.header = vec![false; d.len()];
+        extend_to_container(&d, &ev, &figs, &mut runs);
+        assert_eq!(
+            runs.state,
+            [false, true, true, false, true, false, false, false]
+        );
+        // Without a DOM side array nothing changes.
+        runs.state = vec![false, true, true, false, false, false, false, false];
+        extend_to_container(&[], &ev, &figs, &mut runs);
+        assert_eq!(runs.state.iter().filter(|&&s| s).count(), 2);
     }
 
     #[test]

@@ -479,6 +479,7 @@ impl<'m> Cleaner<'m> {
                 keep_thread(&self.ev, &mut self.runs, &self.items.spans);
             }
         }
+        dom::extend_to_container(dom, &self.ev, &self.dom, &mut self.runs);
         self.decisions.clear();
         self.kept_copies.clear();
         out.clear();
