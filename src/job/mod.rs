@@ -321,7 +321,7 @@ fn write_learned(
     if counts_fit(dir, &counters) {
         // Everything fits in memory: sort each worker's counts on its own thread and merge.
         let pool = cfg.pool()?;
-        Counter::emit_sum(counters, sites, &pool, |k, v| sink.push(k, v))?;
+        Counter::emit_sum(counters, sites, &pool, &mut sink)?;
     } else {
         for c in counters {
             if !c.is_empty() {

@@ -122,7 +122,7 @@ impl Learner {
         } = self;
         let mut sink = ModelSink::new(params, partial, memory / 4, &spill, true)?;
         if spill.key_runs() == 0 {
-            counter.emit(&sites, |k, v| sink.push(k, v))?;
+            counter.emit_to(&sites, &mut sink)?;
         } else {
             if !counter.is_empty() {
                 counter.write_run(&sites, &spill)?;

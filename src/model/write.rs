@@ -223,6 +223,21 @@ impl<'d> ModelSink<'d> {
         Ok(())
     }
 
+    /// Whether the model is final: it drops the `B` entries counted once, of which
+    /// [`ModelSink::push_singleton`] takes what [`ModelSink::push`] would.
+    pub(crate) fn drops_singletons(&self) -> bool {
+        self.global.is_some()
+    }
+
+    /// Takes a `B` entry of count 1 of a final model, in any order: what [`ModelSink::push`]
+    /// keeps of it, its site for the cross-site count of its kind.
+    pub(crate) fn push_singleton(&mut self, kind: u8, hash: u64) -> Result<()> {
+        match self.global.as_mut() {
+            Some(g) if counted_across_sites(kind) => g.push(hash),
+            _ => Ok(()),
+        }
+    }
+
     /// Writes the cross-site counts and page counts (final models) and the file, replacing
     /// one that exists (or appears meanwhile) only if `replace`.
     pub(crate) fn finish(mut self, path: &Path, replace: bool) -> Result<Header> {
