@@ -6,6 +6,10 @@ use super::evidence::{settle_scores, Evidence, Lexicon};
 use super::{CleanConfig, Reason};
 use crate::shingle::PageFeatures;
 
+/// A run of content blocks: (start, end, plain content evidence, evidence beyond the cost of a
+/// switch).
+type Run = (usize, usize, f32, f32);
+
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
 /// switch), and any run parted from those only by a short box of hard chrome (an article cut
@@ -21,7 +25,7 @@ pub(super) fn select_runs(
     // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
     // (a dated title, a one-line blurb, again and again) has many blocks just above zero and
     // little of the latter, an article's paragraphs have much.
-    let mut runs: Vec<(usize, usize, f32, f32)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     let mut i = 0;
     while i < state.len() {
         if state[i] {
@@ -39,7 +43,7 @@ pub(super) fn select_runs(
     }
     // On a page with no block that strong, the plain sum decides.
     let strong = runs.iter().any(|r| r.3 > 0.0);
-    let weight = |r: &(usize, usize, f32, f32)| if strong { r.3 } else { r.2 };
+    let weight = |r: &Run| if strong { r.3 } else { r.2 };
     let main = runs
         .iter()
         .enumerate()
@@ -110,10 +114,10 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// article. Returns the gaps bridged, as block ranges.
 fn chain_runs(
     ev: &[Evidence],
-    runs: &[(usize, usize, f32, f32)],
+    runs: &[Run],
     main: usize,
     keep: &mut [bool],
-    weight: &dyn Fn(&(usize, usize, f32, f32)) -> f32,
+    weight: &dyn Fn(&Run) -> f32,
 ) -> Vec<(usize, usize)> {
     let mut gaps = Vec::new();
     let after = (main + 1..runs.len()).map(|k| (k, true));
