@@ -6,6 +6,10 @@ use super::evidence::{settle_scores, Evidence, Lexicon};
 use super::{CleanConfig, Reason};
 use crate::shingle::PageFeatures;
 
+/// A run of content blocks: (start, end, plain content evidence, evidence beyond the cost of a
+/// switch).
+type Run = (usize, usize, f32, f32);
+
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
 /// switch), and any run parted from those only by a short box of hard chrome (an article cut
@@ -21,7 +25,7 @@ pub(super) fn select_runs(
     // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
     // (a dated title, a one-line blurb, again and again) has many blocks just above zero and
     // little of the latter, an article's paragraphs have much.
-    let mut runs: Vec<(usize, usize, f32, f32)> = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     let mut i = 0;
     while i < state.len() {
         if state[i] {
@@ -39,7 +43,7 @@ pub(super) fn select_runs(
     }
     // On a page with no block that strong, the plain sum decides.
     let strong = runs.iter().any(|r| r.3 > 0.0);
-    let weight = |r: &(usize, usize, f32, f32)| if strong { r.3 } else { r.2 };
+    let weight = |r: &Run| if strong { r.3 } else { r.2 };
     let main = runs
         .iter()
         .enumerate()
@@ -66,12 +70,84 @@ pub(super) fn select_runs(
         }
         keep[k] = true;
     }
+    let gaps = chain_runs(ev, &runs, main, &mut keep, &weight);
     for (k, &(s, e, ..)) in runs.iter().enumerate() {
         if !keep[k] {
             state[s..e].iter_mut().for_each(|x| *x = false);
         }
     }
+    for (a, b) in gaps {
+        fill_gap(ev, &mut state[a..b], a);
+    }
     Some((runs[main].0, runs[main].3))
+}
+
+/// The blocks of a gap between two sections of the article (`state`, from block `at`): when
+/// the site says nothing of it (no line of its template, none templated, none on its other
+/// pages), the gap is the article's own subheading or list, and its blocks without chrome
+/// evidence are kept; a gap that holds the site's lines is a box inside the article (a
+/// "follow the story" list of other titles) and stays out.
+fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
+    let gap = &ev[at..at + state.len()];
+    let site_says = |e: &Evidence| {
+        matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated))
+            || e.soft_template
+            || e.df >= 2
+    };
+    if gap.iter().any(site_says) {
+        return;
+    }
+    for (e, st) in gap.iter().zip(state) {
+        *st |= e.hard.is_none() && !e.shared && !e.item && e.tokens > 0;
+    }
+}
+
+/// Chains the article's sections to its main run: outward from it, a run is the article's too
+/// when what it brings (its `weight`) pays for what lies between it and the nearest kept run
+/// (the gap's chrome evidence, net of any weak text in it). A long article is often cut into
+/// sections by what scores as chrome on its own: a subheading, a spec list, a row of "Pros" /
+/// "Cons" labels, a box of links. Each section may hold much less text than the longest (the
+/// `secondary_share` test alone drops it), yet the gap before it costs less than the section
+/// brings; a menu, a footer or the site's boxes between the article and a stray run cost
+/// more. The chain stops at the site's template between two runs (a share row, a comments
+/// heading on every page): what the site puts there parts sections of the page, not of the
+/// article. Returns the gaps bridged, as block ranges.
+fn chain_runs(
+    ev: &[Evidence],
+    runs: &[Run],
+    main: usize,
+    keep: &mut [bool],
+    weight: &dyn Fn(&Run) -> f32,
+) -> Vec<(usize, usize)> {
+    let mut gaps = Vec::new();
+    let after = (main + 1..runs.len()).map(|k| (k, true));
+    let before = (0..main).rev().map(|k| (k, false));
+    for side in [after.collect::<Vec<_>>(), before.collect()] {
+        let mut last = main;
+        for (k, later) in side {
+            let (a, b) = if later {
+                (runs[last].1, runs[k].0)
+            } else {
+                (runs[k].1, runs[last].0)
+            };
+            if !keep[k] {
+                if ev[a..b]
+                    .iter()
+                    .any(|e| e.hard == Some(Reason::SiteTemplate))
+                {
+                    break;
+                }
+                let cost = -ev[a..b].iter().map(|e| e.score).sum::<f32>();
+                if weight(&runs[k]) < cost.max(0.0) {
+                    continue;
+                }
+                keep[k] = true;
+                gaps.push((a, b));
+            }
+            last = k;
+        }
+    }
+    gaps
 }
 
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
@@ -308,6 +384,60 @@ mod tests {
         assert_eq!(main.map(|m| m.0), Some(0));
         assert!(state[..4].iter().all(|&k| k));
         assert!(state[4..].iter().all(|&k| !k), "the teaser list is dropped");
+    }
+
+    /// A page of `scores` as `select_runs` sees it after the segmentation: blocks with a
+    /// positive score in runs, each a short line (5 tokens) where its score is negative.
+    fn page(scores: &[f32]) -> (Vec<Evidence>, Vec<bool>) {
+        let e = scores
+            .iter()
+            .map(|&s| Evidence {
+                score: s,
+                tokens: if s > 0.0 { 40 } else { 5 },
+                ..Default::default()
+            })
+            .collect();
+        (e, scores.iter().map(|&s| s > 0.0).collect())
+    }
+
+    #[test]
+    fn sections_parted_by_short_lines_are_one_article() {
+        // A long section, a subheading and a spec list (three short lines), a shorter
+        // section (under `secondary_share` of the first), then a long menu and a stray
+        // paragraph.
+        let mut scores = vec![60.0; 5];
+        scores.extend([-6.0, -6.0, -6.0, 30.0, 30.0]);
+        scores.extend([-8.0; 20]);
+        scores.push(30.0);
+        let (e, mut state) = page(&scores);
+        select_runs(&e, &mut state, &CleanConfig::default());
+        assert!(
+            state[..10].iter().all(|&k| k),
+            "second section and its subheading kept"
+        );
+        assert!(
+            state[10..].iter().all(|&k| !k),
+            "the menu and the stray run are not"
+        );
+    }
+
+    #[test]
+    fn box_of_the_sites_lines_inside_an_article_stays_out() {
+        // The gap holds a templated line ("follow the story") and titles of other stories:
+        // the sections are one article, the box is not its text.
+        let scores = [60.0, 60.0, 60.0, 60.0, -6.0, -4.0, -4.0, 30.0, 30.0];
+        let (mut e, mut state) = page(&scores);
+        e[4].hard = Some(Reason::Templated);
+        select_runs(&e, &mut state, &CleanConfig::default());
+        assert_eq!(
+            state,
+            [true, true, true, true, false, false, false, true, true]
+        );
+        // The site's template between the two runs parts sections of the page.
+        let (mut e, mut state) = page(&scores);
+        e[4].hard = Some(Reason::SiteTemplate);
+        select_runs(&e, &mut state, &CleanConfig::default());
+        assert!(state[4..].iter().all(|&k| !k));
     }
 
     #[test]
