@@ -220,13 +220,7 @@ pub(super) fn extend_to_container(
     if dom.len() != ev.len() || figs.len() != ev.len() || runs.state.len() != ev.len() {
         return;
     }
-    let kept = |i: usize| {
-        let e = &ev[i];
-        runs.header[i]
-            || (runs.state[i]
-                && (e.soft_template || e.hard.is_none())
-                && !(e.item && e.hard.is_none()))
-    };
+    let kept = |i: usize| super::run_reason(runs.state[i], runs.header[i], &ev[i]).is_kept();
     let mut words: FxHashMap<&str, u64> = FxHashMap::default();
     for (i, d) in dom.iter().enumerate() {
         if kept(i) {

@@ -484,20 +484,7 @@ impl<'m> Cleaner<'m> {
         self.kept_copies.clear();
         out.clear();
         for (i, (b, ev)) in feats.blocks.iter().zip(&self.ev).enumerate() {
-            let in_run = self.runs.state[i];
-            let reason = match (in_run, ev.hard) {
-                _ if self.runs.header[i] && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
-                _ if self.runs.header[i] => Reason::KeptHeader,
-                _ if ev.item && ev.hard.is_none() => Reason::ItemList,
-                (true, _) if ev.soft_template => Reason::KeptShared,
-                (false, _) if ev.soft_template => Reason::SiteTemplate,
-                (_, Some(r)) => r,
-                (true, None) if ev.shared || ev.df >= 2 => Reason::KeptShared,
-                (true, None) if ev.score > 0.0 => Reason::KeptUnique,
-                (true, None) => Reason::KeptContext,
-                (false, None) if ev.shared => Reason::Repeated,
-                (false, None) => Reason::Context,
-            };
+            let reason = run_reason(self.runs.state[i], self.runs.header[i], ev);
             // Of the copies of a block only this page has, the first kept one stays.
             let reason = if reason.is_kept() && ev.own_copy && !self.kept_copies.insert(b.hash) {
                 Reason::DuplicateCopy
@@ -534,6 +521,24 @@ impl<'m> Cleaner<'m> {
             });
         }
         &self.decisions
+    }
+}
+
+/// A block's reason from the segmentation (in a kept run, in the article's header) and its
+/// evidence, before copies and DOM links are weighed.
+fn run_reason(in_run: bool, header: bool, ev: &Evidence) -> Reason {
+    match (in_run, ev.hard) {
+        _ if header && (ev.shared || ev.hard.is_some()) => Reason::KeptShared,
+        _ if header => Reason::KeptHeader,
+        _ if ev.item && ev.hard.is_none() => Reason::ItemList,
+        (true, _) if ev.soft_template => Reason::KeptShared,
+        (false, _) if ev.soft_template => Reason::SiteTemplate,
+        (_, Some(r)) => r,
+        (true, None) if ev.shared || ev.df >= 2 => Reason::KeptShared,
+        (true, None) if ev.score > 0.0 => Reason::KeptUnique,
+        (true, None) => Reason::KeptContext,
+        (false, None) if ev.shared => Reason::Repeated,
+        (false, None) => Reason::Context,
     }
 }
 

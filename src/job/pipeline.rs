@@ -95,10 +95,10 @@ fn work_chunk<T>(
 
 /// Streams the records of the inputs through `work` and hands each chunk's results, in input
 /// order, to `consume` (see the module doc for the threads and bounds). `init` makes each
-/// worker's state; `payload` says what the records carry for a writer. Bad records are reported in input order and skipped (skip), or end the job
-/// after the records before them are consumed (fail); an error from `work` or `consume` ends
-/// the job. The bad records are added to `stats_bad` and the passed-over ones set in `passed`
-/// either way.
+/// worker's state; `payload` says what the records carry for a writer. Bad records are
+/// reported in input order and skipped (skip), or end the job after the records before them
+/// are consumed (fail); an error from `work` or `consume` ends the job. The bad records are
+/// added to `stats_bad` and the passed-over ones set in `passed` either way.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn for_each_record<S, T, I, W, C>(
     cfg: &JobConfig,
