@@ -94,6 +94,17 @@ enum Layout {
     Plain,
 }
 
+impl Layout {
+    /// The Parquet input schema whose columns the output follows; `None` for other inputs.
+    fn input_schema(&self) -> Option<SchemaRef> {
+        match self {
+            Layout::Arrow { input, .. } => Some(input.clone()),
+            Layout::Copy { first } => Some(first.meta.schema().clone()),
+            Layout::Json { .. } | Layout::Plain => None,
+        }
+    }
+}
+
 /// A Parquet file being written. The thread that calls [`ParquetSink::write`] (the job's
 /// consumer, which puts records back in input order) only gathers rows; building the Arrow
 /// columns, encoding and compressing them and writing the file run on a thread of their own
@@ -224,11 +235,7 @@ impl ParquetSink {
                 true => Layout::Plain,
                 false => self.decide_layout(),
             };
-            self.fixed = Some(match &layout {
-                Layout::Arrow { input, .. } => Some(input.clone()),
-                Layout::Copy { first } => Some(first.meta.schema().clone()),
-                _ => None,
-            });
+            self.fixed = Some(layout.input_schema());
             self.start_encoder(layout)?;
         }
         if self.pending.is_empty() {
@@ -307,26 +314,20 @@ impl ParquetSink {
     /// The output schema of a layout: the removed column added (or put in place of one of
     /// that name) when kept.
     fn output_schema(&self, layout: &Layout) -> SchemaRef {
-        let (mut fields, metadata): (Vec<Field>, _) = match layout {
-            Layout::Arrow { input, .. } => (
+        let (mut fields, metadata): (Vec<Field>, _) = match (layout.input_schema(), layout) {
+            (Some(input), _) => (
                 input.fields().iter().map(|f| f.as_ref().clone()).collect(),
                 input.metadata().clone(),
             ),
-            Layout::Copy { first } => {
-                let input = first.meta.schema();
-                (
-                    input.fields().iter().map(|f| f.as_ref().clone()).collect(),
-                    input.metadata().clone(),
-                )
-            }
-            Layout::Json { fields } => (
+            (None, Layout::Json { fields }) => (
                 fields
                     .iter()
                     .map(|n| Field::new(n, DataType::Utf8, *n != self.text_field))
                     .collect(),
                 Default::default(),
             ),
-            Layout::Plain => (
+            // Plain: the columns every input has.
+            (None, _) => (
                 vec![
                     Field::new("id", DataType::Utf8, false),
                     Field::new("url", DataType::Utf8, true),
