@@ -198,7 +198,7 @@ impl ItemLists {
         // woven into running text (tweets quoted in an article, each signed), or they close
         // their items (comments signed "by NAME on DATE | Reply") and other text follows the
         // list. A first item like the others (no longer than the longest), right below the
-        // site's chrome (a share row, a "N comments" heading), sets the list apart; an
+        // site's hard chrome (a share row, a "N comments" heading), sets the list apart; an
         // article's paragraphs run on from its title and byline.
         let mut start = pos[0];
         if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
@@ -206,7 +206,11 @@ impl ItemLists {
             while start > 0 && pos[0] - start < longest && item(&ev[start - 1]) {
                 start -= 1;
             }
-            if start == 0 || !boundary(start - 1) {
+            // Chrome on most of the site's pages, or cross-site: a line on a tenth of them
+            // (an inline "READ MORE" of the site's) may stand inside an article.
+            let hard =
+                |e: &Evidence| matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite));
+            if start == 0 || !boundary(start - 1) || !hard(&ev[start - 1]) {
                 return false;
             }
             opens = false;
