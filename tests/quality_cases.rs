@@ -366,7 +366,9 @@ fn hard_cases_on_an_even_crawl() {
     // Items 1 and 2: removed. Item 5 (READ MORE lines, bios): mostly removed, READ MORE
     // lines only where their label recurs enough. Items 3 and 4 (lead-ins, lists inside
     // articles, the title above them): kept in part; the levels hold what is reached.
-    at_least(&c, "comment-list", false, 0.8);
+    // Comments signed below each, on a third of the sites: 0.837 since a first comment right
+    // below the site's heading sets such a list apart, 0.724 before.
+    at_least(&c, "comment-list", false, 0.82);
     at_least(&c, "duplicate-copy", false, 0.95);
     at_least(&c, "bio", false, 0.7);
     at_least(&c, "read-more", false, 0.15);
@@ -396,9 +398,11 @@ fn hard_cases_on_few_page_sites() {
         hard_cases: true,
         ..GenConfig::default()
     });
-    at_least(&c, "comment-list:few-page-site", false, 0.75);
+    // 0.781 and 0.862 with comments signed below each set apart by the heading above them,
+    // 0.747 and 0.810 before.
+    at_least(&c, "comment-list:few-page-site", false, 0.77);
     at_least(&c, "duplicate-copy:few-page-site", false, 0.95);
-    at_least(&c, "comment-list", false, 0.8);
+    at_least(&c, "comment-list", false, 0.84);
     at_least(&c, "duplicate-copy", false, 0.95);
     at_least(&c, "chrome:few-page-site", false, 0.9);
     // 0.913 since wire stories embed posts too (0.93 before).

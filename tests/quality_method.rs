@@ -76,3 +76,84 @@ fn article_sections_after_short_lists_are_kept() {
     let want: Vec<String> = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
     assert_eq!(kept, want);
 }
+
+/// Runs `dechrome run` on pages of one site and returns each page's kept lines.
+fn kept_lines_of_site(pages: &[String]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let crawl = dir.path().join("crawl.jsonl");
+    let recs: Vec<String> = (pages.iter().enumerate())
+        .map(|(i, t)| serde_json::json!({"id": i.to_string(), "site": "example.org", "text": t}))
+        .map(|r| format!("{r}\n"))
+        .collect();
+    std::fs::write(&crawl, recs.concat()).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
+        .args(["run", "-q", "-j", "1", "-o"])
+        .arg(&out)
+        .arg(&crawl)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    (std::fs::read_to_string(&out).unwrap().lines())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            v["text"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+/// Comments signed below each ("by NAME on DATE at TIME | Reply"), after the article's share
+/// row and a "N comments" heading, with a pingback's excerpt after the last signature: prose
+/// before the first signature and after the last, as around social posts quoted in an
+/// article. The site's heading right above the first comment sets the list apart, so its
+/// comments go (they were kept as the article's woven posts, the list refused).
+#[test]
+fn signed_comments_below_a_heading_are_a_list() {
+    let names = [
+        "Ann Lee", "Bo Chan", "Cy Dorn", "Di Evans", "Ed Fox", "Flo Gray",
+    ];
+    let mut pages = Vec::new();
+    let mut want: Vec<Vec<String>> = Vec::new();
+    for pg in 0..6 {
+        let mut lines: Vec<(String, bool)> = ["Home", "Archive", "About"]
+            .iter()
+            .map(|m| (m.to_string(), false))
+            .collect();
+        lines.push((format!("Notes on the harbour works, part {pg}"), true));
+        for p in 0..4 {
+            lines.push((paragraph(100 * pg + p, 3), true));
+        }
+        for s in ["Share this:", "Twitter", "Facebook"] {
+            lines.push((s.to_string(), false));
+        }
+        lines.push((format!("{} comments", 5 + pg), false));
+        for c in 0..5 {
+            lines.push((paragraph(100 * pg + 10 + c, 2), false));
+            let who = names[(pg + c) % names.len()];
+            let sign = format!(
+                "by {who} on May {}, 2012 at {}:{}7 pm. Reply",
+                c + 3,
+                c + 1,
+                pg
+            );
+            lines.push((sign, false));
+        }
+        lines.push((
+            format!("[...] {} [...]", paragraph(100 * pg + 20, 1)),
+            false,
+        ));
+        for f in ["Leave a comment", "Powered by a blog engine"] {
+            lines.push((f.to_string(), false));
+        }
+        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+        pages.push(text.join("\n"));
+        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
+    }
+    let kept = kept_lines_of_site(&pages);
+    assert_eq!(kept, want);
+}

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::article::{Article, Body};
 use crate::lang::{Lang, Topic};
 use crate::phrases::Words;
-use crate::rng::Rng;
+use crate::rng::{seed_of, Rng};
 use crate::site::{Line, Related, Site};
 use crate::LABEL_UNIQUE_CHROME;
 use crate::{CASE_BIO, CASE_COMMENT, CASE_DUPLICATE, CASE_LEAD_IN, CASE_LIST, CASE_READ_MORE};
@@ -464,7 +464,8 @@ fn hard_thread(cx: &Ctx, rng: &mut Rng, h: &mut Rng, me: usize, buf: &mut PageBu
 
 /// Hard cases after the body: the author's bio, and a list of comments, each opened by a
 /// "NAME on MONTH D, YEAR at H:MM" line, after a heading; on some pages one comment of the
-/// list is long.
+/// list is long, and on some the line closes each comment ("… | Reply") and a pingback's
+/// excerpt follows the list.
 fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
     let art = &cx.articles[me];
     if h.chance(0.5) {
@@ -491,6 +492,15 @@ fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
         // Now and then one comment runs long (an essay among one-liners): a list's items
         // differ in length, and its end is not where the items' median length says.
         let long = if h.chance(0.4) { h.below(n) } else { n };
+        // Some blogs (a third, by a hash of the site's name: a blog has one comment
+        // template) sign each comment below it ("NAME on DATE at H:MM | Reply") and end the
+        // list with a pingback's excerpt: prose before the first line and after the last.
+        // What else that needs is drawn on a side generator, so that the other sites' cases
+        // stay as they were.
+        let name = cx.site.display.bytes();
+        let closes = name.fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64)) % 3 == 0;
+        let mut side = Rng::new(seed_of(me as u64, n as u64, long as u64));
+        let reply = cx.lang.tr("Reply");
         for c in 0..n {
             line.clear();
             let month = &cx.words.months[h.below(cx.words.months.len())];
@@ -503,18 +513,34 @@ fn hard_after_body(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
                 h.range(1, 13),
                 h.range(0, 60)
             );
-            buf.push(&line, LABEL_TEMPLATED);
+            if closes {
+                line.push_str(" | ");
+                line.push_str(&reply);
+            } else {
+                buf.push(&line, LABEL_TEMPLATED);
+            }
             let paragraphs = if c == long {
                 h.range(6, 11)
             } else {
                 h.range(1, 4)
             };
+            let mut para = String::new();
             for _ in 0..paragraphs {
-                line.clear();
+                para.clear();
                 let n = h.range(12, 50);
-                cx.lang.paragraph_on(h, &mut line, n, &art.body.topic);
-                buf.push(&line, LABEL_UNIQUE_CHROME);
+                cx.lang.paragraph_on(h, &mut para, n, &art.body.topic);
+                buf.push(&para, LABEL_UNIQUE_CHROME);
             }
+            if closes {
+                buf.push(&line, LABEL_TEMPLATED);
+            }
+        }
+        if closes {
+            line.clear();
+            let n = side.range(20, 40);
+            cx.lang
+                .paragraph_on(&mut side, &mut line, n, &art.body.topic);
+            buf.push(&format!("[...] {line} [...]"), LABEL_UNIQUE_CHROME);
         }
         buf.case = "";
     }

@@ -193,21 +193,36 @@ impl ItemLists {
         // The item's other short lines (a source repeated on the page) are passed over.
         let next = (last + 1..ev.len())
             .find(|&j| ev[j].hard.is_none() && !ev[j].soft_template && !ev[j].page_dup);
-        let opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
-        // Prose right before its first line and right after its last: the lines are woven
-        // into running text (tweets quoted in an article, each signed), not a list set apart.
-        if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
-            return false;
-        }
+        let mut opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
+        // Prose right before its first line and right after its last: either the lines are
+        // woven into running text (tweets quoted in an article, each signed), or they close
+        // their items (comments signed "by NAME on DATE | Reply") and other text follows the
+        // list. A first item like the others (no longer than the longest), right below the
+        // site's hard chrome (a share row, a "N comments" heading), sets the list apart; an
+        // article's paragraphs run on from its title and byline.
         let mut start = pos[0];
+        if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
+            let item = |e: &Evidence| e.hard.is_none() && !e.soft_template;
+            while start > 0 && pos[0] - start < longest && item(&ev[start - 1]) {
+                start -= 1;
+            }
+            // Chrome on most of the site's pages, or cross-site: a line on a tenth of them
+            // (an inline "READ MORE" of the site's) may stand inside an article.
+            let hard =
+                |e: &Evidence| matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite));
+            if start == 0 || !boundary(start - 1) || !hard(&ev[start - 1]) {
+                return false;
+            }
+            opens = false;
+        } else if !opens {
+            while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
+                start -= 1;
+            }
+        }
         let mut end = last + 1;
         if opens {
             while end < ev.len() && end - last < longest && !boundary(end) {
                 end += 1;
-            }
-        } else {
-            while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
-                start -= 1;
             }
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
@@ -258,5 +273,79 @@ pub(super) fn inner_lists(ev: &mut [Evidence], cfg: &CleanConfig) {
                 e.base = e.base.max(0.0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::Shingler;
+
+    /// Evidence of a page of lines: `'T'` the site's template, `'s'` a templated signature,
+    /// `'p'` prose.
+    fn page(kinds: &str) -> Vec<Evidence> {
+        (kinds.chars())
+            .map(|k| match k {
+                'T' => Evidence {
+                    hard: Some(Reason::SiteTemplate),
+                    tokens: 2,
+                    base: -8.0,
+                    ..Default::default()
+                },
+                's' => Evidence {
+                    hard: Some(Reason::Templated),
+                    tokens: 8,
+                    base: -2.0,
+                    ..Default::default()
+                },
+                _ => Evidence {
+                    tokens: 30,
+                    base: 24.0,
+                    ..Default::default()
+                },
+            })
+            .collect()
+    }
+
+    /// Marks the item lists of `lines` (one per kind in `kinds`) and returns which are items.
+    fn items_of(lines: &[&str], kinds: &str) -> Vec<bool> {
+        let text = lines.join("\n");
+        let mut shingler = Shingler::new(12);
+        let feats = shingler.page(&text);
+        let mut ev = page(kinds);
+        let cfg = CleanConfig::default();
+        let state = vec![false; ev.len()];
+        ItemLists::default().mark(&text, feats, &mut ev, &cfg, &Lexicon::default(), &state);
+        ev.iter().map(|e| e.item).collect()
+    }
+
+    #[test]
+    fn signed_comments_below_a_heading_with_prose_after_are_a_list() {
+        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
+        let texts: Vec<String> = vec![
+            para(0),
+            "12 comments".into(),
+            para(1),
+            "by Ann Lee on May 3, 2012 at 4:17 pm | Reply".into(),
+            para(2),
+            "by Bo Chan on May 4, 2012 at 5:27 pm | Reply".into(),
+            para(3),
+            "by Cy Dorn on May 5, 2012 at 6:37 pm | Reply".into(),
+            para(4),
+        ];
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        // Below the site's heading: the first comment starts the list.
+        let items = items_of(&lines, "pTpspspsp");
+        assert_eq!(
+            items[..8],
+            [false, false, true, true, true, true, true, true]
+        );
+        assert!(
+            !items[8],
+            "what follows the last signature is no item of the list"
+        );
+        // Right after other prose, the signed lines are woven into running text.
+        let items = items_of(&lines, "pppspspsp");
+        assert!(items.iter().all(|&i| !i));
     }
 }
