@@ -61,6 +61,20 @@ pub fn path_name(path: &str) -> Option<&str> {
     path.rsplit('>').find(|s| s.contains(['.', '#']))
 }
 
+/// Whether a path runs through a container named as comments: an element with a class or id
+/// made of the word `comment` or `comments` (`div.comment-body`, `ol.commentlist`,
+/// `div#comments`, `p.comment-content`). The convention of every blog engine and comment
+/// service (WordPress, Blogger, Disqus, Drupal), so a generic name, not a site's; other words
+/// that merely begin so (`commentary`, an opinion section) are not it.
+pub fn comment_path(path: &str) -> bool {
+    let word = |w: &str| matches!(w, "comment" | "comments" | "commentlist");
+    path.split('>').any(|el| {
+        el.split(['.', '#'])
+            .skip(1)
+            .any(|name| name.split(['-', '_']).any(word))
+    })
+}
+
 /// The paths of a page, in order of first occurrence, with their prose and link figures.
 fn paths_of<'d>(text: &str, dom: &'d [BlockDom]) -> Vec<(&'d str, PathOnPage)> {
     let mut at: FxHashMap<&str, usize> = FxHashMap::default();
@@ -133,6 +147,9 @@ pub struct DomFigures {
     pub link_density: f32,
     /// What the DOM added to the block's content evidence (token units; negative: chrome).
     pub weight: f32,
+    /// The block is in the site's comment section: under a container named as comments (see
+    /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
+    pub comments: bool,
 }
 
 /// Sites a path name needs to be on for its cross-site figures to count: two may share a
@@ -198,7 +215,28 @@ pub(super) fn apply(
             e.base += w;
         }
         f.weight = w;
+        f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
         out.push(f);
+    }
+    mark_comments(cfg, ev, out);
+}
+
+/// Removes the site's comment section (blocks whose figures say `comments`) from a page that
+/// has an article of its own outside it: readers' text below a post is not the post, however
+/// much prose it holds, and its container recurs on every post of the site. A page whose
+/// prose is all in it (a discussion page, a forum thread) keeps it, as does a site with too
+/// few pages for the container to recur: a lone page's comments may be what it is about.
+fn mark_comments(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
+    // An article of its own: a paragraph outside the comments that pays for its own run.
+    let article = (ev.iter().zip(figs))
+        .any(|(e, f)| !f.comments && e.hard.is_none() && e.base >= cfg.switch_cost);
+    if !article {
+        return;
+    }
+    for (e, f) in ev.iter_mut().zip(figs) {
+        if f.comments && e.hard.is_none() {
+            e.hard = Some(super::Reason::DomComments);
+        }
     }
 }
 
@@ -325,6 +363,39 @@ mod tests {
         runs.state = vec![false, true, true, false, false, false, false, false];
         extend_to_container(&[], &ev, &figs, &mut runs);
         assert_eq!(runs.state.iter().filter(|&&s| s).count(), 2);
+    }
+
+    #[test]
+    fn a_recurring_comment_section_is_removed_when_the_page_has_an_article() {
+        assert!(comment_path(
+            "div#comments>ol.commentlist>li.comment.even>p"
+        ));
+        assert!(comment_path("div.post>div.comment-body>p"));
+        assert!(comment_path("div#dsq-comment-0>p"));
+        assert!(!comment_path("div.commentary>article>p"));
+        assert!(!comment_path("article>div.body>p"));
+        let prose = Evidence {
+            base: 30.0,
+            tokens: 30,
+            ..Evidence::default()
+        };
+        let recurring = DomFigures {
+            pages: 5,
+            comments: true,
+            ..DomFigures::default()
+        };
+        let cfg = CleanConfig::default();
+        // An article, then two comments: the comments go.
+        let mut ev = vec![prose; 3];
+        let figs = [DomFigures::default(), recurring, recurring];
+        mark_comments(&cfg, &mut ev, &figs);
+        let hard: Vec<_> = ev.iter().map(|e| e.hard).collect();
+        let c = Some(super::super::Reason::DomComments);
+        assert_eq!(hard, [None, c, c]);
+        // A page that is only the thread keeps it.
+        let mut ev = vec![prose; 2];
+        mark_comments(&cfg, &mut ev, &figs[1..]);
+        assert!(ev.iter().all(|e| e.hard.is_none()));
     }
 
     #[test]
