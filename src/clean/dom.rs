@@ -62,17 +62,34 @@ pub fn path_name(path: &str) -> Option<&str> {
 }
 
 /// Whether a path runs through a container named as comments: an element with a class or id
-/// made of the word `comment` or `comments` (`div.comment-body`, `ol.commentlist`,
-/// `div#comments`, `p.comment-content`). The convention of every blog engine and comment
-/// service (WordPress, Blogger, Disqus, Drupal), so a generic name, not a site's; other words
-/// that merely begin so (`commentary`, an opinion section) are not it.
+/// word holding `comment` (`div.comment-body`, `ol.commentlist`, `div#comments`,
+/// `div#postcomments`, `p.comment-content`). The convention of every blog engine and comment
+/// service (WordPress, Blogger, Disqus, Drupal), so a generic name, not a site's; the words
+/// `commentary` and `commentator` (an opinion section, its writer) are articles, not it.
 pub fn comment_path(path: &str) -> bool {
-    let word = |w: &str| matches!(w, "comment" | "comments" | "commentlist");
+    let word = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        w.contains("comment") && !w.contains("commentar") && !w.contains("commentator")
+    };
     path.split('>').any(|el| {
         el.split(['.', '#'])
             .skip(1)
             .any(|name| name.split(['-', '_']).any(word))
     })
+}
+
+/// Takes the blocks under the site's article path (DOM weight above zero: the path holds the
+/// article on most of the site's pages) out of the lists of like items that `items` found:
+/// a line of one template recurring through an article's body (a dateline, a "Read more"
+/// after each section) does not make its paragraphs comments or teasers. Returns whether an
+/// item is left. Without DOM figures nothing changes.
+pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
+    if figs.len() == ev.len() {
+        for (e, f) in ev.iter_mut().zip(figs) {
+            e.item &= !(f.weight > 0.0 && !f.comments);
+        }
+    }
+    ev.iter().any(|e| e.item)
 }
 
 /// The paths of a page, in order of first occurrence, with their prose and link figures.
@@ -372,6 +389,7 @@ mod tests {
         ));
         assert!(comment_path("div.post>div.comment-body>p"));
         assert!(comment_path("div#dsq-comment-0>p"));
+        assert!(comment_path("div#postcomments>dl>dd#body_0"));
         assert!(!comment_path("div.commentary>article>p"));
         assert!(!comment_path("article>div.body>p"));
         let prose = Evidence {
@@ -396,6 +414,31 @@ mod tests {
         let mut ev = vec![prose; 2];
         mark_comments(&cfg, &mut ev, &figs[1..]);
         assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn paragraphs_under_the_sites_article_path_are_no_list_of_items() {
+        let item = Evidence {
+            item: true,
+            ..Evidence::default()
+        };
+        let article = DomFigures {
+            pages: 5,
+            article: 5,
+            weight: 6.0,
+            ..DomFigures::default()
+        };
+        let mut ev = vec![item; 3];
+        let figs = [article, article, DomFigures::default()];
+        assert!(article_is_no_list(&figs, &mut ev));
+        assert_eq!(
+            ev.iter().map(|e| e.item).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        // Text input (no figures): the items stand.
+        let mut ev = vec![item; 3];
+        assert!(article_is_no_list(&[], &mut ev));
+        assert!(ev.iter().all(|e| e.item));
     }
 
     #[test]

@@ -479,7 +479,8 @@ impl<'m> Cleaner<'m> {
             &cfg,
             &self.runs.lexicon,
             &self.runs.state,
-        ) {
+        ) && dom::article_is_no_list(&self.dom, &mut self.ev)
+        {
             // The article comes before its comments and its page's teasers: a page whose
             // first item comes before any strong run is the list itself.
             let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
