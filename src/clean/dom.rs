@@ -86,7 +86,9 @@ pub fn comment_path(path: &str) -> bool {
 pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
     if figs.len() == ev.len() {
         for (e, f) in ev.iter_mut().zip(figs) {
-            e.item &= !(f.weight > 0.0 && !f.comments);
+            if f.weight > 0.0 && !f.comments {
+                e.item = false;
+            }
         }
     }
     ev.iter().any(|e| e.item)
