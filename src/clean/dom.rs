@@ -61,6 +61,39 @@ pub fn path_name(path: &str) -> Option<&str> {
     path.rsplit('>').find(|s| s.contains(['.', '#']))
 }
 
+/// Whether a path runs through a container named as comments: an element with a class or id
+/// word holding `comment` (`div.comment-body`, `ol.commentlist`, `div#comments`,
+/// `div#postcomments`, `p.comment-content`). The convention of every blog engine and comment
+/// service (WordPress, Blogger, Disqus, Drupal), so a generic name, not a site's; the words
+/// `commentary` and `commentator` (an opinion section, its writer) are articles, not it.
+pub fn comment_path(path: &str) -> bool {
+    let word = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        w.contains("comment") && !w.contains("commentar") && !w.contains("commentator")
+    };
+    path.split('>').any(|el| {
+        el.split(['.', '#'])
+            .skip(1)
+            .any(|name| name.split(['-', '_']).any(word))
+    })
+}
+
+/// Takes the blocks under the site's article path (DOM weight above zero: the path holds the
+/// article on most of the site's pages) out of the lists of like items that `items` found:
+/// a line of one template recurring through an article's body (a dateline, a "Read more"
+/// after each section) does not make its paragraphs comments or teasers. Returns whether an
+/// item is left. Without DOM figures nothing changes.
+pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
+    if figs.len() == ev.len() {
+        for (e, f) in ev.iter_mut().zip(figs) {
+            if f.weight > 0.0 && !f.comments {
+                e.item = false;
+            }
+        }
+    }
+    ev.iter().any(|e| e.item)
+}
+
 /// The paths of a page, in order of first occurrence, with their prose and link figures.
 fn paths_of<'d>(text: &str, dom: &'d [BlockDom]) -> Vec<(&'d str, PathOnPage)> {
     let mut at: FxHashMap<&str, usize> = FxHashMap::default();
@@ -133,6 +166,9 @@ pub struct DomFigures {
     pub link_density: f32,
     /// What the DOM added to the block's content evidence (token units; negative: chrome).
     pub weight: f32,
+    /// The block is in the site's comment section: under a container named as comments (see
+    /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
+    pub comments: bool,
 }
 
 /// Sites a path name needs to be on for its cross-site figures to count: two may share a
@@ -198,7 +234,28 @@ pub(super) fn apply(
             e.base += w;
         }
         f.weight = w;
+        f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
         out.push(f);
+    }
+    mark_comments(cfg, ev, out);
+}
+
+/// Removes the site's comment section (blocks whose figures say `comments`) from a page that
+/// has an article of its own outside it: readers' text below a post is not the post, however
+/// much prose it holds, and its container recurs on every post of the site. A page whose
+/// prose is all in it (a discussion page, a forum thread) keeps it, as does a site with too
+/// few pages for the container to recur: a lone page's comments may be what it is about.
+fn mark_comments(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
+    // An article of its own: a paragraph outside the comments that pays for its own run.
+    let article = (ev.iter().zip(figs))
+        .any(|(e, f)| !f.comments && e.hard.is_none() && e.base >= cfg.switch_cost);
+    if !article {
+        return;
+    }
+    for (e, f) in ev.iter_mut().zip(figs) {
+        if f.comments && e.hard.is_none() {
+            e.hard = Some(super::Reason::DomComments);
+        }
     }
 }
 
@@ -325,6 +382,65 @@ mod tests {
         runs.state = vec![false, true, true, false, false, false, false, false];
         extend_to_container(&[], &ev, &figs, &mut runs);
         assert_eq!(runs.state.iter().filter(|&&s| s).count(), 2);
+    }
+
+    #[test]
+    fn a_recurring_comment_section_is_removed_when_the_page_has_an_article() {
+        assert!(comment_path(
+            "div#comments>ol.commentlist>li.comment.even>p"
+        ));
+        assert!(comment_path("div.post>div.comment-body>p"));
+        assert!(comment_path("div#dsq-comment-0>p"));
+        assert!(comment_path("div#postcomments>dl>dd#body_0"));
+        assert!(!comment_path("div.commentary>article>p"));
+        assert!(!comment_path("article>div.body>p"));
+        let prose = Evidence {
+            base: 30.0,
+            tokens: 30,
+            ..Evidence::default()
+        };
+        let recurring = DomFigures {
+            pages: 5,
+            comments: true,
+            ..DomFigures::default()
+        };
+        let cfg = CleanConfig::default();
+        // An article, then two comments: the comments go.
+        let mut ev = vec![prose; 3];
+        let figs = [DomFigures::default(), recurring, recurring];
+        mark_comments(&cfg, &mut ev, &figs);
+        let hard: Vec<_> = ev.iter().map(|e| e.hard).collect();
+        let c = Some(super::super::Reason::DomComments);
+        assert_eq!(hard, [None, c, c]);
+        // A page that is only the thread keeps it.
+        let mut ev = vec![prose; 2];
+        mark_comments(&cfg, &mut ev, &figs[1..]);
+        assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn paragraphs_under_the_sites_article_path_are_no_list_of_items() {
+        let item = Evidence {
+            item: true,
+            ..Evidence::default()
+        };
+        let article = DomFigures {
+            pages: 5,
+            article: 5,
+            weight: 6.0,
+            ..DomFigures::default()
+        };
+        let mut ev = vec![item; 3];
+        let figs = [article, article, DomFigures::default()];
+        assert!(article_is_no_list(&figs, &mut ev));
+        assert_eq!(
+            ev.iter().map(|e| e.item).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        // Text input (no figures): the items stand.
+        let mut ev = vec![item; 3];
+        assert!(article_is_no_list(&[], &mut ev));
+        assert!(ev.iter().all(|e| e.item));
     }
 
     #[test]

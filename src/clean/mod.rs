@@ -79,11 +79,15 @@ pub enum Reason {
     /// Removed: outside the article, and mostly links, or under a DOM path whose text is
     /// links on most of the site's pages (menus, related lists; HTML input only).
     DomLinks,
+    /// Removed: under a container named as the site's comments (a class or id `comment`,
+    /// `comments`), recurring on the site's pages, on a page whose article stands outside it
+    /// (readers' comments below a post; HTML input only).
+    DomComments,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 12] = [
+    pub const ALL: [Reason; 13] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -96,6 +100,7 @@ impl Reason {
         Reason::DuplicateCopy,
         Reason::ItemList,
         Reason::DomLinks,
+        Reason::DomComments,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -113,6 +118,7 @@ impl Reason {
             Reason::DuplicateCopy => "duplicate-copy",
             Reason::ItemList => "item-list",
             Reason::DomLinks => "dom-links",
+            Reason::DomComments => "dom-comments",
         }
     }
 
@@ -122,6 +128,12 @@ impl Reason {
             self,
             Reason::KeptUnique | Reason::KeptShared | Reason::KeptContext | Reason::KeptHeader
         )
+    }
+
+    /// Whether only pages read from HTML can have this reason and tables leave it out while
+    /// nothing has it (so text runs print the tables they did before it existed).
+    pub fn html_only(self) -> bool {
+        matches!(self, Reason::DomComments)
     }
 
     /// Position in [`Reason::ALL`], for per-reason tables.
@@ -467,7 +479,8 @@ impl<'m> Cleaner<'m> {
             &cfg,
             &self.runs.lexicon,
             &self.runs.state,
-        ) {
+        ) && dom::article_is_no_list(&self.dom, &mut self.ev)
+        {
             // The article comes before its comments and its page's teasers: a page whose
             // first item comes before any strong run is the list itself.
             let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);

@@ -230,7 +230,8 @@ impl Stats {
         ));
         s.push_str("reason          blocks       bytes\n");
         for r in Reason::ALL {
-            if r == Reason::DomLinks && self.reason_blocks[r.index()] == 0 {
+            let html_only = r == Reason::DomLinks || r.html_only();
+            if html_only && self.reason_blocks[r.index()] == 0 {
                 // Only pages read from HTML have it; text runs print the table they did.
                 continue;
             }
@@ -257,8 +258,12 @@ impl Stats {
 
     /// The `--stats-json` object.
     pub fn to_json(&self) -> serde_json::Value {
+        // Reasons only HTML pages can have are left out while nothing has them, so text runs
+        // write the object they did.
+        let shown = |r: &&Reason| !r.html_only() || self.reason_blocks[r.index()] > 0;
         let reasons: serde_json::Map<String, serde_json::Value> = Reason::ALL
             .iter()
+            .filter(shown)
             .map(|r| {
                 (
                     r.as_str().to_string(),
@@ -273,6 +278,7 @@ impl Stats {
                 let removed: serde_json::Map<String, serde_json::Value> = Reason::ALL
                     .iter()
                     .filter(|r| !r.is_kept())
+                    .filter(shown)
                     .map(|r| {
                         let b = self.site_removed.get(s).map_or(0, |v| v[r.index()]);
                         (r.as_str().to_string(), b.into())

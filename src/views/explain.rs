@@ -180,16 +180,18 @@ fn reason_ansi(r: Reason) -> &'static str {
         Reason::DuplicateCopy => "34;2", // dim blue
         Reason::ItemList => "33;2",      // dim yellow
         Reason::DomLinks => "35;2",      // dim magenta
+        Reason::DomComments => "34;2",   // dim blue
     }
 }
 
 /// The DOM evidence of a line, for the terminal view: its path, how many of the pages (or
 /// sites, for a path's name) with it had the article or links there, its link density and
-/// what the DOM added to its score.
+/// what the DOM added to its score (and whether it is in the site's comment section).
 fn dom_note(f: &DomFigures, path: &str) -> String {
     let of = if f.by_name { "sites" } else { "pages" };
+    let comments = if f.comments { ", comment section" } else { "" };
     format!(
-        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}",
+        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}{comments}",
         f.article, f.pages, f.links, f.pages, f.link_density, f.weight
     )
 }
@@ -354,6 +356,7 @@ impl PageExplanation {
                             "links": f.links,
                             "link_density": f.link_density,
                             "weight": f.weight,
+                            "comments": f.comments,
                         }),
                     );
                 }

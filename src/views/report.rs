@@ -200,6 +200,7 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::DuplicateCopy => "#5c6bc0",
         Reason::ItemList => "#8d6e63",
         Reason::DomLinks => "#ad1457",
+        Reason::DomComments => "#6a1b9a",
     }
 }
 
@@ -217,6 +218,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::DuplicateCopy => "removed: another copy of a line the page keeps",
         Reason::ItemList => "removed: an item of a list of comments or teasers",
         Reason::DomLinks => "removed: links outside the article, or under a path of links",
+        Reason::DomComments => "removed: in the site's comment section, below the article",
     }
 }
 
@@ -334,6 +336,9 @@ fn render_reasons(h: &mut String, st: &Stats) {
     );
     for reason in Reason::ALL {
         let i = reason.index();
+        if reason.html_only() && st.reason_blocks[i] == 0 {
+            continue;
+        }
         let _ = writeln!(
             h,
             "<tr data-reason=\"{n}\"><td><span class=\"sw\" style=\"background:{c}\"></span>{n}</td>\
@@ -400,6 +405,9 @@ fn render_sites(h: &mut String, st: &Stats, max_sites: usize) {
 fn render_samples(h: &mut String, st: &Stats, samples: &[(String, Vec<PageExplanation>)]) {
     h.push_str("<h2>Sample pages</h2>\n<p class=\"meta\">Sites with the most and the least removed. Removed lines are struck out; hover a line for the figures behind it.</p>\n<p>");
     for reason in Reason::ALL {
+        if reason.html_only() && st.reason_blocks[reason.index()] == 0 {
+            continue;
+        }
         let _ = write!(
             h,
             "<span class=\"sw\" style=\"background:{}\"></span>{} &nbsp; ",

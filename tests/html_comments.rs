@@ -1,0 +1,154 @@
+//! DOM evidence end to end on a small handwritten HTML crawl: a blog whose posts carry a
+//! comment section (removed as `dom-comments`), a discussion page of the same blog that is
+//! only comments, and a lone page of another site with comments (both kept).
+
+mod io_support;
+
+use std::collections::HashMap;
+
+use io_support::*;
+
+const WORDS: [&str; 24] = [
+    "harbour", "lantern", "meadow", "quarry", "orchard", "glacier", "canyon", "prairie", "lagoon",
+    "thicket", "summit", "estuary", "marsh", "plateau", "delta", "ridge", "grove", "fjord", "dune",
+    "basin", "cove", "heath", "moor", "valley",
+];
+
+/// A sentence of prose about `a` and `b`, different for each `(a, b, k)`.
+fn prose(a: &str, b: &str, k: usize) -> String {
+    format!(
+        "The walk from the {a} to the {b} took {k} hours, and on the way we counted birds, \
+         talked about the weather and stopped twice for bread and cheese."
+    )
+}
+
+fn comments(i: usize) -> String {
+    (0..3)
+        .map(|c| {
+            let (a, b) = (WORDS[(i + c + 5) % 24], WORDS[(2 * i + c + 11) % 24]);
+            format!(
+                "<div class=\"comment\" id=\"comment-{c}{i}\"><p class=\"comment-author\">Reader {c}</p>\
+                 <div class=\"comment-body\"><p>I loved reading this. {}</p></div></div>",
+                prose(a, b, 40 + c + i)
+            )
+        })
+        .collect()
+}
+
+/// One post of the blog: menu, article (three paragraphs), comment section.
+fn post(i: usize) -> String {
+    let paras: String = (0..3)
+        .map(|k| {
+            format!(
+                "<p>{}</p>",
+                prose(WORDS[(i + k) % 24], WORDS[(i * 7 + k + 3) % 24], i * 3 + k)
+            )
+        })
+        .collect();
+    format!(
+        "<html><body><nav class=\"menu\"><ul><li><a href=\"/\">Home</a></li><li><a href=\"/about\">About</a></li></ul></nav>\
+         <article class=\"post\"><h1>Notes from the {w}</h1><div class=\"entry\">{paras}</div></article>\
+         <div id=\"comments\"><h3>Comments</h3>{}</div></body></html>",
+        comments(i),
+        w = WORDS[i % 24]
+    )
+}
+
+/// Runs `run --keep-removed` on the pages and returns, per id, kept text and removed blocks
+/// with their reasons.
+fn clean(pages: &[(String, String, String)]) -> HashMap<String, (String, Vec<(String, String)>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines: String = pages
+        .iter()
+        .map(|(id, url, html)| {
+            format!(
+                "{}\n",
+                serde_json::json!({"id": id, "url": url, "page": html})
+            )
+        })
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let o = dechrome(&[
+        "run",
+        "-q",
+        "--force",
+        "--keep-removed",
+        "--html-field",
+        "page",
+        "-o",
+        p(&out),
+        p(&input),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let removed = v["removed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["text"].as_str().unwrap().to_owned(),
+                        r["reason"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            let id = v["id"].as_str().unwrap().to_owned();
+            (id, (v["page"].as_str().unwrap().to_owned(), removed))
+        })
+        .collect()
+}
+
+#[test]
+fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
+    let mut pages: Vec<(String, String, String)> = (0..8)
+        .map(|i| {
+            (
+                format!("post{i}"),
+                format!("http://blog.example.org/{i}"),
+                post(i),
+            )
+        })
+        .collect();
+    // A discussion page of the same blog: only comments, no article of its own.
+    pages.push((
+        "thread".into(),
+        "http://blog.example.org/talk".into(),
+        format!(
+            "<html><body><nav class=\"menu\"><ul><li><a href=\"/\">Home</a></li><li><a href=\"/about\">About</a></li></ul></nav>\
+             <div id=\"comments\">{}</div></body></html>",
+            comments(17)
+        ),
+    ));
+    // A lone page of another site: nothing shows its comments recur below its articles.
+    pages.push(("lone".into(), "http://other.example.net/x".into(), post(9)));
+    let out = clean(&pages);
+    for i in 0..8 {
+        let (kept, removed) = &out[&format!("post{i}")];
+        // Per block: the article's paragraphs stay, every comment goes as the comment section.
+        for k in 0..3 {
+            let para = prose(WORDS[(i + k) % 24], WORDS[(i * 7 + k + 3) % 24], i * 3 + k);
+            assert!(kept.contains(&para), "post{i}: {kept}\n{removed:?}");
+        }
+        assert!(!kept.contains("I loved reading this"), "post{i}: {kept}");
+        let comment_reasons: Vec<&str> = (removed.iter())
+            .filter(|(t, _)| t.starts_with("I loved reading this"))
+            .map(|(_, r)| r.as_str())
+            .collect();
+        assert_eq!(comment_reasons, ["dom-comments"; 3], "post{i}: {removed:?}");
+        assert!(!kept.contains("Home"), "post{i}: {kept}");
+    }
+    let (thread, _) = &out["thread"];
+    assert_eq!(
+        thread.matches("I loved reading this").count(),
+        3,
+        "{thread}"
+    );
+    let (lone, _) = &out["lone"];
+    assert!(lone.contains("I loved reading this"), "{lone}");
+}
