@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::decode::{decode_utf8, read_line, stream_error};
-use super::html::{decode_html, html_to_blocks, HtmlBlocks};
+use super::html::{decode_html, decode_html_owned, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
 use super::{ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
@@ -344,15 +344,20 @@ impl WarcStream {
     ) -> Result<Step> {
         match html_payload(&headers, block) {
             Some((body, charset)) => {
-                let (html, lossy) = decode_html(&body, charset.as_deref());
-                if lossy && self.cfg.strict_utf8 {
-                    return Err(Error::InvalidUtf8 {
-                        loc,
-                        bad_byte: std::str::from_utf8(&body)
-                            .err()
-                            .map_or(0, |e| e.valid_up_to() as u64),
-                    });
-                }
+                let (html, lossy) = if self.cfg.strict_utf8 {
+                    let (html, lossy) = decode_html(&body, charset.as_deref());
+                    if lossy {
+                        return Err(Error::InvalidUtf8 {
+                            loc,
+                            bad_byte: std::str::from_utf8(&body)
+                                .err()
+                                .map_or(0, |e| e.valid_up_to() as u64),
+                        });
+                    }
+                    (html, lossy)
+                } else {
+                    decode_html_owned(body, charset.as_deref())
+                };
                 let HtmlBlocks { text, dom } = html_to_blocks(&html);
                 let mut rec = self.record(headers, text, lossy, loc, cl);
                 rec.dom = dom;
