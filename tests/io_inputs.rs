@@ -281,3 +281,90 @@ fn html_in_warc_jsonl_field_and_directory_clean_alike() {
     assert!(from_warc[0].starts_with("Story of apples"), "{from_warc:?}");
     assert!(!from_warc[0].contains("Home"), "{from_warc:?}");
 }
+
+/// `run`'s first pass keeps WARC pages' HTML conversions (text view, DOM side array) for
+/// the second, within a fifth of `--memory`; pages past that budget are converted again. The
+/// output must not depend on which: all kept (default budget), some kept (1 MB), none kept
+/// (`learn` then `clean`), one thread or two. Lossy, non-HTML and failed records are mixed in.
+#[test]
+fn run_output_is_the_same_whether_html_conversions_are_kept_or_redone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut warc = Vec::new();
+    let topics = [
+        "apples", "boats", "clocks", "drums", "eagles", "forests", "gates",
+    ];
+    for i in 0..400usize {
+        let (site, w) = (i % 5, topics[i % topics.len()]);
+        let mut html = format!(
+            "<html><head><title>T</title><script>var a = '<p>no</p>';</script></head><body>\
+             <nav class=menu-{site}><ul><li><a href=/>Home</a><li><a href=/n>News {i}</a></ul>\
+             </nav><article><div class=post-{i}><h1>On {w} number {i}</h1><p>Story {i} of {w} \
+             tells of the river, the town and the people who live there, in words.</p>"
+        )
+        .into_bytes();
+        for k in 0..(i % 7) {
+            html.extend(format!("<p>Paragraph {k} on {w} &amp; more, page {i}.</p>").bytes());
+        }
+        if i % 9 == 0 {
+            html.extend(b"<p>caf\xe9 \x93quoted\x94</p>"); // windows-1252, decoded lossily
+        }
+        html.extend(b"</div></article><footer>(c) site</footer></body></html>");
+        let status = match i % 50 {
+            7 => "404 Not Found",
+            _ => "200 OK",
+        };
+        let ctype = if i % 41 == 3 {
+            "image/png"
+        } else {
+            "text/html"
+        };
+        let mut block = format!("HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\n\r\n").into_bytes();
+        block.extend(&html);
+        let (url, rid) = (
+            format!("http://site{site}.example/{i}"),
+            format!("<urn:uuid:00000000-0000-4000-8000-{i:012}>"),
+        );
+        warc.extend(gz(&warc_record(
+            &[
+                ("WARC-Type", "response"),
+                ("WARC-Target-URI", &url),
+                ("WARC-Record-ID", &rid),
+            ],
+            &block,
+        )));
+    }
+    let w = dir.path().join("in.warc.gz");
+    std::fs::write(&w, warc).unwrap();
+    let out = |name: &str, args: &[&str]| -> Vec<u8> {
+        let o = dir.path().join(name);
+        let mut a = vec!["run", "-q", "--force", p(&w), "-o", p(&o)];
+        a.extend(args);
+        let r = dechrome(&a);
+        assert!(r.status.success(), "{}", stderr(&r));
+        std::fs::read(&o).unwrap()
+    };
+    let all_kept = out("kept.jsonl", &["-j", "1"]);
+    assert!(all_kept.len() > 10_000, "{}", all_kept.len());
+    assert!(all_kept == out("kept2.jsonl", &["-j", "2"]), "two threads");
+    let some = out("some.jsonl", &["-j", "1", "--memory", "1M"]);
+    assert!(all_kept == some, "some pages converted again");
+    let some2 = out("some2.jsonl", &["-j", "2", "--memory", "1M"]);
+    assert!(all_kept == some2, "some pages converted again, two threads");
+    // learn then clean: every page converted twice, nothing kept.
+    let model = dir.path().join("m.model");
+    let r = dechrome(&["learn", "-q", "--force", p(&w), "-o", p(&model)]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let cleaned = dir.path().join("clean.jsonl");
+    let r = dechrome(&[
+        "clean",
+        "-q",
+        "--force",
+        "--model",
+        p(&model),
+        p(&w),
+        "-o",
+        p(&cleaned),
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(all_kept == std::fs::read(&cleaned).unwrap(), "none kept");
+}

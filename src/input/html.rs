@@ -28,6 +28,7 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
+use html5ever::LocalName;
 
 /// Decodes the bytes of an HTML document. `charset` is the one an HTTP header named, if any.
 /// Returns the text and whether bytes had to be replaced (U+FFFD) because they were not
@@ -57,6 +58,18 @@ pub fn decode_html(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
         return (String::from_utf8_lossy(bytes).into_owned(), true);
     }
     (bytes.iter().map(|&b| cp1252(b)).collect(), false)
+}
+
+/// [`decode_html`] of bytes it may keep: valid UTF-8 (the common case) becomes the text
+/// without a copy.
+pub(crate) fn decode_html_owned(bytes: Vec<u8>, charset: Option<&str>) -> (String, bool) {
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        return decode_html(&bytes, charset);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => decode_html(e.as_bytes(), charset),
+    }
 }
 
 /// windows-1252 to Unicode (bytes 0x80..0x9f differ from Latin-1).
@@ -201,10 +214,10 @@ pub struct HtmlBlocks {
     pub dom: Vec<BlockDom>,
 }
 
-/// An open element: its name and its signature part (`tag.class#id`), or `None` for inline
-/// elements, which paths leave out.
+/// An open element: its name (an atom: compared as a number) and its signature part
+/// (`tag.class#id`), or `None` for inline elements, which paths leave out.
 struct Open {
-    name: String,
+    name: LocalName,
     sig: Option<String>,
 }
 
@@ -307,7 +320,7 @@ struct State {
     /// The current line, white space already collapsed.
     line: String,
     /// Names of the hidden elements we are inside, innermost last.
-    hidden: Vec<String>,
+    hidden: Vec<LocalName>,
     pre: usize,
     /// A space is owed before the next word of this line.
     space: bool,
@@ -365,7 +378,8 @@ impl State {
                 self.line.push(' ');
             }
             self.space = false;
-            self.note(word);
+            // A word has no white space: all its characters count.
+            self.count(word.chars().count() as u32);
             self.line.push_str(word);
         }
     }
@@ -373,7 +387,11 @@ impl State {
     /// Counts the characters of text going into the line (and those in links), and takes the
     /// line's path at its first text.
     fn note(&mut self, s: &str) {
-        let n = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        self.count(s.chars().filter(|c| !c.is_whitespace()).count() as u32);
+    }
+
+    /// [`note`](Self::note) of text with `n` characters that are not white space.
+    fn count(&mut self, n: u32) {
         if n == 0 {
             return;
         }
@@ -402,7 +420,7 @@ impl State {
     fn track(&mut self, tag: &Tag, name: &str) {
         if tag.kind == TagKind::EndTag {
             let floor = self.open.len().saturating_sub(END_TAG_REACH);
-            if let Some(i) = self.open[floor..].iter().rposition(|o| o.name == name) {
+            if let Some(i) = self.open[floor..].iter().rposition(|o| o.name == tag.name) {
                 self.open.truncate(floor + i);
             }
             if name == "a" {
@@ -425,7 +443,7 @@ impl State {
         }
         let sig = is_block(name).then(|| sig_of(tag));
         self.open.push(Open {
-            name: name.to_owned(),
+            name: tag.name.clone(),
             sig,
         });
     }
@@ -434,7 +452,7 @@ impl State {
     /// (or one of `stops`) is open inside it.
     fn close_open(&mut self, closes: &[&str], stops: &[&str]) {
         for i in (0..self.open.len()).rev() {
-            let n = self.open[i].name.as_str();
+            let n: &str = &self.open[i].name;
             if closes.contains(&n) {
                 self.open.truncate(i);
                 return;
@@ -453,7 +471,7 @@ impl State {
         let start = tag.kind == TagKind::StartTag;
         if is_hidden(name) {
             if start && !tag.self_closing {
-                self.hidden.push(name.to_owned());
+                self.hidden.push(tag.name.clone());
                 return match name {
                     "script" => TokenSinkResult::RawData(RawKind::ScriptData),
                     "style" | "noscript" | "iframe" | "noembed" | "noframes" => {
@@ -463,7 +481,7 @@ impl State {
                     _ => TokenSinkResult::Continue,
                 };
             } else if !start {
-                if let Some(i) = self.hidden.iter().rposition(|h| h == name) {
+                if let Some(i) = self.hidden.iter().rposition(|h| *h == tag.name) {
                     self.hidden.truncate(i);
                 }
             }
@@ -473,7 +491,9 @@ impl State {
             // A missing </head> (or a page with neither </head> nor <body>, as the parser of
             // a browser reads it: the first element that cannot be in the head opens the
             // body) must not hide the whole page.
-            self.hidden.retain(|h| h != "head" && h != "title");
+            self.hidden.retain(|h| {
+                *h != html5ever::local_name!("head") && *h != html5ever::local_name!("title")
+            });
         }
         if !self.hidden.is_empty() {
             return TokenSinkResult::Continue;

@@ -164,6 +164,25 @@ pub enum Payload {
     None,
 }
 
+/// An HTML page's conversion (text view, DOM side array, lossy flag), made before.
+#[derive(Debug)]
+pub(crate) struct ConvertedHtml {
+    /// The page's text view.
+    pub text: String,
+    /// Its DOM side array.
+    pub dom: Vec<BlockDom>,
+    /// Bytes had to be replaced when its HTML was decoded.
+    pub lossy: bool,
+}
+
+/// Pages whose HTML an earlier pass over the same input converted (`run`'s first pass): a
+/// reader takes them here instead of parsing their HTML again.
+pub(crate) trait ConvertedPages: Send + Sync + std::fmt::Debug {
+    /// The conversion of the record read at `loc` (file and record number), if one was kept
+    /// and was made from a record of `bytes` bytes; taken out, so it is handed out once.
+    fn take(&self, loc: &Location, bytes: u64) -> Option<ConvertedHtml>;
+}
+
 /// What the records of a [`Reader`] carry for the writer: how much of a Parquet row is
 /// decoded. The other formats carry their [`Payload`] unless told [`PayloadKind::None`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +329,8 @@ pub struct Reader {
     current: Option<Box<dyn RecordStream>>,
     /// What records carry for the writer ([`Reader::set_payload`]).
     payload: PayloadKind,
+    /// HTML pages converted before ([`Reader::set_converted`]).
+    converted: Option<Arc<dyn ConvertedPages>>,
 }
 
 /// A stream of records from one file.
@@ -364,7 +385,13 @@ impl Reader {
             inline: false,
             current: None,
             payload: PayloadKind::Full,
+            converted: None,
         })
+    }
+
+    /// HTML pages converted before: WARC records found there are not parsed again.
+    pub(crate) fn set_converted(&mut self, converted: Option<Arc<dyn ConvertedPages>>) {
+        self.converted = converted;
     }
 
     /// What records carry for the writer ([`PayloadKind::Full`] by default).
@@ -419,7 +446,8 @@ impl Reader {
                 }
             }
             let (path, root) = self.files.next()?;
-            match open_stream(&self.cfg, path, root, self.passed.clone(), self.payload) {
+            let (passed, conv) = (self.passed.clone(), self.converted.clone());
+            match open_stream(&self.cfg, path, root, passed, self.payload, conv) {
                 Ok(s) => self.current = Some(s),
                 Err(e) => return Some(Chunk::Records(vec![Err(e)])),
             }
@@ -435,7 +463,8 @@ impl Reader {
             let (tx, rx) = crossbeam_channel::bounded(2);
             let cfg = self.cfg.clone();
             let (passed, payload) = (self.passed.clone(), self.payload);
-            std::thread::spawn(move || read_file(cfg, path, root, passed, payload, tx));
+            let conv = self.converted.clone();
+            std::thread::spawn(move || read_file(cfg, path, root, passed, payload, conv, tx));
             self.open.push_back(rx);
         }
     }
@@ -452,9 +481,10 @@ fn read_file(
     root: PathBuf,
     passed: Arc<PassedCounters>,
     payload: PayloadKind,
+    converted: Option<Arc<dyn ConvertedPages>>,
     tx: crossbeam_channel::Sender<Chunk>,
 ) {
-    let mut stream = match open_stream(&cfg, path, root, passed, payload) {
+    let mut stream = match open_stream(&cfg, path, root, passed, payload, converted) {
         Ok(s) => s,
         Err(e) => {
             let _ = tx.send(Chunk::Records(vec![Err(e)]));
@@ -468,16 +498,18 @@ fn read_file(
     }
 }
 
-/// The record stream of one input file; `payload`: see [`Reader::set_payload`].
+/// The record stream of one input file; `payload`: see [`Reader::set_payload`];
+/// `converted`: see [`Reader::set_converted`].
 fn open_stream(
     cfg: &InputConfig,
     path: PathBuf,
     root: PathBuf,
     passed: Arc<PassedCounters>,
     payload: PayloadKind,
+    converted: Option<Arc<dyn ConvertedPages>>,
 ) -> Result<Box<dyn RecordStream>> {
     let r = open_decompressed(&path)?;
-    stream_from(cfg, path, root, r, passed, payload)
+    stream_from(cfg, path, root, r, passed, payload, converted)
 }
 
 /// Reads records from an already decompressed stream named `path` (used in messages), with
@@ -495,6 +527,7 @@ pub fn records_from(
         r,
         Default::default(),
         PayloadKind::Full,
+        None,
     )
 }
 
@@ -507,6 +540,7 @@ fn stream_from(
     mut r: Box<dyn BufRead + Send>,
     passed: Arc<PassedCounters>,
     payload: PayloadKind,
+    converted: Option<Arc<dyn ConvertedPages>>,
 ) -> Result<Box<dyn RecordStream>> {
     let head = r.fill_buf().map_err(|e| stream_error(&path, 0, e))?;
     if head.is_empty() {
@@ -524,7 +558,11 @@ fn stream_from(
     match fmt {
         Format::Jsonl => Ok(Box::new(JsonlStream::new(cfg.clone(), path, r))),
         Format::Text => Ok(Box::new(TextFileStream::new(cfg.clone(), path, root, r))),
-        Format::Wet | Format::Warc => Ok(Box::new(WarcStream::new(cfg.clone(), path, r, passed))),
+        Format::Wet | Format::Warc => {
+            let mut s = WarcStream::new(cfg.clone(), path, r, passed);
+            s.converted = converted;
+            Ok(Box::new(s))
+        }
         Format::Parquet => Ok(Box::new(ParquetStream::open(
             cfg.clone(),
             path,

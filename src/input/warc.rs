@@ -25,9 +25,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::decode::{decode_utf8, read_line, stream_error};
-use super::html::{decode_html, html_to_blocks, HtmlBlocks};
+use super::html::{decode_html, decode_html_owned, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
-use super::{InputConfig, PassedCounters, Payload, Record, RecordStream};
+use super::{ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
 use crate::warc::header;
 
@@ -47,6 +47,8 @@ pub(super) struct WarcStream {
     done: bool,
     line: Vec<u8>,
     passed: Arc<PassedCounters>,
+    /// HTML pages converted before (see [`super::Reader::set_converted`]).
+    pub(super) converted: Option<Arc<dyn ConvertedPages>>,
 }
 
 /// `<...>` around a header value taken off.
@@ -80,6 +82,7 @@ impl WarcStream {
             done: false,
             line: Vec::with_capacity(256),
             passed,
+            converted: None,
         }
     }
 
@@ -313,10 +316,37 @@ impl WarcStream {
                     self.record(headers, text, lossy, loc, cl),
                 )))
             }
-            "response" | "resource" => match html_payload(&headers, &block) {
-                Some((body, charset)) => {
+            "response" | "resource" => {
+                let kept = self.converted.as_ref().and_then(|c| c.take(&loc, cl));
+                if let Some(c) = kept {
+                    // Converted by an earlier pass over this input: the same record, the
+                    // same text.
+                    let mut rec = self.record(headers, c.text, c.lossy, loc, cl);
+                    rec.dom = c.dom;
+                    return Ok(Step::Record(Box::new(rec)));
+                }
+                self.html_page(headers, &block, loc, cl)
+            }
+            _ => {
+                self.passed.other();
+                Ok(Step::Passed)
+            }
+        }
+    }
+
+    /// A `response` or `resource` record: a page when its payload is HTML.
+    fn html_page(
+        &mut self,
+        headers: Vec<(String, String)>,
+        block: &[u8],
+        loc: Location,
+        cl: u64,
+    ) -> Result<Step> {
+        match html_payload(&headers, block) {
+            Some((body, charset)) => {
+                let (html, lossy) = if self.cfg.strict_utf8 {
                     let (html, lossy) = decode_html(&body, charset.as_deref());
-                    if lossy && self.cfg.strict_utf8 {
+                    if lossy {
                         return Err(Error::InvalidUtf8 {
                             loc,
                             bad_byte: std::str::from_utf8(&body)
@@ -324,18 +354,17 @@ impl WarcStream {
                                 .map_or(0, |e| e.valid_up_to() as u64),
                         });
                     }
-                    let HtmlBlocks { text, dom } = html_to_blocks(&html);
-                    let mut rec = self.record(headers, text, lossy, loc, cl);
-                    rec.dom = dom;
-                    Ok(Step::Record(Box::new(rec)))
-                }
-                None => {
-                    self.passed.non_html();
-                    Ok(Step::Passed)
-                }
-            },
-            _ => {
-                self.passed.other();
+                    (html, lossy)
+                } else {
+                    decode_html_owned(body, charset.as_deref())
+                };
+                let HtmlBlocks { text, dom } = html_to_blocks(&html);
+                let mut rec = self.record(headers, text, lossy, loc, cl);
+                rec.dom = dom;
+                Ok(Step::Record(Box::new(rec)))
+            }
+            None => {
+                self.passed.non_html();
                 Ok(Step::Passed)
             }
         }

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use crate::clean::{CleanConfig, Cleaner, Decision};
 use crate::error::{Error, Result};
-use crate::input::{InputConfig, PassedOver, PayloadKind, Record};
+use crate::input::{ConvertedPages, InputConfig, PassedOver, PayloadKind, Record};
 use crate::model::SpillDir;
 use crate::model::{self, Counter, Header, Model, ModelParams, Prior, SiteTable};
 use crate::output::{Compression, OutputKind, Writer};
@@ -82,6 +82,9 @@ pub struct JobConfig {
     /// crawl's model alone. The CLI passes the built-in [`Prior::builtin`] unless told
     /// otherwise.
     pub prior: Option<Arc<Prior>>,
+    /// HTML pages an earlier pass over the same inputs converted (`run`'s first pass): the
+    /// reader takes them instead of parsing their HTML again.
+    pub(crate) converted: Option<Arc<dyn ConvertedPages>>,
 }
 
 /// How a job reports the bad records it skips ([`OnError::Skip`]): a function called with
@@ -144,6 +147,7 @@ impl JobConfig {
             reporter: None,
             replace_model: true,
             prior: None,
+            converted: None,
         }
     }
 
@@ -237,7 +241,9 @@ fn count_features(
                 std::mem::replace(&mut *c, fresh).write_run(&sites, dir)?;
             }
             c.add_page(site, f);
-            Ok((RecordFigures::take(&mut rec), kept))
+            drop(c);
+            let figures = RecordFigures::take(&mut rec);
+            Ok((figures, kept.map(|k| k.with_html(&mut rec))))
         },
         |batch| {
             for (r, kept) in batch {
@@ -515,6 +521,9 @@ pub fn run(
     // budget (counts get three fifths): what does not fit is computed again.
     let mut kept = FeatureStore::new(cfg.memory / 5);
     let (counters, sites, learn_stats) = count_nonempty(&cfg, params, &dir, Some(&mut kept))?;
+    // The second pass's reader takes the kept HTML conversions (each once, freeing it).
+    let kept = Arc::new(kept);
+    cfg.converted = Some(Arc::clone(&kept) as Arc<dyn ConvertedPages>);
     let tmpdir = tempfile::tempdir().map_err(|e| Error::io("temporary directory", e))?;
     crate::fs::register_temporary(tmpdir.path());
     let model = match keep_model {

@@ -118,6 +118,7 @@ where
 {
     let mut reader = Reader::new(cfg.input.clone(), &cfg.inputs)?;
     reader.set_payload(payload);
+    reader.set_converted(cfg.converted.clone());
     let keep_raw = payload != PayloadKind::None;
     let passed_now = reader.passed_over_handle();
     let bad = BadRecords {
