@@ -39,7 +39,7 @@ mod segment;
 use rustc_hash::FxHashSet;
 
 use crate::input::BlockDom;
-use crate::model::{Model, Prior};
+use crate::model::{Model, Prior, SiteView};
 use crate::shingle::{PageFeatures, Shingler};
 
 pub use dom::{page_features as dom_features, path_name, DomFigures};
@@ -337,14 +337,7 @@ pub struct Cleaner<'m> {
     cfg: CleanConfig,
     shingler: Shingler,
     lookups: Lookups<'m>,
-    ev: Vec<Evidence>,
-    runs: Runs,
-    items: ItemLists,
-    hashes: Vec<u64>,
-    /// Hashes of page-repeated blocks already kept once on this page.
-    kept_copies: FxHashSet<u64>,
-    decisions: Vec<Decision>,
-    dom: Vec<DomFigures>,
+    page: PageState,
 }
 
 impl<'m> Cleaner<'m> {
@@ -361,13 +354,7 @@ impl<'m> Cleaner<'m> {
             cfg,
             shingler: Shingler::new(model.header.params.shingle_max_tokens),
             lookups: Lookups::new(model, prior),
-            ev: Vec::new(),
-            runs: Runs::default(),
-            items: ItemLists::default(),
-            hashes: Vec::new(),
-            kept_copies: FxHashSet::default(),
-            decisions: Vec::new(),
-            dom: Vec::new(),
+            page: PageState::default(),
         }
     }
 
@@ -406,10 +393,41 @@ impl<'m> Cleaner<'m> {
             Some(f) => f,
             None => self.shingler.page(text),
         };
-        let cfg = self.cfg;
+        let page = &mut self.page;
+        page.weigh(&mut self.lookups, &self.cfg, &view, feats, dom);
+        page.segment(&self.cfg, text, feats, dom);
+        page.decide(text, feats, view.pages, out)
+    }
+}
+
+/// One page's working state, reused from page to page so that cleaning a page allocates
+/// nothing once the buffers have grown to the largest page seen.
+#[derive(Default)]
+struct PageState {
+    ev: Vec<Evidence>,
+    runs: Runs,
+    items: ItemLists,
+    hashes: Vec<u64>,
+    /// Hashes of page-repeated blocks already kept once on this page.
+    kept_copies: FxHashSet<u64>,
+    decisions: Vec<Decision>,
+    dom: Vec<DomFigures>,
+}
+
+impl PageState {
+    /// Each block's evidence: the model's counts and the block's shape, then what the page
+    /// itself (blocks it repeats, lists inside it) and its DOM say.
+    fn weigh(
+        &mut self,
+        lookups: &mut Lookups,
+        cfg: &CleanConfig,
+        view: &SiteView,
+        feats: &PageFeatures,
+        dom: &[BlockDom],
+    ) {
         self.ev.clear();
         for b in &feats.blocks {
-            let ev = evidence(&mut self.lookups, &cfg, &view, feats, b);
+            let ev = evidence(lookups, cfg, view, feats, b);
             self.ev.push(ev);
         }
         // A block repeated on the page itself (a carousel, a "most read" box that lists the
@@ -424,15 +442,13 @@ impl<'m> Cleaner<'m> {
                 e.page_dup = true;
             }
         }
-        dom::apply(
-            &mut self.lookups,
-            &cfg,
-            &view,
-            dom,
-            &mut self.ev,
-            &mut self.dom,
-        );
-        inner_lists(&mut self.ev, &cfg);
+        dom::apply(lookups, cfg, view, dom, &mut self.ev, &mut self.dom);
+        inner_lists(&mut self.ev, cfg);
+    }
+
+    /// The page's runs: the article's and the ones kept beside it, after weighing a text the
+    /// page holds twice, a page whose text is all shared, and lists of like items.
+    fn segment(&mut self, cfg: &CleanConfig, text: &str, feats: &PageFeatures, dom: &[BlockDom]) {
         // What one copy of the blocks that only this page has, repeated on it, brings beyond
         // the cost of a switch: the weight of a print copy or hidden duplicate of the article.
         self.kept_copies.clear();
@@ -442,15 +458,15 @@ impl<'m> Cleaner<'m> {
                 copies += (e.base - cfg.switch_cost).max(0.0);
             }
         }
-        let main = self.runs.decide(&mut self.ev, &cfg, feats);
+        let main = self.runs.decide(&mut self.ev, cfg, feats);
         if copies > main {
             // The page's text is mostly held twice: its own text, not a teaser. Scored as the
-            // page's own; one copy is kept (below).
+            // page's own; one copy is kept (in `decide`).
             for e in self.ev.iter_mut().filter(|e| e.page_dup && e.df < 2) {
                 e.shared = false;
                 e.own_copy = true;
             }
-            self.runs.decide(&mut self.ev, &cfg, feats);
+            self.runs.decide(&mut self.ev, cfg, feats);
         }
         // A page that keeps no article, whose text is shared with other pages but not the
         // site's template (the crawl holds the page twice, or its whole article runs
@@ -466,33 +482,45 @@ impl<'m> Cleaner<'m> {
                     .iter_mut()
                     .filter(|e| carried(e))
                     .for_each(|e| e.shared = false);
-                self.runs.decide(&mut self.ev, &cfg, feats);
+                self.runs.decide(&mut self.ev, cfg, feats);
             }
         }
-        // Lists of like items (comments, teasers) around the article: when the page has an
-        // article outside them, they are not its text; when it has none (a forum thread, a
-        // list page), the items are the page's content and stay.
-        if self.items.mark(
-            text,
-            feats,
-            &mut self.ev,
-            &cfg,
-            &self.runs.lexicon,
-            &self.runs.state,
-        ) && dom::article_is_no_list(&self.dom, &mut self.ev)
-        {
-            // The article comes before its comments and its page's teasers: a page whose
-            // first item comes before any strong run is the list itself.
-            let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
-            self.runs.decide(&mut self.ev, &cfg, feats);
-            let article_first = (self.runs.main).is_some_and(|(m, w)| w > 0.0 && m < first_item);
-            if !article_first {
-                self.ev.iter_mut().for_each(|e| e.item = false);
-                self.runs.decide(&mut self.ev, &cfg, feats);
-                keep_thread(&self.ev, &mut self.runs, &self.items.spans);
-            }
-        }
+        self.set_items_apart(cfg, text, feats);
         dom::extend_to_container(dom, &self.ev, &self.dom, &mut self.runs);
+    }
+
+    /// Lists of like items (comments, teasers) around the article: when the page has an
+    /// article outside them, they are not its text; when it has none (a forum thread, a
+    /// list page), the items are the page's content and stay.
+    fn set_items_apart(&mut self, cfg: &CleanConfig, text: &str, feats: &PageFeatures) {
+        let lexicon = &self.runs.lexicon;
+        if !self
+            .items
+            .mark(text, feats, &mut self.ev, cfg, lexicon, &self.runs.state)
+            || !dom::article_is_no_list(&self.dom, &mut self.ev)
+        {
+            return;
+        }
+        // The article comes before its comments and its page's teasers: a page whose
+        // first item comes before any strong run is the list itself.
+        let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
+        self.runs.decide(&mut self.ev, cfg, feats);
+        let article_first = (self.runs.main).is_some_and(|(m, w)| w > 0.0 && m < first_item);
+        if !article_first {
+            self.ev.iter_mut().for_each(|e| e.item = false);
+            self.runs.decide(&mut self.ev, cfg, feats);
+            keep_thread(&self.ev, &mut self.runs, &self.items.spans);
+        }
+    }
+
+    /// Each block's decision and reason; the kept blocks joined by `\n` into `out`.
+    fn decide(
+        &mut self,
+        text: &str,
+        feats: &PageFeatures,
+        site_pages: u64,
+        out: &mut String,
+    ) -> &[Decision] {
         self.decisions.clear();
         self.kept_copies.clear();
         out.clear();
@@ -525,7 +553,7 @@ impl<'m> Cleaner<'m> {
                 keep,
                 reason,
                 site_pages_with: ev.df,
-                site_pages: view.pages,
+                site_pages,
                 cross_sites: ev.cross,
                 prior_sites: ev.prior,
                 templated: ev.templ,
