@@ -29,26 +29,7 @@ fn paragraph(seed: usize, n: usize) -> String {
 
 /// Runs `dechrome run` on one page and returns its kept lines.
 fn kept_lines(text: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let crawl = dir.path().join("crawl.jsonl");
-    let rec = serde_json::json!({"id": "1", "site": "example.org", "text": text});
-    std::fs::write(&crawl, format!("{rec}\n")).unwrap();
-    let out = dir.path().join("out.jsonl");
-    let st = Command::new(env!("CARGO_BIN_EXE_dechrome"))
-        .args(["run", "-q", "-o"])
-        .arg(&out)
-        .arg(&crawl)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let v: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
-    v["text"]
-        .as_str()
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
+    kept_lines_of_site(&[text.to_string()]).remove(0)
 }
 
 /// A long article cut into sections by subheadings and short spec lists (a review of several
