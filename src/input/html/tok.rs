@@ -378,12 +378,10 @@ fn script_end(b: &[u8], mut i: usize) -> Option<usize> {
             continue;
         }
         match (s, b.get(i)) {
-            (S::Data, Some(b'!')) => {
-                if b[i + 1..].starts_with(b"--") {
-                    i += 3;
-                    s = S::Escaped;
-                    dashes = 2;
-                }
+            (S::Data, Some(b'!')) if b[i + 1..].starts_with(b"--") => {
+                i += 3;
+                s = S::Escaped;
+                dashes = 2;
             }
             (S::Data | S::Escaped, Some(b'/')) => {
                 if let Some(e) = end_tag_at(b, i + 1, b"script") {
@@ -492,6 +490,110 @@ mod tests {
         let mut st = html5ever_state(html);
         st.end_line();
         (st.out, st.dom)
+    }
+
+    /// Pages with the rules the fast tokenizer carries: the same text and DOM as html5ever,
+    /// without giving up.
+    #[test]
+    fn html_tok_matches_html5ever() {
+        let cases = [
+            "a &amp; &lt;&gt;&nbsp;x &copy 2 &notit; &notin; &#65;&#x41;&#X42 &#0; &#x110000;",
+            "&#128;&#150 &#; &# &#x; &unknown; & &&amp; AT&T Q&A&B &eacute &AElig;x &#55296;",
+            "<!--x-->a<!-->b<!--->c<!-- -- --!>d<!--<!-->e<!---->f<!-- <p>g</p> -->h",
+            "<!DOCTYPE html><!doctype x \">\"><?xml x?>i</ x>j</>k<!x>l<!-y>m<!-- z",
+            "<DIV CLASS='A b C' ID=Top-12><P>one<div id=x class=y z><p class=p class=q>two",
+            "<div class = \"s\" id = t>u</div><p/ >v<br/>w<div \"q\"=1 class=a/>x<a href>y</a>",
+            "<a HREF=x>l1</a> <a name=n>l2</a><a href='h'>l3<a>l4</a><img src=x>z<hr>",
+            "<script>if(a<b)</scripty>x</script>s1<script><!--<script>x</script>--></script>s2",
+            "<script><!-- x -->y</script>s3<script><!--x--!></script>s4<style>p{}</STYLE >s5",
+            "<title>a&amp;</title>t<textarea>x</textarea/>t2<noscript><p>x</p></noscript>n",
+            "<script>a<!--b<script>c</script>d-->e</script>f<script>--></script>g",
+            "<script><!--<SCRIPT>x</script >--></script>h<script>x</script\n>i",
+            "<3 a < b <<p>x</p><table><tr><td>1<td>2</tr><tr><th>3</table>",
+            "a\r\nb\rc<p>d\r\ne</p><pre>x\n y  z\n</pre><div\r\nclass=c\rid=i>q</div>",
+            "<ul><li>1<li>2</ul><dl><dt>a<dd>b</dl><select><option>o</select>p<svg><text>s",
+            "<head><title>T</title><meta charset=x><body><p>hi<plaintext><p>all &amp; text",
+            "<p>x<script>never ends",
+            "<div id=\"\">e</div><div id=\"a b\" class=\"\">f</div><p class=é>g&#xD;h",
+        ];
+        for html in cases {
+            let f = fast(html).unwrap_or_else(|| panic!("gave up on {html:?}"));
+            assert_eq!(f, reference(html), "{html:?}");
+        }
+        // Pages it gives up on are html5ever's alone.
+        for html in [
+            "\u{feff}x",
+            "a\0b",
+            "<pre>a\r\nb</pre>",
+            "<div class='a&amp;b'>",
+            "<p",
+        ] {
+            assert!(fast(html).is_none(), "{html:?}");
+        }
+    }
+
+    /// Random pages of the pieces tags, references, comments and raw text are made of.
+    #[test]
+    fn html_tok_matches_html5ever_on_random_pieces() {
+        const PIECES: [&str; 40] = [
+            "<",
+            ">",
+            "&",
+            "--",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script>",
+            "<style>",
+            "</style>",
+            "\"",
+            "'",
+            "=",
+            "&amp",
+            "&#x",
+            "&#1",
+            ";",
+            "\r",
+            "\n",
+            " ",
+            "<pre>",
+            "</pre>",
+            "<!",
+            "/",
+            "<p",
+            "<div class=",
+            " id=",
+            "<a href=",
+            "</a>",
+            "<title>",
+            "</title>",
+            "x",
+            "<br>",
+            "<td>",
+            "<li>",
+            "<head>",
+            "<body>",
+            "&not",
+            "i",
+            "<SCRIPT ",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let len = 1 + next(30);
+            let html: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            if let Some(f) = fast(&html) {
+                read += 1;
+                assert_eq!(f, reference(&html), "{html:?}");
+            }
+        }
+        assert!(read > 5_000, "{read}");
     }
 
     #[test]
