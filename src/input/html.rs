@@ -1,7 +1,8 @@
 //! Visible text of an HTML page, one block per line, for WARC `response` records.
 //!
-//! The page is tokenized with html5ever's spec-compliant tokenizer (no tree is built, so the
-//! cost is one pass over the bytes). Text inside `script`, `style`, `noscript`, `template`,
+//! The page is tokenized by the WHATWG rules (no tree is built, so the cost is one pass over
+//! the bytes): by a fast tokenizer of our own ([`tok`]) that reads what html5ever's
+//! spec-compliant one reads, and by html5ever's for the few pages it gives up on. Text inside `script`, `style`, `noscript`, `template`,
 //! `head` (the title included), `select`, `svg` and `math` is dropped; block-level elements and
 //! `<br>` end a line; the cells of one table row stay on one line, separated by tabs; runs of
 //! white space collapse to one space (kept as is inside `pre`); empty lines are dropped. This

@@ -17,9 +17,13 @@ use memchr::memmem;
 
 use super::{State, TagView};
 
-/// The page needs a rule this tokenizer does not carry: read it with html5ever.
+/// The page needs a rule this tokenizer does not carry (which one, in words): read it with
+/// html5ever.
 #[derive(Debug)]
-pub(super) struct Bail;
+pub(super) struct Bail(#[allow(dead_code)] pub(super) &'static str);
+
+/// The page ends inside a tag.
+const EOF_IN_TAG: Bail = Bail("end of page in a tag");
 
 /// White space inside tags (a carriage return is read as a line feed).
 fn is_ws(b: u8) -> bool {
@@ -30,7 +34,7 @@ fn is_ws(b: u8) -> bool {
 pub(super) fn tokenize(html: &str, st: &mut State) -> Result<(), Bail> {
     let b = html.as_bytes();
     if html.starts_with('\u{feff}') || memchr::memchr(0, b).is_some() {
-        return Err(Bail);
+        return Err(Bail("NUL or byte-order mark"));
     }
     let mut t = Tok {
         html,
@@ -50,13 +54,13 @@ pub(super) fn tokenize(html: &str, st: &mut State) -> Result<(), Bail> {
             continue;
         }
         let Some(&c) = b.get(i) else {
-            return Err(Bail);
+            return Err(EOF_IN_TAG);
         };
         i = match c {
             b'!' => t.markup_declaration(i + 1),
             b'?' => bogus_comment(b, i),
             b'/' => match b.get(i + 1) {
-                None => return Err(Bail),
+                None => return Err(EOF_IN_TAG),
                 Some(b'>') => i + 2,
                 Some(c) if c.is_ascii_alphabetic() => t.tag(st, i + 1, false)?,
                 Some(_) => bogus_comment(b, i + 1),
@@ -135,7 +139,7 @@ impl Tok<'_> {
             return Ok(());
         }
         if st.pre > 0 && st.hidden.is_empty() && memchr::memchr(b'\r', s.as_bytes()).is_some() {
-            return Err(Bail);
+            return Err(Bail("carriage return in <pre>"));
         }
         st.text(s);
         Ok(())
@@ -160,7 +164,7 @@ impl Tok<'_> {
         let end = i + b[i..]
             .iter()
             .position(|&c| is_ws(c) || c == b'/' || c == b'>')
-            .ok_or(Bail)?;
+            .ok_or(EOF_IN_TAG)?;
         self.name.clear();
         self.name.push_str(&self.html[i..end]);
         self.name.make_ascii_lowercase();
@@ -188,7 +192,7 @@ impl Tok<'_> {
         let mut at = At::BeforeName;
         let mut self_closing = false;
         loop {
-            let &c = b.get(i).ok_or(Bail)?;
+            let &c = b.get(i).ok_or(EOF_IN_TAG)?;
             i += 1;
             match at {
                 At::BeforeName | At::AfterName => match c {
@@ -212,7 +216,7 @@ impl Tok<'_> {
                 At::BeforeValue => match c {
                     c if is_ws(c) => {}
                     b'"' | b'\'' => {
-                        let k = memchr::memchr(c, &b[i..]).ok_or(Bail)?;
+                        let k = memchr::memchr(c, &b[i..]).ok_or(EOF_IN_TAG)?;
                         a.value = Some((i, i + k));
                         i += k + 1;
                         at = At::AfterQuoted;
@@ -222,7 +226,7 @@ impl Tok<'_> {
                         let k = b[i - 1..]
                             .iter()
                             .position(|&c| is_ws(c) || c == b'>')
-                            .ok_or(Bail)?;
+                            .ok_or(EOF_IN_TAG)?;
                         a.value = Some((i - 1, i - 1 + k));
                         i += k - 1;
                         at = At::BeforeName;
@@ -253,7 +257,9 @@ impl Tok<'_> {
             let v = &self.html[s..e];
             // A character reference or a carriage return would change the value.
             if memchr::memchr2(b'&', b'\r', v.as_bytes()).is_some() {
-                return Err(Bail);
+                return Err(Bail(
+                    "character reference or carriage return in a class or id",
+                ));
             }
             Ok(Some(v))
         };
@@ -613,7 +619,9 @@ mod tests {
                 match fast(&html) {
                     None => {
                         bails += 1;
-                        eprintln!("bail {}", p.display());
+                        let mut st = State::default();
+                        let why = tokenize(&html, &mut st).unwrap_err().0;
+                        eprintln!("{}: {why}", p.display());
                     }
                     Some(f) => assert!(f == reference(&html), "{}", p.display()),
                 }
