@@ -6,8 +6,9 @@
 //! It feeds the same [`State`] as html5ever's tokenizer, and must give the same text and
 //! DOM side array byte for byte (the fuzz target and `html_tok_matches_html5ever` compare
 //! them). Where the input needs a rule it does not carry (a NUL, a byte-order mark, a
-//! carriage return inside `<pre>`, a page ending inside a tag), it gives up with [`Bail`] and the page is read again by html5ever:
-//! rare pages pay twice, the others a fraction of html5ever's per-character cost.
+//! carriage return inside `<pre>`, a page ending inside a tag), it gives up with [`Bail`]
+//! and the page is read again by html5ever: rare pages pay twice, the others a fraction of
+//! html5ever's per-character cost.
 
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tokenizer::states::RawKind;
