@@ -1,7 +1,8 @@
 //! Feeds arbitrary bytes to the HTML decoder, the text extractor and the DOM evidence: never
-//! a panic, the text has no empty lines, the DOM side array has one entry per line with a
-//! link density in 0..=1, and cleaning the page with its DOM (the model's path lookups,
-//! `dom-links`, the article's container) decides every block and keeps only lines of the page.
+//! a panic, the fast tokenizer gives html5ever's text and DOM, the text has no empty lines,
+//! the DOM side array has one entry per line with a link density in 0..=1, and cleaning the
+//! page with its DOM (the model's path lookups, `dom-links`, the article's container) decides
+//! every block and keeps only lines of the page.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -35,6 +36,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(b.dom.len(), lines);
     assert!(b.dom.iter().all(|d| (0.0..=1.0).contains(&d.link_density)));
     assert_eq!(b.text, dechrome::input::html_to_text(&html));
+    // The fast tokenizer reads what html5ever's does.
+    let r = dechrome::input::html_to_blocks_reference(&html);
+    assert_eq!((&b.text, &b.dom), (&r.text, &r.dom));
     let mut feats = Vec::new();
     dechrome::clean::dom_features(&b.text, &b.dom, &mut feats);
     let mut cleaner = Cleaner::new(model(), CleanConfig::default());

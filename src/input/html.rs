@@ -1,7 +1,8 @@
 //! Visible text of an HTML page, one block per line, for WARC `response` records.
 //!
-//! The page is tokenized with html5ever's spec-compliant tokenizer (no tree is built, so the
-//! cost is one pass over the bytes). Text inside `script`, `style`, `noscript`, `template`,
+//! The page is tokenized by the WHATWG rules (no tree is built, so the cost is one pass over
+//! the bytes): by a fast tokenizer of our own ([`tok`]) that reads what html5ever's
+//! spec-compliant one reads, and by html5ever's for the few pages it gives up on. Text inside `script`, `style`, `noscript`, `template`,
 //! `head` (the title included), `select`, `svg` and `math` is dropped; block-level elements and
 //! `<br>` end a line; the cells of one table row stay on one line, separated by tabs; runs of
 //! white space collapse to one space (kept as is inside `pre`); empty lines are dropped. This
@@ -28,7 +29,8 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::LocalName;
+
+mod tok;
 
 /// Decodes the bytes of an HTML document. `charset` is the one an HTTP header named, if any.
 /// Returns the text and whether bytes had to be replaced (U+FFFD) because they were not
@@ -144,25 +146,14 @@ fn is_block(name: &str) -> bool {
     )
 }
 
-/// Elements whose content is not shown.
-fn is_hidden(name: &str) -> bool {
-    matches!(
-        name,
-        "script"
-            | "style"
-            | "noscript"
-            | "template"
-            | "head"
-            | "title"
-            | "select"
-            | "svg"
-            | "math"
-            | "iframe"
-            | "noembed"
-            | "noframes"
-            | "object"
-            | "textarea"
-    )
+/// Elements whose content is not shown: the name, as a static string the stack of hidden
+/// elements can hold without an allocation.
+fn hidden_name(name: &str) -> Option<&'static str> {
+    const HIDDEN: [&str; 14] = [
+        "script", "style", "noscript", "template", "head", "title", "select", "svg", "math",
+        "iframe", "noembed", "noframes", "object", "textarea",
+    ];
+    HIDDEN.iter().find(|h| **h == name).copied()
 }
 
 /// Elements that may stand in `<head>`; any other start tag ends an unclosed head.
@@ -214,11 +205,52 @@ pub struct HtmlBlocks {
     pub dom: Vec<BlockDom>,
 }
 
-/// An open element: its name (an atom: compared as a number) and its signature part
-/// (`tag.class#id`), or `None` for inline elements, which paths leave out.
+/// An open element: its name and its signature part (`tag.class#id`), or `None` for inline
+/// elements, which paths leave out.
 struct Open {
-    name: LocalName,
+    name: String,
     sig: Option<String>,
+}
+
+/// A tag as the text view reads it, from html5ever's tokenizer or the fast one ([`tok`]):
+/// the name (ASCII lower-cased) and the first `class`, `id` and `href` attributes (a
+/// browser drops later duplicates).
+pub(super) struct TagView<'a> {
+    start: bool,
+    name: &'a str,
+    self_closing: bool,
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    /// `id` came before `class` (the signature names them in source order).
+    id_first: bool,
+    href: bool,
+}
+
+impl<'a> TagView<'a> {
+    /// The view of an html5ever tag (whose tokenizer already dropped duplicate attributes).
+    fn of(tag: &'a Tag) -> TagView<'a> {
+        let mut v = TagView {
+            start: tag.kind == TagKind::StartTag,
+            name: &tag.name,
+            self_closing: tag.self_closing,
+            class: None,
+            id: None,
+            id_first: false,
+            href: false,
+        };
+        for a in &tag.attrs {
+            match &*a.name.local {
+                "class" => v.class = Some(&a.value),
+                "id" => {
+                    v.id = Some(&a.value);
+                    v.id_first = v.class.is_none();
+                }
+                "href" => v.href = true,
+                _ => {}
+            }
+        }
+        v
+    }
 }
 
 /// Lower-cases a class or id token, folds digit runs to `0` (`post-1234` and `post-99` are
@@ -243,22 +275,23 @@ fn fold_token(t: &str, out: &mut String) {
 }
 
 /// The signature part of a block-level start tag.
-fn sig_of(tag: &Tag) -> String {
+fn sig_of(tag: &TagView) -> String {
     let mut s = tag.name.to_string();
-    for a in &tag.attrs {
-        match &*a.name.local {
-            "class" => {
-                for t in a.value.split_ascii_whitespace().take(2) {
-                    s.push('.');
-                    fold_token(t, &mut s);
-                }
-            }
-            "id" if !a.value.is_empty() => {
-                s.push('#');
-                fold_token(&a.value, &mut s);
-            }
-            _ => {}
+    let id = |s: &mut String| {
+        if let Some(id) = tag.id.filter(|id| !id.is_empty()) {
+            s.push('#');
+            fold_token(id, s);
         }
+    };
+    if tag.id_first {
+        id(&mut s);
+    }
+    for t in tag.class.unwrap_or("").split_ascii_whitespace().take(2) {
+        s.push('.');
+        fold_token(t, &mut s);
+    }
+    if !tag.id_first {
+        id(&mut s);
     }
     s
 }
@@ -320,7 +353,7 @@ struct State {
     /// The current line, white space already collapsed.
     line: String,
     /// Names of the hidden elements we are inside, innermost last.
-    hidden: Vec<LocalName>,
+    hidden: Vec<&'static str>,
     pre: usize,
     /// A space is owed before the next word of this line.
     space: bool,
@@ -417,8 +450,8 @@ impl State {
     }
 
     /// Keeps the stack of open elements as a browser would for the common cases.
-    fn track(&mut self, tag: &Tag, name: &str) {
-        if tag.kind == TagKind::EndTag {
+    fn track(&mut self, tag: &TagView, name: &str) {
+        if !tag.start {
             let floor = self.open.len().saturating_sub(END_TAG_REACH);
             if let Some(i) = self.open[floor..].iter().rposition(|o| o.name == tag.name) {
                 self.open.truncate(floor + i);
@@ -430,7 +463,7 @@ impl State {
         }
         if name == "a" {
             // A new link ends an unclosed one, as in a browser.
-            self.link = tag.attrs.iter().any(|a| &*a.name.local == "href");
+            self.link = tag.href;
         }
         if let Some((closes, stops)) = implied_close(name) {
             self.close_open(closes, stops);
@@ -443,7 +476,7 @@ impl State {
         }
         let sig = is_block(name).then(|| sig_of(tag));
         self.open.push(Open {
-            name: tag.name.clone(),
+            name: name.to_owned(),
             sig,
         });
     }
@@ -466,12 +499,12 @@ impl State {
         }
     }
 
-    fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
-        let name: &str = &tag.name;
-        let start = tag.kind == TagKind::StartTag;
-        if is_hidden(name) {
+    fn tag(&mut self, tag: &TagView) -> TokenSinkResult<()> {
+        let name = tag.name;
+        let start = tag.start;
+        if let Some(hidden) = hidden_name(name) {
             if start && !tag.self_closing {
-                self.hidden.push(tag.name.clone());
+                self.hidden.push(hidden);
                 return match name {
                     "script" => TokenSinkResult::RawData(RawKind::ScriptData),
                     "style" | "noscript" | "iframe" | "noembed" | "noframes" => {
@@ -481,7 +514,7 @@ impl State {
                     _ => TokenSinkResult::Continue,
                 };
             } else if !start {
-                if let Some(i) = self.hidden.iter().rposition(|h| *h == tag.name) {
+                if let Some(i) = self.hidden.iter().rposition(|h| *h == name) {
                     self.hidden.truncate(i);
                 }
             }
@@ -491,9 +524,7 @@ impl State {
             // A missing </head> (or a page with neither </head> nor <body>, as the parser of
             // a browser reads it: the first element that cannot be in the head opens the
             // body) must not hide the whole page.
-            self.hidden.retain(|h| {
-                *h != html5ever::local_name!("head") && *h != html5ever::local_name!("title")
-            });
+            self.hidden.retain(|h| *h != "head" && *h != "title");
         }
         if !self.hidden.is_empty() {
             return TokenSinkResult::Continue;
@@ -540,7 +571,7 @@ impl TokenSink for Sink {
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         let mut st = self.0.borrow_mut();
         match token {
-            Token::TagToken(tag) => return st.tag(&tag),
+            Token::TagToken(tag) => return st.tag(&TagView::of(&tag)),
             Token::CharacterTokens(t) => st.text(&t),
             Token::EOFToken => st.end_line(),
             _ => {}
@@ -568,18 +599,38 @@ pub(crate) fn field_blocks(text: String, is_html: bool) -> (String, Vec<BlockDom
 /// The visible text of an HTML document, one block per line, with what the DOM says about
 /// each line (see [`HtmlBlocks`]).
 pub fn html_to_blocks(html: &str) -> HtmlBlocks {
+    let mut st = State::default();
+    if tok::tokenize(html, &mut st).is_err() {
+        st = html5ever_state(html);
+    }
+    st.end_line();
+    HtmlBlocks {
+        text: st.out,
+        dom: st.dom,
+    }
+}
+
+/// [`html_to_blocks`] by html5ever's tokenizer alone: the reference the fast tokenizer
+/// must match, for tests and the fuzz target.
+#[doc(hidden)]
+pub fn html_to_blocks_reference(html: &str) -> HtmlBlocks {
+    let mut st = html5ever_state(html);
+    st.end_line();
+    HtmlBlocks {
+        text: st.out,
+        dom: st.dom,
+    }
+}
+
+/// The state after html5ever's tokenizer fed the page to it.
+fn html5ever_state(html: &str) -> State {
     let sink = Sink(RefCell::new(State::default()));
     let tok = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     let _ = tok.feed(&input);
     tok.end();
-    let mut st = tok.sink.0.into_inner();
-    st.end_line();
-    HtmlBlocks {
-        text: st.out,
-        dom: st.dom,
-    }
+    tok.sink.0.into_inner()
 }
 
 #[cfg(test)]

@@ -36,7 +36,9 @@ mod warc;
 
 pub(crate) use self::parquet::{guarded as guarded_decode, Pread, Strings};
 pub use self::parquet::{panic_is_caught, ParquetGroup, ParquetRows};
-pub use html::{decode_html, html_to_blocks, html_to_text, BlockDom, HtmlBlocks};
+pub use html::{
+    decode_html, html_to_blocks, html_to_blocks_reference, html_to_text, BlockDom, HtmlBlocks,
+};
 pub use jsonl::JsonLines;
 pub use site::{resolve_site, site_from_url, SiteKey};
 
