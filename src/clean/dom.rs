@@ -232,12 +232,35 @@ pub(super) fn apply(
         }
         if e.hard.is_none() {
             e.base += w;
+            e.dom = w;
         }
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
         out.push(f);
     }
+    mark_headings(dom, ev);
     mark_comments(cfg, ev, out);
+}
+
+/// Whether a block under `path` is a top-level heading (`h1`, `h2`, `h3`): the element a
+/// page's own title is set in. Teasers of other pages sit lower in the outline or in items
+/// of a list.
+fn heading_path(path: &str) -> bool {
+    let last = path.rsplit('>').next().unwrap_or("");
+    matches!(last.split(['.', '#']).next(), Some("h1" | "h2" | "h3"))
+}
+
+/// Marks the blocks that are a top-level heading alone under its path on the page (see
+/// `Evidence::dom_heading`): a list of headings (related stories, a blog's index) shares
+/// one path, a page's own title does not.
+fn mark_headings(dom: &[BlockDom], ev: &mut [Evidence]) {
+    let mut count: FxHashMap<&str, u32> = FxHashMap::default();
+    for d in dom.iter().filter(|d| heading_path(&d.path)) {
+        *count.entry(d.path.as_str()).or_default() += 1;
+    }
+    for (d, e) in dom.iter().zip(ev.iter_mut()) {
+        e.dom_heading = count.get(d.path.as_str()) == Some(&1);
+    }
 }
 
 /// Removes the site's comment section (blocks whose figures say `comments`) from a page that

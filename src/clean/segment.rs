@@ -223,7 +223,15 @@ pub(super) fn find_header(
             continue;
         }
         let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
-        if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+        // A post's title links to the post's own page (every blog engine makes it the
+        // permalink), so the DOM counts it as links: for a lone top-level heading, whether it
+        // shares the article's words decides here, not the link.
+        let base = if e.dom_heading {
+            e.base - e.dom.min(0.0)
+        } else {
+            e.base
+        };
+        if !shared && base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
         if lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j])) {
