@@ -78,6 +78,24 @@ pub fn comment_path(path: &str) -> bool {
     })
 }
 
+/// Whether a path runs through a container named as a gallery or a slide show: an element
+/// with a class or id word holding `gallery` or `slideshow` (`div.gallery-item`,
+/// `div#photo-gallery`, `div.slideshow-description`). The convention of every CMS's photo
+/// gallery (WordPress's `gallery` shortcode, the news sites' slide shows), so a generic name,
+/// not a site's: what such a container holds is a row of photos and their captions, which
+/// stand beside an article, not in it.
+pub fn gallery_path(path: &str) -> bool {
+    let word = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        w.contains("gallery") || w.contains("slideshow")
+    };
+    path.split('>').any(|el| {
+        el.split(['.', '#'])
+            .skip(1)
+            .any(|name| name.split(['-', '_']).any(word))
+    })
+}
+
 /// Takes the blocks under the site's article path (DOM weight above zero: the path holds the
 /// article on most of the site's pages) out of the lists of like items that `items` found:
 /// a line of one template recurring through an article's body (a dateline, a "Read more"
@@ -86,7 +104,7 @@ pub fn comment_path(path: &str) -> bool {
 pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
     if figs.len() == ev.len() {
         for (e, f) in ev.iter_mut().zip(figs) {
-            if f.weight > 0.0 && !f.comments {
+            if f.weight > 0.0 && !f.comments && !f.gallery {
                 e.item = false;
             }
         }
@@ -169,6 +187,9 @@ pub struct DomFigures {
     /// The block is in the site's comment section: under a container named as comments (see
     /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
     pub comments: bool,
+    /// The block is in a gallery: under a container named as a gallery or slide show (see
+    /// [`gallery_path`]).
+    pub gallery: bool,
 }
 
 /// Sites a path name needs to be on for its cross-site figures to count: two may share a
@@ -236,10 +257,11 @@ pub(super) fn apply(
         }
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
+        f.gallery = gallery_path(&d.path);
         out.push(f);
     }
     mark_headings(dom, ev);
-    mark_comments(cfg, ev, out);
+    mark_sections(cfg, ev, out);
 }
 
 /// Whether a block under `path` is a top-level heading (`h1`, `h2`, `h3`): the element a
@@ -263,21 +285,26 @@ fn mark_headings(dom: &[BlockDom], ev: &mut [Evidence]) {
     }
 }
 
-/// Removes the site's comment section (blocks whose figures say `comments`) from a page that
-/// has an article of its own outside it: readers' text below a post is not the post, however
-/// much prose it holds, and its container recurs on every post of the site. A page whose
-/// prose is all in it (a discussion page, a forum thread) keeps it, as does a site with too
-/// few pages for the container to recur: a lone page's comments may be what it is about.
-fn mark_comments(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
-    // An article of its own: a paragraph outside the comments that pays for its own run.
+/// Removes the site's comment section (blocks whose figures say `comments`) and the page's
+/// galleries (`gallery`) from a page that has an article of its own outside them: readers'
+/// text below a post is not the post, however much prose it holds, and its container recurs
+/// on every post of the site; a slide show's captions (often dozens, each a sentence or two)
+/// describe photos beside the article. A page whose prose is all in them (a discussion page,
+/// a forum thread, a gallery page) keeps them, as does a site with too few pages for the
+/// comment container to recur: a lone page's comments may be what it is about.
+fn mark_sections(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
+    let apart = |f: &DomFigures| f.comments || f.gallery;
+    // An article of its own: a paragraph outside them that pays for its own run.
     let article = (ev.iter().zip(figs))
-        .any(|(e, f)| !f.comments && e.hard.is_none() && e.base >= cfg.switch_cost);
+        .any(|(e, f)| !apart(f) && e.hard.is_none() && e.base >= cfg.switch_cost);
     if !article {
         return;
     }
     for (e, f) in ev.iter_mut().zip(figs) {
-        if f.comments && e.hard.is_none() {
+        if e.hard.is_none() && f.comments {
             e.hard = Some(super::Reason::DomComments);
+        } else if e.hard.is_none() && f.gallery {
+            e.hard = Some(super::Reason::DomGallery);
         }
     }
 }
@@ -431,13 +458,13 @@ mod tests {
         // An article, then two comments: the comments go.
         let mut ev = vec![prose; 3];
         let figs = [DomFigures::default(), recurring, recurring];
-        mark_comments(&cfg, &mut ev, &figs);
+        mark_sections(&cfg, &mut ev, &figs);
         let hard: Vec<_> = ev.iter().map(|e| e.hard).collect();
         let c = Some(super::super::Reason::DomComments);
         assert_eq!(hard, [None, c, c]);
         // A page that is only the thread keeps it.
         let mut ev = vec![prose; 2];
-        mark_comments(&cfg, &mut ev, &figs[1..]);
+        mark_sections(&cfg, &mut ev, &figs[1..]);
         assert!(ev.iter().all(|e| e.hard.is_none()));
     }
 

@@ -83,11 +83,15 @@ pub enum Reason {
     /// `comments`), recurring on the site's pages, on a page whose article stands outside it
     /// (readers' comments below a post; HTML input only).
     DomComments,
+    /// Removed: under a container named as a gallery or slide show (a class or id `gallery`,
+    /// `slideshow`: photos and their captions), on a page whose article stands outside it
+    /// (HTML input only).
+    DomGallery,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -101,6 +105,7 @@ impl Reason {
         Reason::ItemList,
         Reason::DomLinks,
         Reason::DomComments,
+        Reason::DomGallery,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -119,6 +124,7 @@ impl Reason {
             Reason::ItemList => "item-list",
             Reason::DomLinks => "dom-links",
             Reason::DomComments => "dom-comments",
+            Reason::DomGallery => "dom-gallery",
         }
     }
 
@@ -133,7 +139,7 @@ impl Reason {
     /// Whether only pages read from HTML can have this reason and tables leave it out while
     /// nothing has it (so text runs print the tables they did before it existed).
     pub fn html_only(self) -> bool {
-        matches!(self, Reason::DomComments)
+        matches!(self, Reason::DomComments | Reason::DomGallery)
     }
 
     /// Position in [`Reason::ALL`], for per-reason tables.

@@ -201,6 +201,7 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::ItemList => "#8d6e63",
         Reason::DomLinks => "#ad1457",
         Reason::DomComments => "#6a1b9a",
+        Reason::DomGallery => "#546e7a",
     }
 }
 
@@ -219,6 +220,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::ItemList => "removed: an item of a list of comments or teasers",
         Reason::DomLinks => "removed: links outside the article, or under a path of links",
         Reason::DomComments => "removed: in the site's comment section, below the article",
+        Reason::DomGallery => "removed: a gallery's captions, beside the article",
     }
 }
 
