@@ -190,6 +190,9 @@ pub struct DomFigures {
     /// The block is in a gallery: under a container named as a gallery or slide show (see
     /// [`gallery_path`]).
     pub gallery: bool,
+    /// The block is the site's boilerplate: its text is on other pages of the site, and its
+    /// path on at least `hard_template_share` of them, never holding the article.
+    pub boilerplate: bool,
 }
 
 /// Sites a path name needs to be on for its cross-site figures to count: two may share a
@@ -236,6 +239,7 @@ pub(super) fn apply(
     if dom.len() != ev.len() {
         return;
     }
+    mark_headings(dom, ev);
     for (d, e) in dom.iter().zip(ev.iter_mut()) {
         let mut f = figures(lookups, cfg, view, d);
         let share = |n: u64| n as f32 / f.pages.max(1) as f32;
@@ -258,9 +262,24 @@ pub(super) fn apply(
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
         f.gallery = gallery_path(&d.path);
+        // Text the site shows on other pages, under a path that is on at least half its
+        // pages (its template, as `hard_template_share` says of blocks) and never held the
+        // article on any: the site's boilerplate region (a disclaimer, an about box, an
+        // archive's banner), whose text varies too much to be template by frequency. A
+        // line of prose and no page's title (teased on other pages, shown in the same
+        // heading on each), which are left to the header.
+        f.boilerplate = !f.by_name
+            && !e.dom_heading
+            && f.pages >= cfg.min_template_pages
+            && f.article == 0
+            && super::site_share(f.pages, view.pages) >= cfg.hard_template_share
+            && e.df >= 2
+            && e.tokens >= PROSE_WORDS;
+        if f.boilerplate && e.hard.is_none() {
+            e.hard = Some(super::Reason::DomShared);
+        }
         out.push(f);
     }
-    mark_headings(dom, ev);
     mark_sections(cfg, ev, out);
 }
 

@@ -87,11 +87,15 @@ pub enum Reason {
     /// `slideshow`: photos and their captions), on a page whose article stands outside it
     /// (HTML input only).
     DomGallery,
+    /// Removed: a line of prose shared with other pages of the site, under a DOM path that is
+    /// on at least half the site's pages and never held the article (the site's boilerplate:
+    /// a disclaimer, an about box, an archive's banner; HTML input only).
+    DomShared,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 15] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -106,6 +110,7 @@ impl Reason {
         Reason::DomLinks,
         Reason::DomComments,
         Reason::DomGallery,
+        Reason::DomShared,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -125,6 +130,7 @@ impl Reason {
             Reason::DomLinks => "dom-links",
             Reason::DomComments => "dom-comments",
             Reason::DomGallery => "dom-gallery",
+            Reason::DomShared => "dom-shared",
         }
     }
 
@@ -139,7 +145,10 @@ impl Reason {
     /// Whether only pages read from HTML can have this reason and tables leave it out while
     /// nothing has it (so text runs print the tables they did before it existed).
     pub fn html_only(self) -> bool {
-        matches!(self, Reason::DomComments | Reason::DomGallery)
+        matches!(
+            self,
+            Reason::DomComments | Reason::DomGallery | Reason::DomShared
+        )
     }
 
     /// Position in [`Reason::ALL`], for per-reason tables.

@@ -182,6 +182,7 @@ fn reason_ansi(r: Reason) -> &'static str {
         Reason::DomLinks => "35;2",      // dim magenta
         Reason::DomComments => "34;2",   // dim blue
         Reason::DomGallery => "90;2",    // dim grey
+        Reason::DomShared => "31;2",     // dim red
     }
 }
 
@@ -193,8 +194,9 @@ fn dom_note(f: &DomFigures, path: &str) -> String {
     let of = if f.by_name { "sites" } else { "pages" };
     let comments = if f.comments { ", comment section" } else { "" };
     let gallery = if f.gallery { ", gallery" } else { "" };
+    let boilerplate = if f.boilerplate { ", boilerplate" } else { "" };
     format!(
-        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}{comments}{gallery}",
+        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}{comments}{gallery}{boilerplate}",
         f.article, f.pages, f.links, f.pages, f.link_density, f.weight
     )
 }
@@ -361,6 +363,7 @@ impl PageExplanation {
                             "weight": f.weight,
                             "comments": f.comments,
                             "gallery": f.gallery,
+                            "boilerplate": f.boilerplate,
                         }),
                     );
                 }

@@ -202,6 +202,7 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::DomLinks => "#ad1457",
         Reason::DomComments => "#6a1b9a",
         Reason::DomGallery => "#546e7a",
+        Reason::DomShared => "#b71c1c",
     }
 }
 
@@ -221,6 +222,7 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::DomLinks => "removed: links outside the article, or under a path of links",
         Reason::DomComments => "removed: in the site's comment section, below the article",
         Reason::DomGallery => "removed: a gallery's captions, beside the article",
+        Reason::DomShared => "removed: shared prose where the site's pages never hold the article",
     }
 }
 
