@@ -78,16 +78,19 @@ pub fn comment_path(path: &str) -> bool {
     })
 }
 
-/// Whether a path runs through a container named as a gallery or a slide show: an element
-/// with a class or id word holding `gallery` or `slideshow` (`div.gallery-item`,
-/// `div#photo-gallery`, `div.slideshow-description`). The convention of every CMS's photo
-/// gallery (WordPress's `gallery` shortcode, the news sites' slide shows), so a generic name,
-/// not a site's: what such a container holds is a row of photos and their captions, which
-/// stand beside an article, not in it.
-pub fn gallery_path(path: &str) -> bool {
+/// Whether a path runs through a container named as media set into the page: an element
+/// with a class or id word holding `gallery` or `slideshow` (a row of photos and their
+/// captions: `div.gallery-item`, `div#photo-gallery`), `embed` (a post, video or story of
+/// another page shown in this one: `div.embed-container`, `div.trb_embed_related`) or
+/// `tweet` (the markup every site's embedded tweet comes in, `blockquote.twitter-tweet`).
+/// The conventions of every CMS and of the embedding services, so generic names, not a
+/// site's: what such a container holds stands beside an article, not in it.
+pub fn media_path(path: &str) -> bool {
     let word = |w: &str| {
         let w = w.to_ascii_lowercase();
-        w.contains("gallery") || w.contains("slideshow")
+        ["gallery", "slideshow", "embed", "tweet"]
+            .iter()
+            .any(|m| w.contains(m))
     };
     path.split('>').any(|el| {
         el.split(['.', '#'])
@@ -104,7 +107,7 @@ pub fn gallery_path(path: &str) -> bool {
 pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
     if figs.len() == ev.len() {
         for (e, f) in ev.iter_mut().zip(figs) {
-            if f.weight > 0.0 && !f.comments && !f.gallery {
+            if f.weight > 0.0 && !f.comments && !f.media {
                 e.item = false;
             }
         }
@@ -187,9 +190,9 @@ pub struct DomFigures {
     /// The block is in the site's comment section: under a container named as comments (see
     /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
     pub comments: bool,
-    /// The block is in a gallery: under a container named as a gallery or slide show (see
-    /// [`gallery_path`]).
-    pub gallery: bool,
+    /// The block is set-in media: under a container named as a gallery, a slide show or an
+    /// embed (see [`media_path`]).
+    pub media: bool,
     /// The block is the site's boilerplate: its text is on other pages of the site, and its
     /// path on at least `hard_template_share` of them, never holding the article.
     pub boilerplate: bool,
@@ -261,7 +264,7 @@ pub(super) fn apply(
         }
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
-        f.gallery = gallery_path(&d.path);
+        f.media = media_path(&d.path);
         // Text the site shows on other pages, under a path that is on at least half its
         // pages (its template, as `hard_template_share` says of blocks) and never held the
         // article on any: the site's boilerplate region (a disclaimer, an about box, an
@@ -305,14 +308,15 @@ fn mark_headings(dom: &[BlockDom], ev: &mut [Evidence]) {
 }
 
 /// Removes the site's comment section (blocks whose figures say `comments`) and the page's
-/// galleries (`gallery`) from a page that has an article of its own outside them: readers'
+/// set-in media (`media`) from a page that has an article of its own outside them: readers'
 /// text below a post is not the post, however much prose it holds, and its container recurs
 /// on every post of the site; a slide show's captions (often dozens, each a sentence or two)
-/// describe photos beside the article. A page whose prose is all in them (a discussion page,
-/// a forum thread, a gallery page) keeps them, as does a site with too few pages for the
-/// comment container to recur: a lone page's comments may be what it is about.
+/// describe photos beside the article, and an embedded tweet or story is another page's
+/// text. A page whose prose is all in them (a discussion page, a forum thread, a gallery
+/// page) keeps them, as does a site with too few pages for the comment container to recur:
+/// a lone page's comments may be what it is about.
 fn mark_sections(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
-    let apart = |f: &DomFigures| f.comments || f.gallery;
+    let apart = |f: &DomFigures| f.comments || f.media;
     // An article of its own: a paragraph outside them that pays for its own run.
     let article = (ev.iter().zip(figs))
         .any(|(e, f)| !apart(f) && e.hard.is_none() && e.base >= cfg.switch_cost);
@@ -322,8 +326,8 @@ fn mark_sections(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
     for (e, f) in ev.iter_mut().zip(figs) {
         if e.hard.is_none() && f.comments {
             e.hard = Some(super::Reason::DomComments);
-        } else if e.hard.is_none() && f.gallery {
-            e.hard = Some(super::Reason::DomGallery);
+        } else if e.hard.is_none() && f.media {
+            e.hard = Some(super::Reason::DomMedia);
         }
     }
 }

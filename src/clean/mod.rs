@@ -83,10 +83,10 @@ pub enum Reason {
     /// `comments`), recurring on the site's pages, on a page whose article stands outside it
     /// (readers' comments below a post; HTML input only).
     DomComments,
-    /// Removed: under a container named as a gallery or slide show (a class or id `gallery`,
-    /// `slideshow`: photos and their captions), on a page whose article stands outside it
-    /// (HTML input only).
-    DomGallery,
+    /// Removed: under a container named as set-in media (a class or id `gallery`,
+    /// `slideshow`, `embed`, `tweet`: photos and their captions, embedded posts), on a page
+    /// whose article stands outside it (HTML input only).
+    DomMedia,
     /// Removed: a line of prose shared with other pages of the site, under a DOM path that is
     /// on at least half the site's pages and never held the article (the site's boilerplate:
     /// a disclaimer, an about box, an archive's banner; HTML input only).
@@ -109,7 +109,7 @@ impl Reason {
         Reason::ItemList,
         Reason::DomLinks,
         Reason::DomComments,
-        Reason::DomGallery,
+        Reason::DomMedia,
         Reason::DomShared,
     ];
 
@@ -129,7 +129,7 @@ impl Reason {
             Reason::ItemList => "item-list",
             Reason::DomLinks => "dom-links",
             Reason::DomComments => "dom-comments",
-            Reason::DomGallery => "dom-gallery",
+            Reason::DomMedia => "dom-media",
             Reason::DomShared => "dom-shared",
         }
     }
@@ -147,7 +147,7 @@ impl Reason {
     pub fn html_only(self) -> bool {
         matches!(
             self,
-            Reason::DomComments | Reason::DomGallery | Reason::DomShared
+            Reason::DomComments | Reason::DomMedia | Reason::DomShared
         )
     }
 
