@@ -492,6 +492,58 @@ mod tests {
     }
 
     #[test]
+    fn set_in_media_go_beside_an_article_and_stay_on_a_page_of_their_own() {
+        assert!(media_path("div.post>div.photo-gallery>div.gallery-item>p"));
+        assert!(media_path("div#cnnarticlegalleryphotocontainer>div>p"));
+        assert!(media_path("div.slideshow-description>p"));
+        assert!(media_path(
+            "div.trb_embed_media>div.trb_embed_related_caption"
+        ));
+        assert!(media_path("div.entry>blockquote.twitter-tweet>p"));
+        assert!(!media_path("article>div.body>p"));
+        assert!(!media_path("div.comment-body>p"));
+        let prose = Evidence {
+            base: 30.0,
+            tokens: 30,
+            ..Evidence::default()
+        };
+        let media = DomFigures {
+            media: true,
+            ..DomFigures::default()
+        };
+        let cfg = CleanConfig::default();
+        // An article, then two captions: the captions go, whether the site has the path on
+        // other pages or not.
+        let mut ev = vec![prose; 3];
+        let figs = [DomFigures::default(), media, media];
+        mark_sections(&cfg, &mut ev, &figs);
+        let m = Some(super::super::Reason::DomMedia);
+        assert_eq!(ev.iter().map(|e| e.hard).collect::<Vec<_>>(), [None, m, m]);
+        // A gallery page: the captions are its text.
+        let mut ev = vec![prose; 2];
+        mark_sections(&cfg, &mut ev, &figs[1..]);
+        assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn a_lone_top_level_heading_is_a_title_a_list_of_headings_is_not() {
+        assert!(heading_path("div.post>h2"));
+        assert!(heading_path("article>header>h1.entry-title"));
+        assert!(!heading_path("div.related>h5"));
+        assert!(!heading_path("div.h1>p"));
+        let d = [
+            dom("div.post>h2", 1.0),
+            dom("div.related>ul>li>h3", 1.0),
+            dom("div.related>ul>li>h3", 1.0),
+            dom("div.post>div.entry>p", 0.0),
+        ];
+        let mut ev = vec![Evidence::default(); d.len()];
+        mark_headings(&d, &mut ev);
+        let marked: Vec<bool> = ev.iter().map(|e| e.dom_heading).collect();
+        assert_eq!(marked, [true, false, false, false]);
+    }
+
+    #[test]
     fn paragraphs_under_the_sites_article_path_are_no_list_of_items() {
         let item = Evidence {
             item: true,

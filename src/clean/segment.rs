@@ -379,6 +379,27 @@ mod tests {
             header_of([heading, byline, byline, body], &[false; 4]),
             [true, false, false, false]
         );
+        // A title that links to its own page (HTML): the DOM's link penalty does not hide a
+        // lone heading from the header, while a block of links that is no lone heading
+        // stays out (and the nearest unique heading above is taken instead).
+        let linked = Evidence {
+            base: -9.0,
+            dom: -6.0,
+            dom_heading: true,
+            ..heading
+        };
+        let links = Evidence {
+            dom_heading: false,
+            ..linked
+        };
+        assert_eq!(
+            header_of([heading, linked, byline, body], &state),
+            [false, true, false, false]
+        );
+        assert_eq!(
+            header_of([heading, links, byline, body], &state),
+            [true, false, false, false]
+        );
     }
 
     #[test]
