@@ -78,6 +78,27 @@ pub fn comment_path(path: &str) -> bool {
     })
 }
 
+/// Whether a path runs through a container named as media set into the page: an element
+/// with a class or id word holding `gallery` or `slideshow` (a row of photos and their
+/// captions: `div.gallery-item`, `div#photo-gallery`), `embed` (a post, video or story of
+/// another page shown in this one: `div.embed-container`, `div.trb_embed_related`) or
+/// `tweet` (the markup every site's embedded tweet comes in, `blockquote.twitter-tweet`).
+/// The conventions of every CMS and of the embedding services, so generic names, not a
+/// site's: what such a container holds stands beside an article, not in it.
+pub fn media_path(path: &str) -> bool {
+    let word = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        ["gallery", "slideshow", "embed", "tweet"]
+            .iter()
+            .any(|m| w.contains(m))
+    };
+    path.split('>').any(|el| {
+        el.split(['.', '#'])
+            .skip(1)
+            .any(|name| name.split(['-', '_']).any(word))
+    })
+}
+
 /// Takes the blocks under the site's article path (DOM weight above zero: the path holds the
 /// article on most of the site's pages) out of the lists of like items that `items` found:
 /// a line of one template recurring through an article's body (a dateline, a "Read more"
@@ -86,7 +107,7 @@ pub fn comment_path(path: &str) -> bool {
 pub(super) fn article_is_no_list(figs: &[DomFigures], ev: &mut [Evidence]) -> bool {
     if figs.len() == ev.len() {
         for (e, f) in ev.iter_mut().zip(figs) {
-            if f.weight > 0.0 && !f.comments {
+            if f.weight > 0.0 && !f.comments && !f.media {
                 e.item = false;
             }
         }
@@ -169,6 +190,12 @@ pub struct DomFigures {
     /// The block is in the site's comment section: under a container named as comments (see
     /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
     pub comments: bool,
+    /// The block is set-in media: under a container named as a gallery, a slide show or an
+    /// embed (see [`media_path`]).
+    pub media: bool,
+    /// The block is the site's boilerplate: its text is on other pages of the site, and its
+    /// path on at least `hard_template_share` of them, never holding the article.
+    pub boilerplate: bool,
 }
 
 /// Sites a path name needs to be on for its cross-site figures to count: two may share a
@@ -215,6 +242,7 @@ pub(super) fn apply(
     if dom.len() != ev.len() {
         return;
     }
+    mark_headings(dom, ev);
     for (d, e) in dom.iter().zip(ev.iter_mut()) {
         let mut f = figures(lookups, cfg, view, d);
         let share = |n: u64| n as f32 / f.pages.max(1) as f32;
@@ -232,29 +260,74 @@ pub(super) fn apply(
         }
         if e.hard.is_none() {
             e.base += w;
+            e.dom = w;
         }
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
+        f.media = media_path(&d.path);
+        // Text the site shows on other pages, under a path that is on at least half its
+        // pages (its template, as `hard_template_share` says of blocks) and never held the
+        // article on any: the site's boilerplate region (a disclaimer, an about box, an
+        // archive's banner), whose text varies too much to be template by frequency. A
+        // line of prose and no page's title (teased on other pages, shown in the same
+        // heading on each), which are left to the header.
+        f.boilerplate = !f.by_name
+            && !e.dom_heading
+            && f.pages >= cfg.min_template_pages
+            && f.article == 0
+            && super::site_share(f.pages, view.pages) >= cfg.hard_template_share
+            && e.df >= 2
+            && e.tokens >= PROSE_WORDS;
+        if f.boilerplate && e.hard.is_none() {
+            e.hard = Some(super::Reason::DomShared);
+        }
         out.push(f);
     }
-    mark_comments(cfg, ev, out);
+    mark_sections(cfg, ev, out);
 }
 
-/// Removes the site's comment section (blocks whose figures say `comments`) from a page that
-/// has an article of its own outside it: readers' text below a post is not the post, however
-/// much prose it holds, and its container recurs on every post of the site. A page whose
-/// prose is all in it (a discussion page, a forum thread) keeps it, as does a site with too
-/// few pages for the container to recur: a lone page's comments may be what it is about.
-fn mark_comments(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
-    // An article of its own: a paragraph outside the comments that pays for its own run.
+/// Whether a block under `path` is a top-level heading (`h1`, `h2`, `h3`): the element a
+/// page's own title is set in. Teasers of other pages sit lower in the outline or in items
+/// of a list.
+fn heading_path(path: &str) -> bool {
+    let last = path.rsplit('>').next().unwrap_or("");
+    matches!(last.split(['.', '#']).next(), Some("h1" | "h2" | "h3"))
+}
+
+/// Marks the blocks that are a top-level heading alone under its path on the page (see
+/// `Evidence::dom_heading`): a list of headings (related stories, a blog's index) shares
+/// one path, a page's own title does not.
+fn mark_headings(dom: &[BlockDom], ev: &mut [Evidence]) {
+    let mut count: FxHashMap<&str, u32> = FxHashMap::default();
+    for d in dom.iter().filter(|d| heading_path(&d.path)) {
+        *count.entry(d.path.as_str()).or_default() += 1;
+    }
+    for (d, e) in dom.iter().zip(ev.iter_mut()) {
+        e.dom_heading = count.get(d.path.as_str()) == Some(&1);
+    }
+}
+
+/// Removes the site's comment section (blocks whose figures say `comments`) and the page's
+/// set-in media (`media`) from a page that has an article of its own outside them: readers'
+/// text below a post is not the post, however much prose it holds, and its container recurs
+/// on every post of the site; a slide show's captions (often dozens, each a sentence or two)
+/// describe photos beside the article, and an embedded tweet or story is another page's
+/// text. A page whose prose is all in them (a discussion page, a forum thread, a gallery
+/// page) keeps them, as does a site with too few pages for the comment container to recur:
+/// a lone page's comments may be what it is about.
+fn mark_sections(cfg: &CleanConfig, ev: &mut [Evidence], figs: &[DomFigures]) {
+    let apart = |f: &DomFigures| f.comments || f.media;
+    // An article of its own: a paragraph outside them that pays for its own run.
     let article = (ev.iter().zip(figs))
-        .any(|(e, f)| !f.comments && e.hard.is_none() && e.base >= cfg.switch_cost);
+        .any(|(e, f)| !apart(f) && e.hard.is_none() && e.base >= cfg.switch_cost);
     if !article {
         return;
     }
     for (e, f) in ev.iter_mut().zip(figs) {
-        if f.comments && e.hard.is_none() {
+        if e.hard.is_none() && f.comments {
             e.hard = Some(super::Reason::DomComments);
+        } else if e.hard.is_none() && f.media {
+            e.hard = Some(super::Reason::DomMedia);
         }
     }
 }
@@ -408,14 +481,66 @@ mod tests {
         // An article, then two comments: the comments go.
         let mut ev = vec![prose; 3];
         let figs = [DomFigures::default(), recurring, recurring];
-        mark_comments(&cfg, &mut ev, &figs);
+        mark_sections(&cfg, &mut ev, &figs);
         let hard: Vec<_> = ev.iter().map(|e| e.hard).collect();
         let c = Some(super::super::Reason::DomComments);
         assert_eq!(hard, [None, c, c]);
         // A page that is only the thread keeps it.
         let mut ev = vec![prose; 2];
-        mark_comments(&cfg, &mut ev, &figs[1..]);
+        mark_sections(&cfg, &mut ev, &figs[1..]);
         assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn set_in_media_go_beside_an_article_and_stay_on_a_page_of_their_own() {
+        assert!(media_path("div.post>div.photo-gallery>div.gallery-item>p"));
+        assert!(media_path("div#cnnarticlegalleryphotocontainer>div>p"));
+        assert!(media_path("div.slideshow-description>p"));
+        assert!(media_path(
+            "div.trb_embed_media>div.trb_embed_related_caption"
+        ));
+        assert!(media_path("div.entry>blockquote.twitter-tweet>p"));
+        assert!(!media_path("article>div.body>p"));
+        assert!(!media_path("div.comment-body>p"));
+        let prose = Evidence {
+            base: 30.0,
+            tokens: 30,
+            ..Evidence::default()
+        };
+        let media = DomFigures {
+            media: true,
+            ..DomFigures::default()
+        };
+        let cfg = CleanConfig::default();
+        // An article, then two captions: the captions go, whether the site has the path on
+        // other pages or not.
+        let mut ev = vec![prose; 3];
+        let figs = [DomFigures::default(), media, media];
+        mark_sections(&cfg, &mut ev, &figs);
+        let m = Some(super::super::Reason::DomMedia);
+        assert_eq!(ev.iter().map(|e| e.hard).collect::<Vec<_>>(), [None, m, m]);
+        // A gallery page: the captions are its text.
+        let mut ev = vec![prose; 2];
+        mark_sections(&cfg, &mut ev, &figs[1..]);
+        assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn a_lone_top_level_heading_is_a_title_a_list_of_headings_is_not() {
+        assert!(heading_path("div.post>h2"));
+        assert!(heading_path("article>header>h1.entry-title"));
+        assert!(!heading_path("div.related>h5"));
+        assert!(!heading_path("div.h1>p"));
+        let d = [
+            dom("div.post>h2", 1.0),
+            dom("div.related>ul>li>h3", 1.0),
+            dom("div.related>ul>li>h3", 1.0),
+            dom("div.post>div.entry>p", 0.0),
+        ];
+        let mut ev = vec![Evidence::default(); d.len()];
+        mark_headings(&d, &mut ev);
+        let marked: Vec<bool> = ev.iter().map(|e| e.dom_heading).collect();
+        assert_eq!(marked, [true, false, false, false]);
     }
 
     #[test]

@@ -44,8 +44,13 @@ pub(super) struct Evidence {
     pub item: bool,
     /// Tokens of the normalised block.
     pub tokens: u32,
-    /// Content evidence from shape alone.
+    /// Content evidence from shape alone (and, for pages read from HTML, the DOM's `dom`).
     pub base: f32,
+    /// What the DOM evidence added to `base` (token units; 0 for text input).
+    pub dom: f32,
+    /// A top-level heading (`h1`–`h3`) alone under its path on the page: the shape of a
+    /// page's own title (HTML input; see `dom::apply`).
+    pub dom_heading: bool,
     /// Ends like a sentence.
     pub sentence_end: bool,
     /// What the block brings to the segmentation (see `settle_scores`).
@@ -184,6 +189,8 @@ pub(super) fn evidence(
         item: false,
         tokens: w,
         base,
+        dom: 0.0,
+        dom_heading: false,
         sentence_end: b.shape.sentence_end,
         score: base,
     }

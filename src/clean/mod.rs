@@ -83,11 +83,19 @@ pub enum Reason {
     /// `comments`), recurring on the site's pages, on a page whose article stands outside it
     /// (readers' comments below a post; HTML input only).
     DomComments,
+    /// Removed: under a container named as set-in media (a class or id `gallery`,
+    /// `slideshow`, `embed`, `tweet`: photos and their captions, embedded posts), on a page
+    /// whose article stands outside it (HTML input only).
+    DomMedia,
+    /// Removed: a line of prose shared with other pages of the site, under a DOM path that is
+    /// on at least half the site's pages and never held the article (the site's boilerplate:
+    /// a disclaimer, an about box, an archive's banner; HTML input only).
+    DomShared,
 }
 
 impl Reason {
     /// Every reason, in [`Reason::index`] order: kept ones first.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 15] = [
         Reason::KeptUnique,
         Reason::KeptShared,
         Reason::KeptContext,
@@ -101,6 +109,8 @@ impl Reason {
         Reason::ItemList,
         Reason::DomLinks,
         Reason::DomComments,
+        Reason::DomMedia,
+        Reason::DomShared,
     ];
 
     /// The reason's name as the CLI, the JSON views and the stats print it.
@@ -119,6 +129,8 @@ impl Reason {
             Reason::ItemList => "item-list",
             Reason::DomLinks => "dom-links",
             Reason::DomComments => "dom-comments",
+            Reason::DomMedia => "dom-media",
+            Reason::DomShared => "dom-shared",
         }
     }
 
@@ -133,7 +145,10 @@ impl Reason {
     /// Whether only pages read from HTML can have this reason and tables leave it out while
     /// nothing has it (so text runs print the tables they did before it existed).
     pub fn html_only(self) -> bool {
-        matches!(self, Reason::DomComments)
+        matches!(
+            self,
+            Reason::DomComments | Reason::DomMedia | Reason::DomShared
+        )
     }
 
     /// Position in [`Reason::ALL`], for per-reason tables.

@@ -223,7 +223,15 @@ pub(super) fn find_header(
             continue;
         }
         let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
-        if !shared && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+        // A post's title links to the post's own page (every blog engine makes it the
+        // permalink), so the DOM counts it as links: for a lone top-level heading, whether it
+        // shares the article's words decides here, not the link.
+        let base = if e.dom_heading {
+            e.base - e.dom.min(0.0)
+        } else {
+            e.base
+        };
+        if !shared && base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
             continue;
         }
         if lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j])) {
@@ -369,6 +377,27 @@ mod tests {
         // When nothing shares the article's words, the nearest unique heading is its title.
         assert_eq!(
             header_of([heading, byline, byline, body], &[false; 4]),
+            [true, false, false, false]
+        );
+        // A title that links to its own page (HTML): the DOM's link penalty does not hide a
+        // lone heading from the header, while a block of links that is no lone heading
+        // stays out (and the nearest unique heading above is taken instead).
+        let linked = Evidence {
+            base: -9.0,
+            dom: -6.0,
+            dom_heading: true,
+            ..heading
+        };
+        let links = Evidence {
+            dom_heading: false,
+            ..linked
+        };
+        assert_eq!(
+            header_of([heading, linked, byline, body], &state),
+            [false, true, false, false]
+        );
+        assert_eq!(
+            header_of([heading, links, byline, body], &state),
             [true, false, false, false]
         );
     }

@@ -181,17 +181,22 @@ fn reason_ansi(r: Reason) -> &'static str {
         Reason::ItemList => "33;2",      // dim yellow
         Reason::DomLinks => "35;2",      // dim magenta
         Reason::DomComments => "34;2",   // dim blue
+        Reason::DomMedia => "90;2",      // dim grey
+        Reason::DomShared => "31;2",     // dim red
     }
 }
 
 /// The DOM evidence of a line, for the terminal view: its path, how many of the pages (or
 /// sites, for a path's name) with it had the article or links there, its link density and
-/// what the DOM added to its score (and whether it is in the site's comment section).
+/// what the DOM added to its score (and whether it is in the site's comment section or set-in
+/// media).
 fn dom_note(f: &DomFigures, path: &str) -> String {
     let of = if f.by_name { "sites" } else { "pages" };
     let comments = if f.comments { ", comment section" } else { "" };
+    let media = if f.media { ", set-in media" } else { "" };
+    let boilerplate = if f.boilerplate { ", boilerplate" } else { "" };
     format!(
-        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}{comments}",
+        "dom {path}: article {}/{} links {}/{} {of}, link density {:.2}, {:+.1}{comments}{media}{boilerplate}",
         f.article, f.pages, f.links, f.pages, f.link_density, f.weight
     )
 }
@@ -357,6 +362,8 @@ impl PageExplanation {
                             "link_density": f.link_density,
                             "weight": f.weight,
                             "comments": f.comments,
+                            "media": f.media,
+                            "boilerplate": f.boilerplate,
                         }),
                     );
                 }

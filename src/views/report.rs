@@ -201,6 +201,8 @@ fn reason_color(r: Reason) -> &'static str {
         Reason::ItemList => "#8d6e63",
         Reason::DomLinks => "#ad1457",
         Reason::DomComments => "#6a1b9a",
+        Reason::DomMedia => "#546e7a",
+        Reason::DomShared => "#b71c1c",
     }
 }
 
@@ -219,6 +221,8 @@ fn reason_help(r: Reason) -> &'static str {
         Reason::ItemList => "removed: an item of a list of comments or teasers",
         Reason::DomLinks => "removed: links outside the article, or under a path of links",
         Reason::DomComments => "removed: in the site's comment section, below the article",
+        Reason::DomMedia => "removed: set-in media (a gallery, an embed) beside the article",
+        Reason::DomShared => "removed: shared prose where the site's pages never hold the article",
     }
 }
 
