@@ -22,6 +22,7 @@
 //! default for legacy pages, which decodes any byte). [`decode_html`] says whether the
 //! decoding was lossy.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use html5ever::tendril::StrTendril;
@@ -587,12 +588,13 @@ pub fn html_to_text(html: &str) -> String {
 
 /// A record's text field as read: HTML turned into its text view and DOM side array when
 /// the field holds HTML (`--html-field`, as a WARC response is read), else the text as it is.
-pub(crate) fn field_blocks(text: String, is_html: bool) -> (String, Vec<BlockDom>) {
+/// Borrowed HTML (a Parquet column) is read in place: only the text view is allocated.
+pub(crate) fn field_blocks(text: Cow<'_, str>, is_html: bool) -> (String, Vec<BlockDom>) {
     if is_html {
         let HtmlBlocks { text, dom } = html_to_blocks(&text);
         (text, dom)
     } else {
-        (text, Vec::new())
+        (text.into_owned(), Vec::new())
     }
 }
 

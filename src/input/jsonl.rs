@@ -459,7 +459,7 @@ fn parse_json_line(
     } else {
         Payload::None
     };
-    let (text, dom) = super::html::field_blocks(text, cfg.html_field);
+    let (text, dom) = super::html::field_blocks(text.into(), cfg.html_field);
     Ok(Record {
         id,
         site,

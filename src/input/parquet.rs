@@ -447,7 +447,7 @@ impl ParquetStream {
                     None,
                     self.cfg.site_key,
                 );
-                let (text, dom) = super::html::field_blocks(text.to_owned(), self.cfg.html_field);
+                let (text, dom) = super::html::field_blocks(text.into(), self.cfg.html_field);
                 Ok(Record {
                     id,
                     site,
