@@ -4,8 +4,6 @@
 
 mod io_support;
 
-use std::collections::HashMap;
-
 use io_support::*;
 
 const WORDS: [&str; 24] = [
@@ -54,56 +52,6 @@ fn post(i: usize) -> String {
     )
 }
 
-/// Runs `run --keep-removed` on the pages and returns, per id, kept text and removed blocks
-/// with their reasons.
-fn clean(pages: &[(String, String, String)]) -> HashMap<String, (String, Vec<(String, String)>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    let lines: String = pages
-        .iter()
-        .map(|(id, url, html)| {
-            format!(
-                "{}\n",
-                serde_json::json!({"id": id, "url": url, "page": html})
-            )
-        })
-        .collect();
-    std::fs::write(&input, lines).unwrap();
-    let out = dir.path().join("out.jsonl");
-    let o = dechrome(&[
-        "run",
-        "-q",
-        "--force",
-        "--keep-removed",
-        "--html-field",
-        "page",
-        "-o",
-        p(&out),
-        p(&input),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    std::fs::read_to_string(&out)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let removed = v["removed"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    (
-                        r["text"].as_str().unwrap().to_owned(),
-                        r["reason"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect();
-            let id = v["id"].as_str().unwrap().to_owned();
-            (id, (v["page"].as_str().unwrap().to_owned(), removed))
-        })
-        .collect()
-}
-
 #[test]
 fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
     let mut pages: Vec<(String, String, String)> = (0..8)
@@ -127,7 +75,7 @@ fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
     ));
     // A lone page of another site: nothing shows its comments recur below its articles.
     pages.push(("lone".into(), "http://other.example.net/x".into(), post(9)));
-    let out = clean(&pages);
+    let out = clean_html(&pages);
     for i in 0..8 {
         let (kept, removed) = &out[&format!("post{i}")];
         // Per block: the article's paragraphs stay, every comment goes as the comment section.

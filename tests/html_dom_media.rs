@@ -7,8 +7,6 @@
 
 mod io_support;
 
-use std::collections::HashMap;
-
 use io_support::*;
 
 const WORDS: [&str; 24] = [
@@ -82,46 +80,6 @@ fn post(i: usize) -> String {
     )
 }
 
-/// Runs `run --keep-removed` on the pages and returns, per id, kept text and removed blocks
-/// with their reasons.
-fn clean(pages: &[(String, String, String)]) -> HashMap<String, (String, Vec<(String, String)>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    let lines: String = (pages.iter())
-        .map(|(id, url, html)| {
-            let v = serde_json::json!({"id": id, "url": url, "page": html});
-            format!("{v}\n")
-        })
-        .collect();
-    std::fs::write(&input, lines).unwrap();
-    let out = dir.path().join("out.jsonl");
-    let o = dechrome(&[
-        "run",
-        "-q",
-        "--force",
-        "--keep-removed",
-        "--html-field",
-        "page",
-        "-o",
-        p(&out),
-        p(&input),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    (std::fs::read_to_string(&out).unwrap().lines())
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let removed = (v["removed"].as_array().unwrap().iter())
-                .map(|r| {
-                    let text = r["text"].as_str().unwrap().to_owned();
-                    (text, r["reason"].as_str().unwrap().to_owned())
-                })
-                .collect();
-            let id = v["id"].as_str().unwrap().to_owned();
-            (id, (v["page"].as_str().unwrap().to_owned(), removed))
-        })
-        .collect()
-}
-
 /// The reason a removed block starting with `start` went with (`None`: not removed).
 fn reason_of<'a>(removed: &'a [(String, String)], start: &str) -> Option<&'a str> {
     (removed.iter())
@@ -154,7 +112,7 @@ fn linked_titles_stay_and_set_in_media_and_shared_boilerplate_go() {
             menu()
         ),
     ));
-    let out = clean(&pages);
+    let out = clean_html(&pages);
     for i in 0..POSTS {
         let (kept, removed) = &out[&format!("post{i}")];
         for k in 0..3 {

@@ -67,15 +67,25 @@ pub fn path_name(path: &str) -> Option<&str> {
 /// service (WordPress, Blogger, Disqus, Drupal), so a generic name, not a site's; the words
 /// `commentary` and `commentator` (an opinion section, its writer) are articles, not it.
 pub fn comment_path(path: &str) -> bool {
-    let word = |w: &str| {
-        let w = w.to_ascii_lowercase();
-        w.contains("comment") && !w.contains("commentar") && !w.contains("commentator")
-    };
-    path.split('>').any(|el| {
-        el.split(['.', '#'])
-            .skip(1)
-            .any(|name| name.split(['-', '_']).any(word))
+    name_words(path).any(|w| {
+        has_word_part(w, "comment")
+            && !has_word_part(w, "commentar")
+            && !has_word_part(w, "commentator")
     })
+}
+
+/// The words of a path's class and id names (`div#post-comments.x_y` → `post`, `comments`,
+/// `x`, `y`), as written.
+fn name_words(path: &str) -> impl Iterator<Item = &str> {
+    (path.split('>'))
+        .flat_map(|el| el.split(['.', '#']).skip(1))
+        .flat_map(|name| name.split(['-', '_']))
+}
+
+/// Whether `word` holds `part` (lower-case ASCII), whatever the word's case: compared in
+/// place, since it is asked of every block's path.
+fn has_word_part(word: &str, part: &str) -> bool {
+    (word.as_bytes().windows(part.len())).any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 /// Whether a path runs through a container named as media set into the page: an element
@@ -86,16 +96,10 @@ pub fn comment_path(path: &str) -> bool {
 /// The conventions of every CMS and of the embedding services, so generic names, not a
 /// site's: what such a container holds stands beside an article, not in it.
 pub fn media_path(path: &str) -> bool {
-    let word = |w: &str| {
-        let w = w.to_ascii_lowercase();
+    name_words(path).any(|w| {
         ["gallery", "slideshow", "embed", "tweet"]
             .iter()
-            .any(|m| w.contains(m))
-    };
-    path.split('>').any(|el| {
-        el.split(['.', '#'])
-            .skip(1)
-            .any(|name| name.split(['-', '_']).any(word))
+            .any(|m| has_word_part(w, m))
     })
 }
 

@@ -1,6 +1,7 @@
 //! Helpers for the input/output integration tests: run the binary, build WARC/WET fixtures.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -126,6 +127,49 @@ pub fn ids_of(jsonl: &str) -> Vec<String> {
                 .as_str()
                 .unwrap()
                 .to_owned()
+        })
+        .collect()
+}
+
+/// Per page id: the kept text, and each removed block's text with its reason.
+pub type Cleaned = HashMap<String, (String, Vec<(String, String)>)>;
+
+/// Runs `run --keep-removed --html-field page` on HTML pages (id, url, html) and returns what
+/// each kept and removed.
+pub fn clean_html(pages: &[(String, String, String)]) -> Cleaned {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines: String = (pages.iter())
+        .map(|(id, url, html)| {
+            let v = serde_json::json!({"id": id, "url": url, "page": html});
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let o = dechrome(&[
+        "run",
+        "-q",
+        "--force",
+        "--keep-removed",
+        "--html-field",
+        "page",
+        "-o",
+        p(&out),
+        p(&input),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (std::fs::read_to_string(&out).unwrap().lines())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let removed = (v["removed"].as_array().unwrap().iter())
+                .map(|r| {
+                    let text = r["text"].as_str().unwrap().to_owned();
+                    (text, r["reason"].as_str().unwrap().to_owned())
+                })
+                .collect();
+            let id = v["id"].as_str().unwrap().to_owned();
+            (id, (v["page"].as_str().unwrap().to_owned(), removed))
         })
         .collect()
 }
