@@ -194,7 +194,11 @@ pub(super) fn segment(
 /// words they share with this page's body are what makes them this page's own). Hard chrome,
 /// labels and blocks that do not share the article's words (bylines, dates, captions of other
 /// stories, lists of other titles) are passed over and stay removed. When no block shares its
-/// words, a creative headline may not: the nearest unique heading-shaped block is taken.
+/// words, a creative headline may not: the nearest unique heading-shaped block is taken. From
+/// HTML, the page's lone top-level heading (`Evidence::dom_heading`) is taken when it shares
+/// the article's words, whatever its shape, its link or its likeness to other pages' lines
+/// (the title every teaser of the post repeats), and even past the reach when only the site's
+/// template (share buttons, a byline box) lies between it and the body.
 pub(super) fn find_header(
     ev: &[Evidence],
     state: &[bool],
@@ -208,32 +212,45 @@ pub(super) fn find_header(
     let mut steps = 0;
     let mut found = false;
     let mut heading = None;
+    // Whether a block may be the header (`Some(shared)`) and, if so, whether it is frequent.
+    let candidate = |e: &Evidence| {
+        // A block frequent by count alone may be this page's own title: teased on most pages
+        // of a small site, or a wire story's title on every site that runs it. Templated
+        // lines (bylines, dates) are chrome by their form, whatever words they share, but a
+        // lone top-level heading (HTML) is a title whose text other pages link to.
+        let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite))
+            || (e.dom_heading && e.hard == Some(Reason::Templated));
+        if (e.hard.is_some() && !by_share)
+            || e.tokens == 0
+            || (e.tokens <= cfg.label_tokens && !e.dom_heading)
+        {
+            return None;
+        }
+        let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
+        // A post's title links to the post's own page (every blog engine makes it the
+        // permalink), so the DOM counts it as links, and a short title scores as a label: for
+        // a lone top-level heading, whether it shares the article's words decides here, not
+        // its shape or its link.
+        if !shared && !e.dom_heading && e.base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
+            return None;
+        }
+        Some(shared)
+    };
+    let mut blocked = false;
+    // Blocks passed that are not the site's template.
+    let mut other = 0;
     while j > 0 && steps < cfg.title_reach {
         j -= 1;
         steps += 1;
         let e = &ev[j];
         if state[j] {
+            blocked = true;
             break;
         }
-        // A block frequent by count alone may be this page's own title: teased on most pages
-        // of a small site, or a wire story's title on every site that runs it. Templated
-        // lines (bylines, dates) are chrome by their form, whatever words they share.
-        let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite));
-        if (e.hard.is_some() && !by_share) || e.tokens <= cfg.label_tokens {
+        other += usize::from(e.hard != Some(Reason::SiteTemplate));
+        let Some(shared) = candidate(e) else {
             continue;
-        }
-        let shared = by_share || e.soft_template || (e.shared && !(e.page_dup && e.df < 2));
-        // A post's title links to the post's own page (every blog engine makes it the
-        // permalink), so the DOM counts it as links: for a lone top-level heading, whether it
-        // shares the article's words decides here, not the link.
-        let base = if e.dom_heading {
-            e.base - e.dom.min(0.0)
-        } else {
-            e.base
         };
-        if !shared && base <= -(cfg.neutral_tokens - cfg.label_tokens as f32) {
-            continue;
-        }
         if lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j])) {
             header[j] = true;
             found = true;
@@ -243,6 +260,28 @@ pub(super) fn find_header(
     }
     if let (false, Some(h)) = (found, heading) {
         header[h] = true;
+    }
+    if blocked || (j..first).any(|i| header[i] && ev[i].dom_heading) {
+        return;
+    }
+    // Past the reach, the page's lone top-level heading (HTML) is still its title when only
+    // the site's furniture parts it from the body (rows of share buttons, a byline box, the
+    // same disclaimer on every page): those blocks do not count toward the reach.
+    while j > 0 && first - j < 4 * cfg.title_reach && other < cfg.title_reach {
+        j -= 1;
+        let e = &ev[j];
+        if state[j] {
+            return;
+        }
+        if e.dom_heading {
+            if candidate(e).is_some()
+                && lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j]))
+            {
+                header[j] = true;
+            }
+            return;
+        }
+        other += usize::from(e.hard != Some(Reason::SiteTemplate));
     }
 }
 
@@ -400,6 +439,65 @@ mod tests {
             header_of([heading, links, byline, body], &state),
             [true, false, false, false]
         );
+    }
+
+    #[test]
+    fn a_lone_heading_is_the_title_past_the_sites_furniture() {
+        // HTML: the post's title (a lone h1, its text linked from the site's other pages, so
+        // templated), then fourteen share buttons and a byline, then the body: past the reach
+        // by count, but only the site's template parts it from the body.
+        let mut text = String::from("Harbour bridge opens\n");
+        for _ in 0..14 {
+            text.push_str("Share on a network\n");
+        }
+        text.push_str(
+            "By Jane Roe\nThe mayor opened the harbour bridge on Monday, ending years of delays.",
+        );
+        let mut shingler = Shingler::new(12);
+        let feats = shingler.page(&text);
+        let n = feats.blocks.len();
+        let button = Evidence {
+            tokens: 4,
+            hard: Some(Reason::SiteTemplate),
+            df: 9,
+            base: -13.0,
+            ..Default::default()
+        };
+        let title = Evidence {
+            tokens: 3,
+            hard: Some(Reason::Templated),
+            dom_heading: true,
+            base: -7.0,
+            ..Default::default()
+        };
+        let mut evs = vec![button; n];
+        evs[0] = title;
+        evs[n - 2] = Evidence {
+            tokens: 3,
+            base: -7.0,
+            ..Default::default()
+        };
+        evs[n - 1] = ev(40.0);
+        let mut state = vec![false; n];
+        state[n - 1] = true;
+        let cfg = CleanConfig::default();
+        let header_of = |evs: &[Evidence]| {
+            let mut lex = Lexicon::default();
+            lex.learn(&cfg, feats, &state, n - 1);
+            let mut header = vec![false; n];
+            find_header(evs, &state, n - 1, &cfg, feats, &lex, &mut header);
+            header
+        };
+        assert!(header_of(&evs)[0], "the lone heading is the title");
+        // The same line as text (no DOM): a short templated line, not a title.
+        evs[0].dom_heading = false;
+        assert!(!header_of(&evs)[0]);
+        // Other text between them (not the site's template) parts them.
+        evs[0].dom_heading = true;
+        for e in &mut evs[1..n - 2] {
+            e.hard = None;
+        }
+        assert!(!header_of(&evs)[0]);
     }
 
     #[test]
