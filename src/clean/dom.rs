@@ -264,8 +264,8 @@ pub(super) fn apply(
         }
         if e.hard.is_none() {
             e.base += w;
-            e.dom = w;
         }
+        e.dom = w;
         f.weight = w;
         f.comments = !f.by_name && f.pages > 0 && comment_path(&d.path);
         f.media = media_path(&d.path);

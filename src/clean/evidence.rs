@@ -46,7 +46,8 @@ pub(super) struct Evidence {
     pub tokens: u32,
     /// Content evidence from shape alone (and, for pages read from HTML, the DOM's `dom`).
     pub base: f32,
-    /// What the DOM evidence added to `base` (token units; 0 for text input).
+    /// What the DOM evidence says of the block (token units; 0 for text input), added to
+    /// `base` unless the block has hard chrome evidence.
     pub dom: f32,
     /// A top-level heading (`h1`–`h3`) alone under its path on the page: the shape of a
     /// page's own title (HTML input; see `dom::apply`).

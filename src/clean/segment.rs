@@ -198,7 +198,8 @@ pub(super) fn segment(
 /// HTML, the page's lone top-level heading (`Evidence::dom_heading`) is taken when it shares
 /// the article's words, whatever its shape, its link or its likeness to other pages' lines
 /// (the title every teaser of the post repeats), and even past the reach when only the site's
-/// template (share buttons, a byline box) lies between it and the body.
+/// template (share buttons, a byline box) lies between it and the body; links under a path of
+/// links (a menu, however much of a blurb its items carry) are no header.
 pub(super) fn find_header(
     ev: &[Evidence],
     state: &[bool],
@@ -220,9 +221,12 @@ pub(super) fn find_header(
         // lone top-level heading (HTML) is a title whose text other pages link to.
         let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite))
             || (e.dom_heading && e.hard == Some(Reason::Templated));
+        // Links under a path of links (a menu, however long its items) are no header either,
+        // but for the lone heading, whose link is its permalink.
         if (e.hard.is_some() && !by_share)
             || e.tokens == 0
             || (e.tokens <= cfg.label_tokens && !e.dom_heading)
+            || (e.dom < 0.0 && !e.dom_heading)
         {
             return None;
         }
@@ -438,6 +442,22 @@ mod tests {
         assert_eq!(
             header_of([heading, links, byline, body], &state),
             [true, false, false, false]
+        );
+        // An item of the site's menu (on every page, its links under a path of links) that
+        // shares the article's words, as a mega-menu's blurbs do, is no header.
+        let menu = Evidence {
+            hard: Some(Reason::SiteTemplate),
+            dom: -6.0,
+            ..title
+        };
+        assert_eq!(
+            header_of([heading, menu, byline, body], &state),
+            [true, false, false, false]
+        );
+        let teased = Evidence { dom: 0.0, ..menu };
+        assert_eq!(
+            header_of([heading, teased, byline, body], &state),
+            [false, true, false, false]
         );
     }
 
