@@ -192,7 +192,8 @@ pub struct DomFigures {
     /// What the DOM added to the block's content evidence (token units; negative: chrome).
     pub weight: f32,
     /// The block is in the site's comment section: under a container named as comments (see
-    /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages.
+    /// [`comment_path`]) whose path the site has on at least `min_template_pages` pages, or
+    /// on a page where such a block is (the thread's own paths vary from page to page).
     pub comments: bool,
     /// The block is set-in media: under a container named as a gallery, a slide show or an
     /// embed (see [`media_path`]).
@@ -287,7 +288,20 @@ pub(super) fn apply(
         }
         out.push(f);
     }
+    spread_comment_section(dom, out);
     mark_sections(cfg, ev, out);
+}
+
+/// Where the site's comment section is on the page (a block under a container named as
+/// comments whose path recurs on the site: its heading, its form), every block under a
+/// container so named is in it: the threads themselves differ from page to page (a reply
+/// nests one level deeper, a page's only comment thread has paths no other page has).
+fn spread_comment_section(dom: &[BlockDom], figs: &mut [DomFigures]) {
+    if figs.iter().any(|f| f.comments) {
+        for (d, f) in dom.iter().zip(figs) {
+            f.comments = f.comments || comment_path(&d.path);
+        }
+    }
 }
 
 /// Whether a block under `path` is a top-level heading (`h1`, `h2`, `h3`): the element a
@@ -493,6 +507,38 @@ mod tests {
         let mut ev = vec![prose; 2];
         mark_sections(&cfg, &mut ev, &figs[1..]);
         assert!(ev.iter().all(|e| e.hard.is_none()));
+    }
+
+    #[test]
+    fn a_thread_under_the_sites_recurring_comment_section_is_in_it() {
+        // The section's heading recurs on the site; this page's thread has paths of its own.
+        let d = [
+            dom("div.post>div.entry>p", 0.0),
+            dom("div.main>h3#comments", 0.0),
+            dom(
+                "div.main>ol.commentlist>li.comment#comment-0>div.comment-body>p",
+                0.0,
+            ),
+            dom("div.sidebar>p", 0.0),
+        ];
+        let recurring = DomFigures {
+            pages: 5,
+            comments: true,
+            ..DomFigures::default()
+        };
+        let mut figs = [
+            DomFigures::default(),
+            recurring,
+            DomFigures::default(),
+            DomFigures::default(),
+        ];
+        spread_comment_section(&d, &mut figs);
+        let marked: Vec<bool> = figs.iter().map(|f| f.comments).collect();
+        assert_eq!(marked, [false, true, true, false]);
+        // Without a recurring section on the page (a site of one page), nothing is marked.
+        let mut figs = [DomFigures::default(); 4];
+        spread_comment_section(&d, &mut figs);
+        assert!(figs.iter().all(|f| !f.comments));
     }
 
     #[test]
