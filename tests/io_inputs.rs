@@ -141,40 +141,52 @@ fn jsonl_to_wet_keeps_ids_and_zstd_wet_reads_back() {
     assert_eq!(ids, want);
 }
 
-/// Builds a WARC of `response` records from big9's raw HTML (ids in `X-Dechrome-Id`, URLs
-/// from pages.jsonl), cleans it end to end and scores it against the gold text.
+/// Builds a WARC of `response` records from each dev set's raw HTML (ids in `X-Dechrome-Id`,
+/// URLs from pages.jsonl), cleans it end to end and scores it against the gold text. The
+/// levels sit a little under what was measured (big9 0.976, dragnet-dev 0.943, cleaneval-dev
+/// 0.932 on 2026-12-04), so a regression of the DOM evidence or the header breaks them.
 #[test]
-fn big9_html_warc_cleans_end_to_end() {
-    let big9 = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/big9");
-    if !big9.join("html").is_dir() {
-        eprintln!("../shared/data/big9 absent; skipped");
-        return;
+fn dev_sets_html_warc_clean_end_to_end() {
+    for (set, pages, level) in [
+        ("big9", 359, 0.97),
+        ("dragnet-dev", 396, 0.935),
+        ("cleaneval-dev", 57, 0.92),
+    ] {
+        let dev = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .join(set);
+        if !dev.join("html").is_dir() {
+            eprintln!("../shared/data/{set} absent; skipped");
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let warc = dir.path().join("dev.warc.gz");
+        let n = write_devset_warc(&dev, &warc);
+        assert_eq!(n, pages);
+        let out = dir.path().join("out.jsonl");
+        let o = dechrome(&[
+            "run",
+            "-q",
+            "--id-field",
+            "X-Dechrome-Id",
+            p(&warc),
+            "-o",
+            p(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = dechrome(&["eval", p(&out), p(&dev.join("gold.jsonl")), "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        eprintln!("{set} from HTML WARC: {v}");
+        let f1 = v["F1"].as_f64().unwrap();
+        assert!(f1 >= level, "{set}: F1 {f1} < {level}");
     }
-    let dir = tempfile::tempdir().unwrap();
-    let warc = dir.path().join("big9.warc.gz");
-    let n = write_big9_warc(&big9, &warc);
-    assert_eq!(n, 359);
-    let out = dir.path().join("out.jsonl");
-    let o = dechrome(&[
-        "run",
-        "-q",
-        "--id-field",
-        "X-Dechrome-Id",
-        p(&warc),
-        "-o",
-        p(&out),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = dechrome(&["eval", p(&out), p(&big9.join("gold.jsonl")), "--json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    eprintln!("big9 from HTML WARC: {v}");
-    let f1 = v["F1"].as_f64().unwrap();
-    assert!(f1 > 0.85, "F1 {f1}");
 }
 
-pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
-    let pages = std::fs::read_to_string(big9.join("pages.jsonl")).unwrap();
+/// Writes a dev set's `html/` as a WARC, as `scripts/html_warc.py` does: a page without a URL
+/// is named `http://SITE/ID` by its site. Returns the number of records.
+pub fn write_devset_warc(dev: &Path, warc: &Path) -> usize {
+    let pages = std::fs::read_to_string(dev.join("pages.jsonl")).unwrap();
     let mut out = Vec::new();
     let mut n = 0;
     for (i, line) in pages.lines().enumerate() {
@@ -190,14 +202,18 @@ pub fn write_big9_warc(big9: &Path, warc: &Path) -> usize {
                 }
             })
             .collect();
-        let html = std::fs::read(big9.join("html").join(format!("{safe}.html"))).unwrap();
+        let html = std::fs::read(dev.join("html").join(format!("{safe}.html"))).unwrap();
+        let url = match v["url"].as_str() {
+            Some(u) => u.to_string(),
+            None => format!("http://{}/{safe}", v["site"].as_str().unwrap()),
+        };
         let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".to_vec();
         block.extend(html);
         let rid = format!("<urn:uuid:00000000-0000-4000-8000-{i:012}>");
         out.extend(gz(&warc_record(
             &[
                 ("WARC-Type", "response"),
-                ("WARC-Target-URI", v["url"].as_str().unwrap()),
+                ("WARC-Target-URI", &url),
                 ("WARC-Date", "2017-01-01T00:00:00Z"),
                 ("WARC-Record-ID", &rid),
                 ("X-Dechrome-Id", id),
