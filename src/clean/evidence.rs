@@ -21,6 +21,8 @@ use crate::shingle::{
 pub(super) struct Evidence {
     /// Pages of the site with the block.
     pub df: u64,
+    /// On every page of the site (of `min_template_pages` or more).
+    pub everywhere: bool,
     /// Sites with the block.
     pub cross: u64,
     /// Sites of the cross-site prior's corpus with the block, where it was asked (see
@@ -179,6 +181,7 @@ pub(super) fn evidence(
     };
     Evidence {
         df,
+        everywhere: n >= few && df >= n,
         cross,
         prior,
         templ,

@@ -188,6 +188,10 @@ pub(super) fn segment(
     }
 }
 
+/// Blocks above the body within which a deck may sit: under it at most a byline, a date and
+/// an image's caption.
+const DECK_REACH: usize = 4;
+
 /// Marks the article's header: the blocks above its first run, within `title_reach`, that
 /// share its words (its title, deck, summary bullets), whether they are unique to the page or
 /// teased on other pages of the site (then they are template or shared by frequency, and the
@@ -214,7 +218,7 @@ pub(super) fn find_header(
     let mut found = false;
     let mut heading = None;
     // Whether a block may be the header (`Some(shared)`) and, if so, whether it is frequent.
-    let candidate = |e: &Evidence| {
+    let candidate = |e: &Evidence, dist: usize| {
         // A block frequent by count alone may be this page's own title: teased on most pages
         // of a small site, or a wire story's title on every site that runs it. Templated
         // lines (bylines, dates) are chrome by their form, whatever words they share, but a
@@ -223,7 +227,16 @@ pub(super) fn find_header(
             || (e.dom_heading && e.hard == Some(Reason::Templated));
         // Links under a path of links (a menu, however long its items) are no header either,
         // but for the lone heading, whose link is its permalink.
+        // Prose on every page of the site (an about box, a mega-menu's blurbs) is the
+        // site's, whatever words it shares, unless it sits where a deck does: right above the
+        // body, under at most a title, a byline and a date (a deck teased on every page of a
+        // small site).
+        let site_prose = e.hard == Some(Reason::SiteTemplate)
+            && e.sentence_end
+            && e.everywhere
+            && dist > DECK_REACH;
         if (e.hard.is_some() && !by_share)
+            || site_prose
             || e.tokens == 0
             || (e.tokens <= cfg.label_tokens && !e.dom_heading)
             || (e.dom < 0.0 && !e.dom_heading)
@@ -252,7 +265,7 @@ pub(super) fn find_header(
             break;
         }
         other += usize::from(e.hard != Some(Reason::SiteTemplate));
-        let Some(shared) = candidate(e) else {
+        let Some(shared) = candidate(e, first - j) else {
             continue;
         };
         if lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j])) {
@@ -278,7 +291,7 @@ pub(super) fn find_header(
             return;
         }
         if e.dom_heading {
-            if candidate(e).is_some()
+            if candidate(e, first - j).is_some()
                 && lex.shares_words(cfg, feats.normalized_of(&feats.blocks[j]))
             {
                 header[j] = true;
@@ -518,6 +531,53 @@ mod tests {
             e.hard = None;
         }
         assert!(!header_of(&evs)[0]);
+    }
+
+    #[test]
+    fn prose_on_every_page_is_a_header_only_where_a_deck_sits() {
+        // A mega-menu's blurb (prose on every page of the site, sharing the article's words)
+        // six blocks above the body is the site's; the same line right above the body is a
+        // deck teased on every page of a small site.
+        let line = "The mayor opened the harbour bridge over the river on Monday.";
+        let text = [line; 7].join("\n") + "\n" + line;
+        let mut shingler = Shingler::new(12);
+        let feats = shingler.page(&text);
+        let blurb = Evidence {
+            tokens: 11,
+            hard: Some(Reason::SiteTemplate),
+            df: 5,
+            everywhere: true,
+            sentence_end: true,
+            base: -4.0,
+            ..Default::default()
+        };
+        let item = Evidence {
+            tokens: 1,
+            hard: Some(Reason::SiteTemplate),
+            df: 5,
+            everywhere: true,
+            base: -13.0,
+            ..Default::default()
+        };
+        let mut state = [false; 8];
+        state[7] = true;
+        let cfg = CleanConfig::default();
+        let header_of = |evs: &[Evidence]| {
+            let mut lex = Lexicon::default();
+            lex.learn(&cfg, feats, &state, 7);
+            let mut header = [false; 8];
+            find_header(evs, &state, 7, &cfg, feats, &lex, &mut header);
+            header
+        };
+        let mut evs = [item; 8];
+        evs[7] = ev(40.0);
+        evs[1] = blurb;
+        assert_eq!(header_of(&evs), [false; 8], "the menu's blurb");
+        evs[1] = item;
+        evs[5] = blurb;
+        let mut want = [false; 8];
+        want[5] = true;
+        assert_eq!(header_of(&evs), want, "a deck");
     }
 
     #[test]
