@@ -225,8 +225,6 @@ pub(super) fn find_header(
         // lone top-level heading (HTML) is a title whose text other pages link to.
         let by_share = matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite))
             || (e.dom_heading && e.hard == Some(Reason::Templated));
-        // Links under a path of links (a menu, however long its items) are no header either,
-        // but for the lone heading, whose link is its permalink.
         // Prose on every page of the site (an about box, a mega-menu's blurbs) is the
         // site's, whatever words it shares, unless it sits where a deck does: right above the
         // body, under at most a title, a byline and a date (a deck teased on every page of a
@@ -235,11 +233,14 @@ pub(super) fn find_header(
             && e.sentence_end
             && e.everywhere
             && dist > DECK_REACH;
+        // Links under a path of links (a menu, however long its items) are no header either,
+        // but for the lone heading, whose link is its permalink.
+        let menu_links = e.dom < 0.0 && !e.dom_heading;
         if (e.hard.is_some() && !by_share)
             || site_prose
+            || menu_links
             || e.tokens == 0
             || (e.tokens <= cfg.label_tokens && !e.dom_heading)
-            || (e.dom < 0.0 && !e.dom_heading)
         {
             return None;
         }
@@ -474,6 +475,20 @@ mod tests {
         );
     }
 
+    /// The header `find_header` marks above a page whose last block is its body (the
+    /// lexicon learned from that block).
+    fn header_above_last(evs: &[Evidence], feats: &PageFeatures) -> Vec<bool> {
+        let n = evs.len();
+        let mut state = vec![false; n];
+        state[n - 1] = true;
+        let cfg = CleanConfig::default();
+        let mut lex = Lexicon::default();
+        lex.learn(&cfg, feats, &state, n - 1);
+        let mut header = vec![false; n];
+        find_header(evs, &state, n - 1, &cfg, feats, &lex, &mut header);
+        header
+    }
+
     #[test]
     fn a_lone_heading_is_the_title_past_the_sites_furniture() {
         // HTML: the post's title (a lone h1, its text linked from the site's other pages, so
@@ -511,16 +526,7 @@ mod tests {
             ..Default::default()
         };
         evs[n - 1] = ev(40.0);
-        let mut state = vec![false; n];
-        state[n - 1] = true;
-        let cfg = CleanConfig::default();
-        let header_of = |evs: &[Evidence]| {
-            let mut lex = Lexicon::default();
-            lex.learn(&cfg, feats, &state, n - 1);
-            let mut header = vec![false; n];
-            find_header(evs, &state, n - 1, &cfg, feats, &lex, &mut header);
-            header
-        };
+        let header_of = |evs: &[Evidence]| header_above_last(evs, feats);
         assert!(header_of(&evs)[0], "the lone heading is the title");
         // The same line as text (no DOM): a short templated line, not a title.
         evs[0].dom_heading = false;
@@ -559,16 +565,7 @@ mod tests {
             base: -13.0,
             ..Default::default()
         };
-        let mut state = [false; 8];
-        state[7] = true;
-        let cfg = CleanConfig::default();
-        let header_of = |evs: &[Evidence]| {
-            let mut lex = Lexicon::default();
-            lex.learn(&cfg, feats, &state, 7);
-            let mut header = [false; 8];
-            find_header(evs, &state, 7, &cfg, feats, &lex, &mut header);
-            header
-        };
+        let header_of = |evs: &[Evidence]| header_above_last(evs, feats);
         let mut evs = [item; 8];
         evs[7] = ev(40.0);
         evs[1] = blurb;
