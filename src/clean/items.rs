@@ -190,9 +190,15 @@ impl ItemLists {
         let last = pos[pos.len() - 1];
         let boundary = |j: usize| self.is_boundary(feats, ev, j);
         let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
-        // The item's other short lines (a source repeated on the page) are passed over.
-        let next = (last + 1..ev.len())
-            .find(|&j| ev[j].hard.is_none() && !ev[j].soft_template && !ev[j].page_dup);
+        // The item's other short lines (a source repeated on the page, the name and date of
+        // a numbered comment) are passed over: prose is what an item opened by the line holds.
+        let next = (last + 1..ev.len()).find(|&j| {
+            let e = &ev[j];
+            e.hard.is_none()
+                && !e.soft_template
+                && !e.page_dup
+                && (e.tokens > cfg.short_tokens || e.sentence_end)
+        });
         let mut opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
         // Prose right before its first line and right after its last: either the lines are
         // woven into running text (tweets quoted in an article, each signed), or they close
@@ -282,7 +288,7 @@ mod tests {
     use crate::shingle::Shingler;
 
     /// Evidence of a page of lines: `'T'` the site's template, `'s'` a templated signature,
-    /// `'p'` prose.
+    /// `'n'` a short line of the page's own (a name and date), `'p'` prose.
     fn page(kinds: &str) -> Vec<Evidence> {
         (kinds.chars())
             .map(|k| match k {
@@ -296,6 +302,11 @@ mod tests {
                     hard: Some(Reason::Templated),
                     tokens: 8,
                     base: -2.0,
+                    ..Default::default()
+                },
+                'n' => Evidence {
+                    tokens: 5,
+                    base: -3.0,
                     ..Default::default()
                 },
                 _ => Evidence {
@@ -347,5 +358,32 @@ mod tests {
         // Right after other prose, the signed lines are woven into running text.
         let items = items_of(&lines, "pppspspsp");
         assert!(items.iter().all(|&i| !i));
+    }
+
+    /// Regression (johndcook.com in dragnet-dev): numbered comments, each "N", then "NAME
+    /// DATE at TIME", then the comment. The last comment was left out of the list, for the
+    /// line after the last number is the name, not prose, so the numbers seemed to close their
+    /// items; that comment then outweighed the article and the page kept every comment.
+    #[test]
+    fn numbered_comments_keep_their_last_item() {
+        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
+        let texts: Vec<String> = vec![
+            para(0),
+            "{ 3 comments }".into(),
+            "1".into(),
+            "Ann Lee 07.13.12 at 07:34".into(),
+            para(1),
+            "2".into(),
+            "Bo Chan 07.13.12 at 08:34".into(),
+            para(2),
+            "3".into(),
+            "Cy Dorn 07.16.12 at 11:43".into(),
+            para(3),
+            "Leave a Comment".into(),
+        ];
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let items = items_of(&lines, "pTTnpTnpTnpT");
+        let want: Vec<bool> = (0..12).map(|i| (2..11).contains(&i)).collect();
+        assert_eq!(items, want);
     }
 }
