@@ -24,6 +24,10 @@ pub(super) struct ItemLists {
     pub spans: Vec<(usize, usize)>,
     /// Hash of each chrome line between a list's lines → how often it occurs there.
     inner: FxHashMap<u64, u32>,
+    /// (key, longest item in blocks, end of its chrome in `held`) of each list found.
+    keys: Vec<(u64, usize, usize)>,
+    /// The chrome each list's items hold (the `inner` lines), list after list.
+    held: Vec<u64>,
 }
 
 /// Chrome that may part two sections of a page: the site's template or cross-site chrome.
@@ -45,6 +49,8 @@ impl ItemLists {
     ) -> bool {
         self.marks.clear();
         self.spans.clear();
+        self.keys.clear();
+        self.held.clear();
         for (i, (b, e)) in feats.blocks.iter().zip(ev.iter()).enumerate() {
             if e.tokens == 0 || e.tokens > cfg.short_tokens || e.sentence_end {
                 continue;
@@ -99,6 +105,32 @@ impl ItemLists {
         found
     }
 
+    /// Whether a line of a found list stands just above block `m`, within the list's longest
+    /// item, with the chrome the items hold above it: the run at `m` is then an item like the
+    /// others (a thread's first post, under its poster's "N posts · Joined" and "#1 · DATE"),
+    /// not an article that the list follows. The same line but for its numbers, not one that
+    /// shares its first or last words only (an article's "by NAME on DATE" ends as its
+    /// comments' signatures do); and the items' chrome, for an article's dateline may be the
+    /// same line as its teasers' below it.
+    pub(super) fn item_above(&self, feats: &PageFeatures, ev: &[Evidence], m: usize) -> bool {
+        let mut from = 0;
+        self.keys.iter().any(|&(key, reach, to)| {
+            let held = &self.held[from..to];
+            from = to;
+            let lo = self.marks.partition_point(|x| x.0 < key);
+            (self.marks[lo..].iter())
+                .take_while(|x| x.0 == key)
+                .any(|x| {
+                    let b = x.1 as usize;
+                    b < m
+                        && m - b <= reach
+                        && feats.blocks[b].hash == key
+                        && (b.saturating_sub(reach)..b)
+                            .any(|j| boundary_kind(&ev[j]) && held.contains(&feats.blocks[j].hash))
+                })
+        })
+    }
+
     /// One key's lines at `marks[from..to]`, in page order: split where a gap between two
     /// lines holds a boundary (a like line in the article, then a list below), and mark each
     /// list's items.
@@ -140,7 +172,12 @@ impl ItemLists {
     /// Whether block `j` parts two sections of the page: the site's chrome, but none that
     /// the items of the list at hand hold (`inner`).
     fn is_boundary(&self, feats: &PageFeatures, ev: &[Evidence], j: usize) -> bool {
-        boundary_kind(&ev[j]) && self.inner.get(&feats.blocks[j].hash).map_or(0, |&c| c) < 2
+        boundary_kind(&ev[j]) && !self.is_inner(feats, ev, j)
+    }
+
+    /// Whether block `j` is chrome that the items of the list at hand hold.
+    fn is_inner(&self, feats: &PageFeatures, ev: &[Evidence], j: usize) -> bool {
+        boundary_kind(&ev[j]) && self.inner.get(&feats.blocks[j].hash).map_or(0, |&c| c) >= 2
     }
 
     fn mark_list(
@@ -173,8 +210,8 @@ impl ItemLists {
         }
         let mut gaps: Vec<usize> = pos.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.sort_unstable();
-        let item_len = gaps[(gaps.len() - 1) / 2];
         let longest = gaps[gaps.len() - 1];
+        let item_len = gaps[(gaps.len() - 1) / 2];
         if item_len > cfg.item_blocks {
             return false;
         }
@@ -233,6 +270,9 @@ impl ItemLists {
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
         self.spans.push((start, end));
+        let held = self.inner.iter().filter(|(_, &c)| c >= 2).map(|(&h, _)| h);
+        self.held.extend(held);
+        self.keys.push((self.marks[at].0, longest, self.held.len()));
         true
     }
 }
@@ -385,5 +425,44 @@ mod tests {
         let items = items_of(&lines, "pTTnpTnpTnpT");
         let want: Vec<bool> = (0..12).map(|i| (2..11).contains(&i)).collect();
         assert_eq!(items, want);
+    }
+
+    /// Regression (forum threads in wcxb-dev): a thread's first post, above a line that parts
+    /// it from the replies ("Oldest first Newest first"), outweighed them and was taken for an
+    /// article with its comments below, which went. Under the same "N posts · Joined" and "#1
+    /// · DATE" lines as the replies, it is an item like them.
+    #[test]
+    fn a_threads_first_post_under_the_items_lines_is_an_item() {
+        let post = |i: usize| format!("Post {i} says the bridge works ran late, and then some.");
+        let thread = |top: &str| -> Vec<String> {
+            let mut t = vec![top.to_string(), "#1 · Jun 3, 2024".into(), post(1)];
+            t.push("Reply Quote Like".into());
+            t.push("Oldest first Newest first".into());
+            for (i, joined) in [(2, "40 posts · Joined 2012"), (3, "7 posts · Joined 2020")]
+                .into_iter()
+                .chain([(4, "3 posts · Joined 2024")])
+            {
+                t.push(joined.into());
+                t.push(format!("#{i} · Jun {}, 2024", i + 2));
+                t.push(post(i));
+                t.push("Reply Quote Like".into());
+            }
+            t.push("Post Reply".into());
+            t
+        };
+        let kinds = "TspTTTspTTspTTspTT";
+        for (top, first_is_item) in [("12 posts · Joined 2019", true), ("Forum Home", false)] {
+            let texts = thread(top);
+            let text = texts.join("\n");
+            let mut shingler = Shingler::new(12);
+            let feats = shingler.page(&text);
+            let mut ev = page(kinds);
+            let cfg = CleanConfig::default();
+            let state = vec![false; ev.len()];
+            let mut lists = ItemLists::default();
+            assert!(lists.mark(&text, feats, &mut ev, &cfg, &Lexicon::default(), &state));
+            assert!(!ev[2].item && ev[7].item && ev[15].item);
+            assert_eq!(lists.item_above(feats, &ev, 2), first_is_item, "{top}");
+        }
     }
 }

@@ -517,10 +517,13 @@ impl PageState {
             return;
         }
         // The article comes before its comments and its page's teasers: a page whose
-        // first item comes before any strong run is the list itself.
+        // first item comes before any strong run is the list itself, and so is one whose
+        // strongest run stands under the items' own lines (a thread's first post).
         let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
         self.runs.decide(&mut self.ev, cfg, feats);
-        let article_first = (self.runs.main).is_some_and(|(m, w)| w > 0.0 && m < first_item);
+        let article_first = (self.runs.main).is_some_and(|(m, w)| {
+            w > 0.0 && m < first_item && !self.items.item_above(feats, &self.ev, m)
+        });
         if !article_first {
             self.ev.iter_mut().for_each(|e| e.item = false);
             self.runs.decide(&mut self.ev, cfg, feats);
