@@ -138,3 +138,69 @@ fn signed_comments_below_a_heading_are_a_list() {
     let kept = kept_lines_of_site(&pages);
     assert_eq!(kept, want);
 }
+
+/// A made-up name, different for every `n` (no digits: digits fold in normalisation).
+fn name(n: usize) -> String {
+    let syl = ["ka", "lo", "mi", "ren", "tas", "vo", "bel", "dur"];
+    let mut s = format!("{}{}{}", syl[n % 8], syl[n / 8 % 8], syl[n / 64 % 8]);
+    s[..1].make_ascii_uppercase();
+    s
+}
+
+/// An article that is a list (homes for sale: a place, an address, "For sale: $PRICE" and a
+/// paragraph, item after item) right below its lead-in. The place and address above each
+/// price line are the item's own short lines, so prose stands right before the first item:
+/// the list is woven into the article, not a list of teasers after it (the items went as an
+/// `item-list` when only the line right above the price was looked at).
+#[test]
+fn a_list_article_right_below_its_lead_in_keeps_its_items() {
+    let prose = |n: usize| {
+        format!(
+            "{} The house on {} Lane near {} sits by the {} road, and {} likes it.",
+            paragraph(n, 2),
+            name(n),
+            name(n + 1),
+            name(n + 2),
+            name(n + 3)
+        )
+    };
+    let mut pages = Vec::new();
+    let mut wants: Vec<Vec<String>> = Vec::new();
+    for pg in 0..6 {
+        let mut lines: Vec<(String, bool)> = ["Home", "Buy", "Rent", "Advice"]
+            .iter()
+            .map(|m| (m.to_string(), false))
+            .collect();
+        lines.push((format!("How much house the {} price buys", name(pg)), true));
+        lines.push(("Category: Eye Candy | Author: Erika Riggs".into(), false));
+        lines.push((prose(100 * pg), true));
+        for i in 0..4 {
+            let n = 10 * pg + i;
+            lines.push((format!("{}, {}", name(n + 300), name(n + 200)), true));
+            lines.push((format!("{} {} Ave", 1000 + 7 * n, name(n + 400)), true));
+            lines.push((format!("For sale: $59{pg},9{i}9"), false));
+            lines.push((prose(100 * pg + 10 + i), true));
+        }
+        for f in [
+            "Previous post",
+            "Next post",
+            "About us",
+            "Powered by a blog engine",
+        ] {
+            lines.push((f.to_string(), false));
+        }
+        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+        pages.push(text.join("\n"));
+        wants.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
+    }
+    let kept = kept_lines_of_site(&pages);
+    for (kept, want) in kept.iter().zip(&wants) {
+        // Every paragraph kept; no chrome.
+        for w in want.iter().filter(|w| w.len() > 60) {
+            assert!(kept.contains(w), "lost {w:?}; kept {kept:#?}");
+        }
+        for k in kept {
+            assert!(want.contains(k), "kept chrome {k:?}");
+        }
+    }
+}

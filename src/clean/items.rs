@@ -244,7 +244,16 @@ impl ItemLists {
         // site's hard chrome (a share row, a "N comments" heading), sets the list apart; an
         // article's paragraphs run on from its title and byline.
         let mut start = pos[0];
-        if opens && pos[0] > 0 && prose(&ev[pos[0] - 1]) {
+        // The item's own short lines above its line (a place and an address above "For
+        // sale: $PRICE") are passed over, as below it.
+        let mut above = pos[0];
+        let own_short = |e: &Evidence| {
+            e.hard.is_none() && !e.soft_template && e.tokens <= cfg.short_tokens && !e.sentence_end
+        };
+        while above > 0 && pos[0] - above < longest && own_short(&ev[above - 1]) {
+            above -= 1;
+        }
+        if opens && above > 0 && prose(&ev[above - 1]) {
             let item = |e: &Evidence| e.hard.is_none() && !e.soft_template;
             while start > 0 && pos[0] - start < longest && item(&ev[start - 1]) {
                 start -= 1;
