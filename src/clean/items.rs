@@ -55,7 +55,9 @@ impl ItemLists {
             if e.tokens == 0 || e.tokens > cfg.short_tokens || e.sentence_end {
                 continue;
             }
-            // A line of the items' template is chrome by the site's frequency (then lines
+            // A line of the items' template is chrome by the site's frequency, or on another
+            // of its pages too (a signature whose name and folded date recur: "DAY, MONTH 0,
+            // 0 at 0:0 pm | Permalink" of one commenter on two posts) (then lines
             // that share its opening or closing words are alike too: "by NAME on DATE"), or,
             // on the page alone, the same line but for its numbers ("40 minutes ago", "42
             // minutes ago"): a stamp, which does not speak of the article's subject (a dated
@@ -70,7 +72,8 @@ impl ItemLists {
             // article's steps as well.
             let stamp =
                 norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
-            let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated));
+            let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated))
+                || (e.hard.is_none() && e.df >= 2);
             // Without the site, only a stamp that the page's own segmentation left out.
             let page_stamp = stamp && !state[i] && !lex.shares_words(cfg, norm);
             if !site && !page_stamp {
@@ -337,7 +340,8 @@ mod tests {
     use crate::shingle::Shingler;
 
     /// Evidence of a page of lines: `'T'` the site's template, `'s'` a templated signature,
-    /// `'n'` a short line of the page's own (a name and date), `'p'` prose.
+    /// `'n'` a short line of the page's own (a name and date), `'h'` a short line on another
+    /// page of the site too, `'p'` prose.
     fn page(kinds: &str) -> Vec<Evidence> {
         (kinds.chars())
             .map(|k| match k {
@@ -358,6 +362,13 @@ mod tests {
                     base: -3.0,
                     ..Default::default()
                 },
+                'h' => Evidence {
+                    df: 2,
+                    shared: true,
+                    tokens: 9,
+                    base: -2.0,
+                    ..Default::default()
+                },
                 _ => Evidence {
                     tokens: 30,
                     base: 24.0,
@@ -369,13 +380,17 @@ mod tests {
 
     /// Marks the item lists of `lines` (one per kind in `kinds`) and returns which are items.
     fn items_of(lines: &[&str], kinds: &str) -> Vec<bool> {
+        items_in_run(lines, kinds, &vec![false; kinds.len()])
+    }
+
+    /// As [`items_of`], with `state` the blocks in the page's kept runs.
+    fn items_in_run(lines: &[&str], kinds: &str, state: &[bool]) -> Vec<bool> {
         let text = lines.join("\n");
         let mut shingler = Shingler::new(12);
         let feats = shingler.page(&text);
         let mut ev = page(kinds);
         let cfg = CleanConfig::default();
-        let state = vec![false; ev.len()];
-        ItemLists::default().mark(&text, feats, &mut ev, &cfg, &Lexicon::default(), &state);
+        ItemLists::default().mark(&text, feats, &mut ev, &cfg, &Lexicon::default(), state);
         ev.iter().map(|e| e.item).collect()
     }
 
@@ -473,5 +488,31 @@ mod tests {
             assert!(!ev[2].item && ev[7].item && ev[15].item);
             assert_eq!(lists.item_above(feats, &ev, 2), first_is_item, "{top}");
         }
+    }
+
+    /// Regression (freerangelibrarian.com in dragnet-dev): comments signed below each with a
+    /// date line that another page of the site holds too (one commenter, times that fold
+    /// alike) were no list, for only the site's template and templated lines were asked.
+    #[test]
+    fn signatures_the_site_repeats_mark_a_list() {
+        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
+        let mut texts: Vec<String> = vec![para(0), "5 Responses".into()];
+        for (i, who) in ["Ann Lee", "Bo Chan", "Cy Dorn"].iter().enumerate() {
+            texts.push(format!("{who} wrote:"));
+            texts.push(para(i + 1));
+            texts.push(format!(
+                "Saturday, August 18, 2012 at {}:1{i} pm | Permalink",
+                i + 5
+            ));
+        }
+        texts.push("Leave a Reply".into());
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        // The signatures kept with the comments (so no stamp the segmentation left out).
+        let kinds = "pTnphnphnphT";
+        let state: Vec<bool> = kinds.chars().map(|k| k != 'T').collect();
+        let items = items_in_run(&lines, kinds, &state);
+        // From the first comment (its name line, short, stays outside) to the last signature.
+        let want: Vec<bool> = (0..12).map(|i| (3..11).contains(&i)).collect();
+        assert_eq!(items, want);
     }
 }
