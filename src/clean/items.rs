@@ -55,9 +55,10 @@ impl ItemLists {
             if e.tokens == 0 || e.tokens > cfg.short_tokens || e.sentence_end {
                 continue;
             }
-            // A line of the items' template is chrome by the site's frequency, or on another
-            // of its pages too (a signature whose name and folded date recur: "DAY, MONTH 0,
-            // 0 at 0:0 pm | Permalink" of one commenter on two posts) (then lines
+            // A line of the items' template is chrome by the site's frequency, or a stamp on
+            // another of its pages too (a signature whose name and folded date recur: "DAY,
+            // MONTH 0, 0 at 0:0 pm | Permalink" of one commenter on two posts; not an inline
+            // "READ MORE: TITLE" that a story syndicated to two pages holds) (then lines
             // that share its opening or closing words are alike too: "by NAME on DATE"), or,
             // on the page alone, the same line but for its numbers ("40 minutes ago", "42
             // minutes ago"): a stamp, which does not speak of the article's subject (a dated
@@ -73,7 +74,7 @@ impl ItemLists {
             let stamp =
                 norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
             let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated))
-                || (e.hard.is_none() && e.df >= 2);
+                || (stamp && e.hard.is_none() && e.df >= 2);
             // Without the site, only a stamp that the page's own segmentation left out.
             let page_stamp = stamp && !state[i] && !lex.shares_words(cfg, norm);
             if !site && !page_stamp {
