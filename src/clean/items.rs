@@ -379,6 +379,11 @@ mod tests {
             .collect()
     }
 
+    /// A comment's paragraph, different for every `i`.
+    fn comment(i: usize) -> String {
+        format!("Comment {i} says the bridge works ran late, and then some.")
+    }
+
     /// Marks the item lists of `lines` (one per kind in `kinds`) and returns which are items.
     fn items_of(lines: &[&str], kinds: &str) -> Vec<bool> {
         items_in_run(lines, kinds, &vec![false; kinds.len()])
@@ -397,17 +402,16 @@ mod tests {
 
     #[test]
     fn signed_comments_below_a_heading_with_prose_after_are_a_list() {
-        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
         let texts: Vec<String> = vec![
-            para(0),
+            comment(0),
             "12 comments".into(),
-            para(1),
+            comment(1),
             "by Ann Lee on May 3, 2012 at 4:17 pm | Reply".into(),
-            para(2),
+            comment(2),
             "by Bo Chan on May 4, 2012 at 5:27 pm | Reply".into(),
-            para(3),
+            comment(3),
             "by Cy Dorn on May 5, 2012 at 6:37 pm | Reply".into(),
-            para(4),
+            comment(4),
         ];
         let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
         // Below the site's heading: the first comment starts the list.
@@ -431,19 +435,18 @@ mod tests {
     /// items; that comment then outweighed the article and the page kept every comment.
     #[test]
     fn numbered_comments_keep_their_last_item() {
-        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
         let texts: Vec<String> = vec![
-            para(0),
+            comment(0),
             "{ 3 comments }".into(),
             "1".into(),
             "Ann Lee 07.13.12 at 07:34".into(),
-            para(1),
+            comment(1),
             "2".into(),
             "Bo Chan 07.13.12 at 08:34".into(),
-            para(2),
+            comment(2),
             "3".into(),
             "Cy Dorn 07.16.12 at 11:43".into(),
-            para(3),
+            comment(3),
             "Leave a Comment".into(),
         ];
         let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -496,11 +499,10 @@ mod tests {
     /// alike) were no list, for only the site's template and templated lines were asked.
     #[test]
     fn signatures_the_site_repeats_mark_a_list() {
-        let para = |i: usize| format!("Comment {i} says the bridge works ran late, and then some.");
-        let mut texts: Vec<String> = vec![para(0), "5 Responses".into()];
+        let mut texts: Vec<String> = vec![comment(0), "5 Responses".into()];
         for (i, who) in ["Ann Lee", "Bo Chan", "Cy Dorn"].iter().enumerate() {
             texts.push(format!("{who} wrote:"));
-            texts.push(para(i + 1));
+            texts.push(comment(i + 1));
             texts.push(format!(
                 "Saturday, August 18, 2012 at {}:1{i} pm | Permalink",
                 i + 5
