@@ -94,6 +94,13 @@ impl ItemLists {
                 self.marks
                     .push((b.suffix ^ 0x1405_7b7e_f767_814f, i as u32, raw));
             }
+            // A dated signature's numbers fall alike whatever the name and the half of the
+            // day ("NAME 10/28/12 5:33 PM", "NAME 10/31/12 7:01 AM"): a date and a time, four
+            // number runs or more, key the line by their count.
+            let numbers = norm.split(' ').filter(|t| *t == "0").count() as u64;
+            if stamp && numbers >= 4 {
+                (self.marks).push((numbers ^ 0x2545_f491_4f6c_dd1d, i as u32, raw));
+            }
         }
         self.marks.sort_unstable();
         let mut found = false;
@@ -516,6 +523,28 @@ mod tests {
         let items = items_in_run(&lines, kinds, &state);
         // From the first comment (its name line, short, stays outside) to the last signature.
         let want: Vec<bool> = (0..12).map(|i| (3..11).contains(&i)).collect();
+        assert_eq!(items, want);
+    }
+
+    /// Regression (randfishkin.com, cbsnews.com, incourage.me in dragnet-dev): comments
+    /// signed "NAME DATE TIME AM" or "… PM", names all different: no key of the signatures
+    /// (first words, last words) reached three lines in a row, so the comments were no list.
+    /// Their numbers fall alike.
+    #[test]
+    fn dated_signatures_of_both_halves_of_the_day_mark_one_list() {
+        let mut texts: Vec<String> = vec![comment(0), "5 Responses".into()];
+        for (i, sign) in ["Ann Lee10/28/12 5:33 PM", "Bo Chan10/29/12 7:01 AM"]
+            .iter()
+            .chain(&["Cy Dorn10/30/12 8:07 PM"])
+            .enumerate()
+        {
+            texts.push(sign.to_string());
+            texts.push(comment(i + 1));
+        }
+        texts.push("Leave a Reply".into());
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let items = items_of(&lines, "pTspspspT");
+        let want: Vec<bool> = (0..9).map(|i| (2..8).contains(&i)).collect();
         assert_eq!(items, want);
     }
 }
