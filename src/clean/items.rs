@@ -222,8 +222,20 @@ impl ItemLists {
         let mut gaps: Vec<usize> = pos.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.sort_unstable();
         let longest = gaps[gaps.len() - 1];
+        // An item's length is its own blocks when the chrome each item repeats (a row of
+        // "Recommend / Report / Share / Link to this comment" under every comment) is as long
+        // as they are: such a list must then be set apart from the text above it (below).
+        let raw_len = gaps[(gaps.len() - 1) / 2];
+        gaps.clear();
+        gaps.extend(pos.windows(2).map(|w| {
+            1 + (w[0] + 1..w[1])
+                .filter(|&j| !self.is_inner(feats, ev, j))
+                .count()
+        }));
+        gaps.sort_unstable();
         let item_len = gaps[(gaps.len() - 1) / 2];
-        if item_len > cfg.item_blocks {
+        let heavy = raw_len > cfg.item_blocks && 2 * item_len <= raw_len;
+        if item_len > cfg.item_blocks || (raw_len > cfg.item_blocks && !heavy) {
             return false;
         }
         // Items whose line opens them (a name and date, then the comment): the list reaches
@@ -280,6 +292,22 @@ impl ItemLists {
         } else if !opens {
             while start > 0 && ev[start - 1].hard.is_none() && ev[start - 1].base > 0.0 {
                 start -= 1;
+            }
+        }
+        // Items heavy with chrome: between the list and the last prose above it stands
+        // chrome that no item holds (a "Comments" heading). Paragraphs of an article parted
+        // by the site's inline boxes (a video's "JUST WATCHED / Replay / MUST WATCH" and
+        // its title) are no list of items.
+        if heavy {
+            let mut j = start;
+            while j > 0 {
+                j -= 1;
+                if boundary(j) {
+                    break;
+                }
+                if prose(&ev[j]) {
+                    return false;
+                }
             }
         }
         let mut end = last + 1;
@@ -546,5 +574,62 @@ mod tests {
         let items = items_of(&lines, "pTspspspT");
         let want: Vec<bool> = (0..9).map(|i| (2..8).contains(&i)).collect();
         assert_eq!(items, want);
+    }
+
+    /// Regression (guardian.co.uk in dragnet-dev): every comment closed by seven lines of the
+    /// site's buttons ("Recommend? (7)", "Report", "Share", "Link to this comment:"…), so an
+    /// item ran to eleven blocks and the list was refused as too long; the comments were
+    /// kept. An item is measured by its own blocks, and such a list needs the site's chrome
+    /// between it and the article (the "Comments" heading).
+    #[test]
+    fn comments_heavy_with_buttons_are_a_list_set_apart() {
+        let buttons = [
+            "Recommend? (3)",
+            "Responses (0)",
+            "Report",
+            "Share",
+            "Close",
+        ]
+        .iter()
+        .chain(&["Link to this comment:", "Share Tweet this"]);
+        let mut texts: Vec<String> = vec![comment(0), "Comments".into()];
+        let mut kinds = String::from("pT");
+        for (i, who) in ["rusticred", "IanCW", "ozzieb"].iter().enumerate() {
+            texts.push(who.to_string());
+            texts.push(format!("1 November 2012 9:{}7PM", i + 3));
+            texts.push(comment(i + 1));
+            texts.extend(buttons.clone().map(|b| b.to_string()));
+            kinds.push_str("nspTTTTTTT");
+        }
+        texts.push("Leave a comment".into());
+        kinds.push('T');
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let items = items_of(&lines, &kinds);
+        let prose: Vec<usize> = (0..kinds.len())
+            .filter(|&i| &kinds[i..i + 1] == "p")
+            .collect();
+        assert!(!items[prose[0]], "the article");
+        assert!(prose[1..].iter().all(|&i| items[i]), "{items:?}");
+        // An article's paragraphs parted by the site's video boxes (five lines of buttons,
+        // then the video's title and running time): no chrome of its own sets the first box
+        // apart from the paragraphs above, so they are no list.
+        let boxes = [
+            "JUST WATCHED",
+            "Replay",
+            "More Videos",
+            "MUST WATCH",
+            "Read More",
+        ];
+        let mut texts: Vec<String> = vec![comment(0)];
+        let mut kinds = String::from("p");
+        for i in 0..3 {
+            texts.extend(boxes.iter().map(|b| b.to_string()));
+            texts.push(format!("Undeniable facts, part {i} 02:4{i}"));
+            texts.extend((1..4).map(|k| comment(10 * i + k)));
+            kinds.push_str("TTTTTsppp");
+        }
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let items = items_of(&lines, &kinds);
+        assert!(items.iter().all(|&i| !i), "{items:?}");
     }
 }
