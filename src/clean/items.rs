@@ -424,6 +424,13 @@ mod tests {
         items_in_run(lines, kinds, &vec![false; kinds.len()])
     }
 
+    /// Asserts that the items of `texts` (one per kind in `kinds`) are the blocks of `span`.
+    fn assert_items(texts: &[String], kinds: &str, span: std::ops::Range<usize>) {
+        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let want: Vec<bool> = (0..kinds.len()).map(|i| span.contains(&i)).collect();
+        assert_eq!(items_of(&lines, kinds), want);
+    }
+
     /// As [`items_of`], with `state` the blocks in the page's kept runs.
     fn items_in_run(lines: &[&str], kinds: &str, state: &[bool]) -> Vec<bool> {
         let text = lines.join("\n");
@@ -484,10 +491,7 @@ mod tests {
             comment(3),
             "Leave a Comment".into(),
         ];
-        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let items = items_of(&lines, "pTTnpTnpTnpT");
-        let want: Vec<bool> = (0..12).map(|i| (2..11).contains(&i)).collect();
-        assert_eq!(items, want);
+        assert_items(&texts, "pTTnpTnpTnpT", 2..11);
     }
 
     /// Regression (forum threads in wcxb-dev): a thread's first post, above a line that parts
@@ -570,10 +574,7 @@ mod tests {
             texts.push(comment(i + 1));
         }
         texts.push("Leave a Reply".into());
-        let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let items = items_of(&lines, "pTspspspT");
-        let want: Vec<bool> = (0..9).map(|i| (2..8).contains(&i)).collect();
-        assert_eq!(items, want);
+        assert_items(&texts, "pTspspspT", 2..8);
     }
 
     /// Regression (guardian.co.uk in dragnet-dev): every comment closed by seven lines of the
