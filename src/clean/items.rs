@@ -97,9 +97,12 @@ impl ItemLists {
             // A dated signature's numbers fall alike whatever the name and the half of the
             // day ("NAME 10/28/12 5:33 PM", "NAME 10/31/12 7:01 AM"): a date and a time, four
             // number runs or more, key the line by their count.
-            let numbers = norm.split(' ').filter(|t| *t == "0").count() as u64;
-            if stamp && numbers >= 4 {
-                (self.marks).push((numbers ^ 0x2545_f491_4f6c_dd1d, i as u32, raw));
+            if stamp {
+                let numbers = norm.split(' ').filter(|t| *t == "0").count() as u64;
+                if numbers >= 4 {
+                    self.marks
+                        .push((numbers ^ 0x2545_f491_4f6c_dd1d, i as u32, raw));
+                }
             }
         }
         self.marks.sort_unstable();
@@ -250,14 +253,15 @@ impl ItemLists {
         let last = pos[pos.len() - 1];
         let boundary = |j: usize| self.is_boundary(feats, ev, j);
         let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
+        // A short line of the item's own (a name and date, a place): no chrome, no sentence.
+        let own_short = |e: &Evidence| {
+            e.hard.is_none() && !e.soft_template && e.tokens <= cfg.short_tokens && !e.sentence_end
+        };
         // The item's other short lines (a source repeated on the page, the name and date of
         // a numbered comment) are passed over: prose is what an item opened by the line holds.
         let next = (last + 1..ev.len()).find(|&j| {
             let e = &ev[j];
-            e.hard.is_none()
-                && !e.soft_template
-                && !e.page_dup
-                && (e.tokens > cfg.short_tokens || e.sentence_end)
+            e.hard.is_none() && !e.soft_template && !e.page_dup && !own_short(e)
         });
         let mut opens = next.is_some_and(|j| ev[j].base > 0.0 && !(last + 1..j).any(boundary));
         // Prose right before its first line and right after its last: either the lines are
@@ -270,9 +274,6 @@ impl ItemLists {
         // The item's own short lines above its line (a place and an address above "For
         // sale: $PRICE") are passed over, as below it.
         let mut above = pos[0];
-        let own_short = |e: &Evidence| {
-            e.hard.is_none() && !e.soft_template && e.tokens <= cfg.short_tokens && !e.sentence_end
-        };
         while above > 0 && pos[0] - above < longest && own_short(&ev[above - 1]) {
             above -= 1;
         }
