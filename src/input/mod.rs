@@ -48,6 +48,7 @@ use files::expand_inputs;
 use jsonl::JsonlStream;
 use text::TextFileStream;
 use warc::WarcStream;
+pub use warc::{HtmlRecord, WarcPage};
 
 /// Input formats. `Auto` sniffs the (decompressed) content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -589,10 +590,12 @@ impl Iterator for Reader {
 
 /// A run of records read from one input, handed from the reading thread to the workers.
 pub enum Chunk {
-    /// Records parsed by the reading thread (text files, WARC/WET).
+    /// Records parsed by the reading thread (text files, Parquet).
     Records(Vec<Result<Record>>),
     /// Raw JSONL lines, parsed by the workers in parallel with [`JsonLines::parse`].
     JsonLines(JsonLines),
+    /// WARC/WET pages, whose HTML the workers convert ([`WarcPage::into_record`]).
+    Warc(Vec<Result<WarcPage>>),
 }
 
 impl Chunk {
@@ -601,6 +604,10 @@ impl Chunk {
     pub fn into_records(self, keep_raw: bool) -> Vec<Result<Record>> {
         match self {
             Chunk::Records(r) => r,
+            Chunk::Warc(p) => p
+                .into_iter()
+                .map(|p| p.and_then(WarcPage::into_record))
+                .collect(),
             Chunk::JsonLines(mut j) => {
                 let mut out: Vec<Result<Record>> =
                     (0..j.len()).map(|i| j.parse(i, keep_raw)).collect();

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use super::decode::{decode_utf8, read_line, stream_error};
 use super::html::{decode_html, decode_html_owned, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
-use super::{ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream};
+use super::{Chunk, ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream};
 use crate::error::{Error, Location, Result};
 use crate::warc::header;
 
@@ -62,8 +62,62 @@ fn strip_brackets(s: &str) -> &str {
 enum Step {
     /// A page.
     Record(Box<Record>),
+    /// A page whose HTML is still to be converted.
+    Html(Box<HtmlRecord>),
     /// Not a page: counted and passed over.
     Passed,
+}
+
+/// A WARC record whose payload is HTML, framed and unpacked (chunked, gzip) by the reading
+/// thread but not yet converted to its text view: the conversion is most of the cost of a
+/// WARC page, and one reading thread per file would leave the other cores idle, so the worker
+/// that takes the record converts it ([`HtmlRecord::into_record`]).
+pub struct HtmlRecord {
+    /// The record, its text empty.
+    rec: Record,
+    /// The HTML payload's bytes.
+    body: Vec<u8>,
+    /// The charset the HTTP headers name.
+    charset: Option<String>,
+    /// Refuse HTML that is not valid UTF-8 (`--strict`).
+    strict: bool,
+}
+
+impl HtmlRecord {
+    /// Bytes of HTML to convert: what the record weighs in a chunk.
+    pub(super) fn weight(&self) -> usize {
+        self.body.len()
+    }
+
+    /// The page: the HTML's text view and DOM side array; an error for HTML that is not
+    /// valid UTF-8 under `strict`.
+    pub fn into_record(self) -> Result<Record> {
+        let HtmlRecord {
+            mut rec,
+            body,
+            charset,
+            strict,
+        } = self;
+        let (html, lossy) = if strict {
+            let (html, lossy) = decode_html(&body, charset.as_deref());
+            if lossy {
+                return Err(Error::InvalidUtf8 {
+                    loc: rec.loc,
+                    bad_byte: std::str::from_utf8(&body)
+                        .err()
+                        .map_or(0, |e| e.valid_up_to() as u64),
+                });
+            }
+            (html, lossy)
+        } else {
+            decode_html_owned(body, charset.as_deref())
+        };
+        let HtmlBlocks { text, dom } = html_to_blocks(&html);
+        rec.text = text;
+        rec.dom = dom;
+        rec.lossy = lossy;
+        Ok(rec)
+    }
 }
 
 impl WarcStream {
@@ -334,7 +388,8 @@ impl WarcStream {
         }
     }
 
-    /// A `response` or `resource` record: a page when its payload is HTML.
+    /// A `response` or `resource` record: a page when its payload is HTML (converted later,
+    /// [`HtmlRecord::into_record`]).
     fn html_page(
         &mut self,
         headers: Vec<(String, String)>,
@@ -343,26 +398,12 @@ impl WarcStream {
         cl: u64,
     ) -> Result<Step> {
         match html_payload(&headers, block) {
-            Some((body, charset)) => {
-                let (html, lossy) = if self.cfg.strict_utf8 {
-                    let (html, lossy) = decode_html(&body, charset.as_deref());
-                    if lossy {
-                        return Err(Error::InvalidUtf8 {
-                            loc,
-                            bad_byte: std::str::from_utf8(&body)
-                                .err()
-                                .map_or(0, |e| e.valid_up_to() as u64),
-                        });
-                    }
-                    (html, lossy)
-                } else {
-                    decode_html_owned(body, charset.as_deref())
-                };
-                let HtmlBlocks { text, dom } = html_to_blocks(&html);
-                let mut rec = self.record(headers, text, lossy, loc, cl);
-                rec.dom = dom;
-                Ok(Step::Record(Box::new(rec)))
-            }
+            Some((body, charset)) => Ok(Step::Html(Box::new(HtmlRecord {
+                rec: self.record(headers, String::new(), false, loc, cl),
+                body,
+                charset,
+                strict: self.cfg.strict_utf8,
+            }))),
             None => {
                 self.passed.non_html();
                 Ok(Step::Passed)
@@ -517,8 +558,9 @@ fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-impl RecordStream for WarcStream {
-    fn next_record(&mut self) -> Option<Result<Record>> {
+impl WarcStream {
+    /// The next page, its HTML perhaps still to be converted; `None` at the end of the stream.
+    fn next_page(&mut self) -> Option<Result<WarcPage>> {
         loop {
             if self.done {
                 return None;
@@ -529,7 +571,8 @@ impl RecordStream for WarcStream {
                     return None;
                 }
                 Ok(Some(Step::Passed)) => continue,
-                Ok(Some(Step::Record(r))) => return Some(Ok(*r)),
+                Ok(Some(Step::Record(r))) => return Some(Ok(WarcPage::Ready(r))),
+                Ok(Some(Step::Html(h))) => return Some(Ok(WarcPage::Html(h))),
                 Err(e) => {
                     if matches!(e, Error::Truncated { .. } | Error::Io { .. }) {
                         self.done = true;
@@ -538,6 +581,55 @@ impl RecordStream for WarcStream {
                 }
             }
         }
+    }
+}
+
+/// A page of a WARC or WET stream as the reading thread hands it over.
+pub enum WarcPage {
+    /// Read in full (WET text, or HTML an earlier pass converted).
+    Ready(Box<Record>),
+    /// HTML the taker converts.
+    Html(Box<HtmlRecord>),
+}
+
+impl WarcPage {
+    /// The page, converting its HTML if that is still to be done.
+    pub fn into_record(self) -> Result<Record> {
+        match self {
+            WarcPage::Ready(r) => Ok(*r),
+            WarcPage::Html(h) => h.into_record(),
+        }
+    }
+
+    /// Bytes the page weighs in a chunk.
+    fn weight(&self) -> usize {
+        match self {
+            WarcPage::Ready(r) => r.text.len(),
+            WarcPage::Html(h) => h.weight(),
+        }
+    }
+}
+
+impl RecordStream for WarcStream {
+    fn next_record(&mut self) -> Option<Result<Record>> {
+        self.next_page().map(|p| p.and_then(WarcPage::into_record))
+    }
+
+    /// About `max_bytes` of pages (of HTML, for pages still to be converted), whose HTML the
+    /// workers convert.
+    fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
+        let mut pages = Vec::new();
+        let mut bytes = 0usize;
+        while bytes < max_bytes {
+            match self.next_page() {
+                Some(p) => {
+                    bytes += p.as_ref().map_or(64, |p| p.weight() + 64);
+                    pages.push(p);
+                }
+                None => break,
+            }
+        }
+        (!pages.is_empty()).then_some(Chunk::Warc(pages))
     }
 }
 
@@ -566,6 +658,68 @@ mod tests {
         let mut r = Reader::new(InputConfig::default(), &[p]).unwrap();
         let v: Vec<_> = r.by_ref().collect();
         (v, r.passed_over())
+    }
+
+    #[test]
+    fn html_is_converted_by_the_chunks_taker_not_the_reading_thread() {
+        let html =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><p>Story here</p></html>";
+        let mut w = rec("response", "", html);
+        w.extend(rec("conversion", "", b"Wet text"));
+        let cfg = InputConfig::default();
+        let mut s = WarcStream::new(
+            cfg,
+            "x.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            Default::default(),
+        );
+        let Some(Chunk::Warc(pages)) = s.next_chunk(1 << 20) else {
+            panic!("a WARC stream hands out WARC pages");
+        };
+        assert!(
+            matches!(pages[0], Ok(WarcPage::Html(_))),
+            "HTML left to the taker"
+        );
+        assert!(
+            matches!(pages[1], Ok(WarcPage::Ready(_))),
+            "WET text is read in full"
+        );
+        let recs: Vec<Record> = pages
+            .into_iter()
+            .map(|p| p.and_then(WarcPage::into_record).unwrap())
+            .collect();
+        assert_eq!(recs[0].text, "Story here");
+        assert_eq!(recs[0].dom.len(), 1);
+        assert_eq!(recs[1].text, "Wet text");
+    }
+
+    #[test]
+    fn strict_html_that_is_not_utf8_is_refused_at_its_record() {
+        let mut w = rec("conversion", "", b"Fine");
+        w.extend(rec(
+            "response",
+            "",
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>bad \xff byte</p>",
+        ));
+        let cfg = InputConfig {
+            strict_utf8: true,
+            ..InputConfig::default()
+        };
+        let mut s = WarcStream::new(
+            cfg,
+            "x.warc".into(),
+            Box::new(std::io::Cursor::new(w)),
+            Default::default(),
+        );
+        let recs = s.next_chunk(1 << 20).unwrap().into_records(true);
+        assert_eq!(recs[0].as_ref().unwrap().text, "Fine");
+        match &recs[1] {
+            Err(Error::InvalidUtf8 { loc, .. }) => assert_eq!(loc.record, 2),
+            other => panic!(
+                "expected InvalidUtf8 at record 2, got {:?}",
+                other.as_ref().map(|r| &r.text)
+            ),
+        }
     }
 
     #[test]

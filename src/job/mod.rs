@@ -190,8 +190,7 @@ fn count_features(
 ) -> Result<(Vec<Counter>, SiteTable, Stats)> {
     let pool = cfg.pool()?;
     let workers = pool.current_num_threads();
-    // Counters get 60% of the budget; the rest covers chunks in flight and the model writer.
-    let per_worker = (cfg.memory / 10 * 6 / workers).max(1 << 20);
+    let per_worker = (counters_budget(cfg.memory) / workers).max(1 << 20);
     let counters: Vec<Mutex<Counter>> = (0..workers)
         .map(|_| Mutex::new(Counter::with_budget(per_worker)))
         .collect();
@@ -303,11 +302,21 @@ fn count_nonempty(
     Ok(counted)
 }
 
-/// Whether the counts never spilled and fit one counter's budget: then they can be summed
-/// in memory.
-fn counts_fit(dir: &SpillDir, counters: &[Counter]) -> bool {
+/// The share of a job's memory budget that its counters get, together: 60%; the rest covers
+/// chunks in flight and the model writer.
+fn counters_budget(memory: usize) -> usize {
+    memory / 10 * 6
+}
+
+/// Whether the counts never spilled and their pairs, all workers' together, fit the budget
+/// of one counter given all of the counters' share: then they can be summed in memory.
+///
+/// The whole share, not one worker's counter's: each worker's counter holds about its share
+/// of the pairs, so with many workers the sum would never fit one of them, and `run` would
+/// build and read back an fst on one core (`run -j 16` was no faster than `-j 2`).
+fn counts_fit(cfg: &JobConfig, dir: &SpillDir, counters: &[Counter]) -> bool {
     let total: usize = counters.iter().map(Counter::len).sum();
-    dir.key_runs() == 0 && counters.first().is_some_and(|c| c.fits(total))
+    dir.key_runs() == 0 && Counter::with_budget(counters_budget(cfg.memory)).fits(total)
 }
 
 /// Writes the model file of counted features: the second half of [`learn`].
@@ -324,7 +333,7 @@ fn write_learned(
 ) -> Result<LearnSummary> {
     let start = Instant::now();
     let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir, !cfg.sequential())?;
-    if counts_fit(dir, &counters) {
+    if counts_fit(cfg, dir, &counters) {
         // Everything fits in memory: sort each worker's counts on its own thread and merge.
         let pool = cfg.pool()?;
         Counter::emit_sum(counters, sites, &pool, &mut sink)?;
@@ -529,7 +538,7 @@ pub fn run(
     let model = match keep_model {
         // Counts that fit in memory become the model's hash tables there: no fst to build
         // and read back between the passes, which would run on one core.
-        None if counts_fit(&dir, &counters) => {
+        None if counts_fit(&cfg, &dir, &counters) => {
             let pool = cfg.pool()?;
             Model::from_counters(counters, &sites, params, "(in memory)".into(), &pool)
         }
@@ -562,4 +571,39 @@ pub fn run(
     }
     drop(spool);
     Ok((model.header.clone(), stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (`run -j 16` no faster than `-j 2` on 16 cores): the counts of many
+    /// workers, each holding about its share of the pairs, were asked to fit one worker's
+    /// counter, so with more workers they never did and `run` wrote and read back an fst on
+    /// one core.
+    #[test]
+    fn counts_of_many_workers_fit_the_whole_budget() {
+        let dir = SpillDir::new(None).unwrap();
+        let mut cfg = JobConfig::new(vec![]);
+        cfg.memory = 64 << 20;
+        let workers = 16;
+        let per_worker = counters_budget(cfg.memory) / workers;
+        let one = Counter::with_budget(per_worker);
+        // Each worker's counter half full: together eight times what one of them may hold.
+        let each = one.max_items() / 2;
+        let counters: Vec<Counter> = (0..workers as u64)
+            .map(|w| {
+                let mut c = one.fresh();
+                let feats: Vec<(u8, u64)> = (0..each as u64).map(|i| (0, w << 32 | i)).collect();
+                c.add_page(0, &feats);
+                c
+            })
+            .collect();
+        let total: usize = counters.iter().map(Counter::len).sum();
+        assert!(total > one.max_items());
+        assert!(counts_fit(&cfg, &dir, &counters));
+        // And a sum beyond the whole share does not fit.
+        cfg.memory = 4 << 20;
+        assert!(!counts_fit(&cfg, &dir, &counters));
+    }
 }

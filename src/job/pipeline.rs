@@ -22,7 +22,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{report_skipped, JobConfig, OnError, Reporter};
 use crate::error::{Error, Result};
-use crate::input::{Chunk, PassedOver, PayloadKind, Reader, Record};
+use crate::input::{Chunk, PassedOver, PayloadKind, Reader, Record, WarcPage};
 
 /// A chunk's results, in input order, and the reader's error after the chunk's records.
 type Done<T> = (Vec<Result<T>>, Option<Error>);
@@ -75,7 +75,7 @@ impl BadRecords {
 }
 
 /// The results of `work` on each record of a chunk (JSONL lines parsed first, keeping the raw
-/// line when `keep_raw`), in order, and the reader's error after the chunk's records.
+/// line when `keep_raw`, and WARC pages' HTML converted), in order, and the reader's error after the chunk's records.
 fn work_chunk<T>(
     chunk: Chunk,
     keep_raw: bool,
@@ -83,6 +83,14 @@ fn work_chunk<T>(
 ) -> Done<T> {
     match chunk {
         Chunk::Records(recs) => (recs.into_iter().map(work).collect(), None),
+        Chunk::Warc(pages) => {
+            let done = pages.into_iter();
+            (
+                done.map(|p| work(p.and_then(WarcPage::into_record)))
+                    .collect(),
+                None,
+            )
+        }
         Chunk::JsonLines(mut lines) => {
             let tail = lines.error.take();
             let done = (0..lines.len())

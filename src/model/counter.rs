@@ -133,6 +133,12 @@ impl Counter {
         n <= self.max_items
     }
 
+    /// Distinct pairs this counter may hold.
+    #[cfg(test)]
+    pub(crate) fn max_items(&self) -> usize {
+        self.max_items
+    }
+
     /// An empty counter with the same budget.
     pub(crate) fn fresh(&self) -> Counter {
         Counter {
