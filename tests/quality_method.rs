@@ -58,6 +58,71 @@ fn article_sections_after_short_lists_are_kept() {
     assert_eq!(kept, want);
 }
 
+/// A product round-up on a site seen once: each product's section (two paragraphs on the
+/// article's subject) stands after a long rating table of short lines ("Invoicing", "4.5/5",
+/// "Visit website"). Each table costs more than the section after it brings, so the sections
+/// were dropped as `context` and only the longest survived; a section that shares the
+/// article's words and holds paragraphs is the article's, whatever the table before it costs.
+/// The menu and the footer stay out.
+#[test]
+fn a_round_ups_sections_past_long_rating_tables_are_kept() {
+    let tools = ["Ledgerly", "Booksmith", "Tallybird", "Countwise"];
+    let about = |t: &str, k: usize| {
+        format!(
+            "{t} handles invoicing, expenses and bank reconciliation for freelancers who keep              their own accounting books, and its reports {} the quarterly tax estimates that              self-employed accounting needs (note {k}).",
+            ["cover", "explain", "prepare", "simplify"][k % 4]
+        )
+    };
+    let mut lines: Vec<(String, bool)> = (0..20)
+        .map(|i| (format!("Menu entry {i}"), false))
+        .collect();
+    lines.push(("The best accounting software for freelancers".into(), true));
+    lines.push((
+        format!(
+            "Choosing accounting software as a freelancer means weighing invoicing, expenses,              bank reconciliation and tax reports. I tested {} on the books of a small              self-employed business for a season.",
+            tools.join(", ")
+        ),
+        true,
+    ));
+    // A long review opens the article: each section after a table brings far less.
+    for k in 0..4 {
+        let intro: Vec<String> = (0..3).map(|j| about("Every tool", 90 + 3 * k + j)).collect();
+        lines.push((intro.join(" "), true));
+    }
+    for (i, t) in tools.iter().enumerate() {
+        for row in [
+            "Overall score",
+            "Invoicing",
+            "Billing",
+            "Banking",
+            "Reports",
+            "Support",
+        ] {
+            lines.push((row.to_string(), false));
+            lines.push((
+                format!("{}.{}/5", 3 + (i + row.len()) % 2, (i * 3 + row.len()) % 10),
+                false,
+            ));
+        }
+        lines.push(("Visit website".into(), false));
+        lines.push(("Pros".into(), false));
+        lines.push(("Cons".into(), false));
+        lines.push((about(t, 2 * i), true));
+        lines.push((about(t, 2 * i + 1), true));
+    }
+    lines.extend((0..20).map(|i| (format!("Footer link {i}"), false)));
+    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let kept = kept_lines(&text.join("\n"));
+    for (line, want) in &lines {
+        if line.len() > 60 {
+            assert_eq!(kept.contains(line), *want, "{line:?}; kept {kept:#?}");
+        }
+    }
+    assert!(!kept
+        .iter()
+        .any(|k| k.starts_with("Menu") || k.starts_with("Footer")));
+}
+
 /// Runs `dechrome run` on pages of one site and returns each page's kept lines.
 fn kept_lines_of_site(pages: &[String]) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();

@@ -316,6 +316,16 @@ impl Lexicon {
         }
     }
 
+    /// (words of the article, words) of a normalised block.
+    pub(super) fn hits(&self, norm: &str) -> (u32, u32) {
+        let (mut n, mut hit) = (0u32, 0u32);
+        for h in Self::words(norm) {
+            n += 1;
+            hit += self.words.contains(&h) as u32;
+        }
+        (hit, n)
+    }
+
     /// Whether a normalised block shares enough of its words with the article.
     pub(super) fn shares_words(&self, cfg: &CleanConfig, norm: &str) -> bool {
         let (mut n, mut hit) = (0u32, 0u32);

@@ -271,6 +271,10 @@ pub struct CleanConfig {
     /// article. A title names its subject in most of its words; a line of chrome (a
     /// disclaimer, another story's title) shares only the odd common word.
     pub lexicon_share: f32,
+    /// Paragraphs (blocks that pay for a switch) a run needs to be chained to the article as
+    /// one of its sections by sharing its words, whatever lies between: an article's section
+    /// holds paragraphs, a teaser's blurb or a comment is mostly one.
+    pub section_paragraphs: usize,
     /// Items a list needs (comments, teasers, each opened or closed by a line of one
     /// template): two like lines may be chance, three in a row with text between them are a
     /// pattern.
@@ -317,6 +321,7 @@ impl Default for CleanConfig {
             templated_share: 0.75,
             lexicon_blocks: 8,
             lexicon_share: 0.3,
+            section_paragraphs: 2,
             item_min: 3,
             item_blocks: 8,
             prior_max_pages: 30,

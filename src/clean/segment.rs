@@ -14,12 +14,15 @@ type Run = (usize, usize, f32, f32);
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
 /// switch), and any run parted from those only by a short box of hard chrome (an article cut
 /// in two by an inline "Advertisement" box); smaller runs elsewhere on the page (a comment, a
-/// caption, a stray teaser) are dropped. Returns where the main run starts and what its blocks
+/// caption, a stray teaser) are dropped. With `topic` (the page's features, and a lexicon that
+/// learns the main run's words), runs that are sections of the article by what they say are
+/// kept too ([`section_on_topic`]). Returns where the main run starts and what its blocks
 /// bring beyond the cost of a switch.
 pub(super) fn select_runs(
     ev: &[Evidence],
     state: &mut [bool],
     cfg: &CleanConfig,
+    mut topic: Option<(&PageFeatures, &mut Lexicon)>,
 ) -> Option<(usize, f32)> {
     // Each run's blocks (start, end), plain content evidence and the evidence its blocks bring
     // beyond the cost of a switch: what each could pay for standing alone. A list of teasers
@@ -70,7 +73,16 @@ pub(super) fn select_runs(
         }
         keep[k] = true;
     }
-    let gaps = chain_runs(ev, &runs, main, &mut keep, &weight);
+    let on_topic: Vec<bool> = match topic.as_mut() {
+        Some((feats, lex)) => {
+            lex.learn(cfg, feats, state, runs[main].0);
+            (runs.iter())
+                .map(|r| section_on_topic(ev, r, cfg, feats, lex))
+                .collect()
+        }
+        None => vec![false; runs.len()],
+    };
+    let gaps = chain_runs(ev, &runs, main, &mut keep, &weight, &on_topic);
     for (k, &(s, e, ..)) in runs.iter().enumerate() {
         if !keep[k] {
             state[s..e].iter_mut().for_each(|x| *x = false);
@@ -80,6 +92,35 @@ pub(super) fn select_runs(
         fill_gap(ev, &mut state[a..b], a);
     }
     Some((runs[main].0, runs[main].3))
+}
+
+/// Whether a run is a section of the article by what it says: paragraphs
+/// (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section holds and a
+/// teaser's blurb or a comment mostly does not) whose words are the article's (its
+/// vocabulary, [`Lexicon`], in `cfg.lexicon_share` of the words of the run's content blocks).
+/// Such a run is chained to the article past any cost of the gap before it (a product's spec
+/// table, a row of ratings, "Pros" and "Cons" labels between a listicle's sections), which
+/// on a page whose site says nothing of its lines can outweigh each section alone.
+fn section_on_topic(
+    ev: &[Evidence],
+    &(s, e, ..): &Run,
+    cfg: &CleanConfig,
+    feats: &PageFeatures,
+    lex: &Lexicon,
+) -> bool {
+    let paragraphs = ev[s..e].iter().filter(|x| x.score > cfg.switch_cost);
+    if paragraphs.count() < cfg.section_paragraphs {
+        return false;
+    }
+    let (mut hit, mut words) = (0u32, 0u32);
+    for (b, x) in feats.blocks[s..e].iter().zip(&ev[s..e]) {
+        if x.score > 0.0 {
+            let (h, n) = lex.hits(feats.normalized_of(b));
+            hit += h;
+            words += n;
+        }
+    }
+    words > 0 && hit as f32 >= cfg.lexicon_share * words as f32
 }
 
 /// The blocks of a gap between two sections of the article (`state`, from block `at`): when
@@ -109,7 +150,8 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// "Cons" labels, a box of links. Each section may hold much less text than the longest (the
 /// `secondary_share` test alone drops it), yet the gap before it costs less than the section
 /// brings; a menu, a footer or the site's boxes between the article and a stray run cost
-/// more. The chain stops at the site's template between two runs (a share row, a comments
+/// more. A run that is a section by what it says (`on_topic`, [`section_on_topic`]) is
+/// chained whatever its gap costs. The chain stops at the site's template between two runs (a share row, a comments
 /// heading on every page): what the site puts there parts sections of the page, not of the
 /// article. Returns the gaps bridged, as block ranges.
 fn chain_runs(
@@ -118,6 +160,7 @@ fn chain_runs(
     main: usize,
     keep: &mut [bool],
     weight: &dyn Fn(&Run) -> f32,
+    on_topic: &[bool],
 ) -> Vec<(usize, usize)> {
     let mut gaps = Vec::new();
     let after = (main + 1..runs.len()).map(|k| (k, true));
@@ -138,7 +181,7 @@ fn chain_runs(
                     break;
                 }
                 let cost = -ev[a..b].iter().map(|e| e.score).sum::<f32>();
-                if weight(&runs[k]) < cost.max(0.0) {
+                if weight(&runs[k]) < cost.max(0.0) && !on_topic[k] {
                     continue;
                 }
                 keep[k] = true;
@@ -332,7 +375,7 @@ impl Runs {
         }
         self.header.clear();
         self.header.resize(ev.len(), false);
-        self.main = select_runs(ev, &mut self.state, cfg);
+        self.main = select_runs(ev, &mut self.state, cfg, Some((feats, &mut self.lexicon)));
         if self.main.is_none() {
             // Not one block with content evidence (a post of a line or two): the block with
             // the most, of those without chrome evidence, is the page's text, with its header.
@@ -584,7 +627,7 @@ mod tests {
         scores.extend((0..40).map(|i| if i % 2 == 0 { 8.0 } else { 6.0 }));
         let e: Vec<_> = scores.iter().map(|&s| ev(s)).collect();
         let mut state: Vec<bool> = scores.iter().map(|&s| s > 0.0).collect();
-        let main = select_runs(&e, &mut state, &CleanConfig::default());
+        let main = select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert_eq!(main.map(|m| m.0), Some(0));
         assert!(state[..4].iter().all(|&k| k));
         assert!(state[4..].iter().all(|&k| !k), "the teaser list is dropped");
@@ -614,7 +657,7 @@ mod tests {
         scores.extend([-8.0; 20]);
         scores.push(30.0);
         let (e, mut state) = page(&scores);
-        select_runs(&e, &mut state, &CleanConfig::default());
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert!(
             state[..10].iter().all(|&k| k),
             "second section and its subheading kept"
@@ -632,7 +675,7 @@ mod tests {
         let scores = [60.0, 60.0, 60.0, 60.0, -6.0, -4.0, -4.0, 30.0, 30.0];
         let (mut e, mut state) = page(&scores);
         e[4].hard = Some(Reason::Templated);
-        select_runs(&e, &mut state, &CleanConfig::default());
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert_eq!(
             state,
             [true, true, true, true, false, false, false, true, true]
@@ -640,7 +683,7 @@ mod tests {
         // The site's template between the two runs parts sections of the page.
         let (mut e, mut state) = page(&scores);
         e[4].hard = Some(Reason::SiteTemplate);
-        select_runs(&e, &mut state, &CleanConfig::default());
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert!(state[4..].iter().all(|&k| !k));
     }
 
