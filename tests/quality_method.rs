@@ -86,7 +86,9 @@ fn a_round_ups_sections_past_long_rating_tables_are_kept() {
     ));
     // A long review opens the article: each section after a table brings far less.
     for k in 0..4 {
-        let intro: Vec<String> = (0..3).map(|j| about("Every tool", 90 + 3 * k + j)).collect();
+        let intro: Vec<String> = (0..3)
+            .map(|j| about("Every tool", 90 + 3 * k + j))
+            .collect();
         lines.push((intro.join(" "), true));
     }
     for (i, t) in tools.iter().enumerate() {
