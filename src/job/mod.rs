@@ -332,7 +332,13 @@ fn write_learned(
     mut stats: Stats,
 ) -> Result<LearnSummary> {
     let start = Instant::now();
-    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir, !cfg.sequential())?;
+    // The model's shards are built on as many threads as the job has workers.
+    let builders = if cfg.sequential() {
+        0
+    } else {
+        cfg.pool()?.current_num_threads()
+    };
+    let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir, builders)?;
     if counts_fit(cfg, dir, &counters) {
         // Everything fits in memory: sort each worker's counts on its own thread and merge.
         let pool = cfg.pool()?;

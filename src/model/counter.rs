@@ -446,7 +446,7 @@ mod tests {
             .unwrap();
             let spill = SpillDir::new(Some(dir.path())).unwrap();
             let mut sink =
-                ModelSink::new(ModelParams::default(), partial, 1 << 20, &spill, false).unwrap();
+                ModelSink::new(ModelParams::default(), partial, 1 << 20, &spill, 0).unwrap();
             fill().emit_to(&sites, &mut sink).unwrap();
             let got = dir.path().join(format!("got{partial}.model"));
             sink.finish(&got, true).unwrap();

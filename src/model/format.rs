@@ -3,9 +3,13 @@
 //! Rust).
 //!
 //! A file is `DECHROME` magic, format version (u32 LE), header length (u32 LE), header (JSON),
-//! the fst bytes, and an xxh3-64 checksum (u64 LE) of everything before it. Writing streams the
-//! fst from a temporary file; reading checks magic, version and checksum before it trusts a
-//! byte, and says what is wrong with a file it refuses.
+//! the shard table (shard count, u32 LE, then each shard's length in bytes, u64 LE), the
+//! shards' fst bytes one after another, and an xxh3-64 checksum (u64 LE) of everything before
+//! it. Each shard is the fst map of a run of the keys, in key order, so that the shards of one
+//! model are built on as many threads (see `write.rs`). Writing streams the shards from
+//! temporary files; reading checks magic, version and checksum before it trusts a byte, and
+//! says what is wrong with a file it refuses. Version 2 files (one fst, no shard table) are
+//! still read.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
@@ -18,8 +22,11 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use crate::error::{Error, Result};
 use crate::fs::AtomicFile;
 
-/// The on-disk format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+/// The on-disk format version this build writes (and reads, with [`OLDEST_READ`]'s).
+pub const FORMAT_VERSION: u32 = 3;
+/// The oldest format version this build reads: version 2 is version 3 with one shard and no
+/// shard table.
+const OLDEST_READ: u32 = 2;
 pub(super) const MAGIC: &[u8; 8] = b"DECHROME";
 
 /// `B` site `\0` kind hash: pages of the site that contain the feature.
@@ -109,13 +116,13 @@ pub(super) fn parse_block_key(key: &[u8]) -> Option<(&[u8], u8, u64)> {
 }
 
 /// Writes the model file at `path` (under a temporary name, renamed when complete): the
-/// envelope around the fst bytes in `fst`, a temporary file read from its start. Without
-/// `replace`, a file at `path` (even one that appeared while the model was built) is kept and
-/// the write fails.
+/// envelope around the shards' fst bytes in `shards`, temporary files read from their start,
+/// in key order. Without `replace`, a file at `path` (even one that appeared while the model
+/// was built) is kept and the write fails.
 pub(super) fn write_file(
     path: &Path,
     header: &Header,
-    fst: &mut File,
+    shards: &mut [File],
     replace: bool,
 ) -> Result<()> {
     let file = AtomicFile::create(path, replace)?;
@@ -130,8 +137,16 @@ pub(super) fn write_file(
     w.write_all(&(hjson.len() as u32).to_le_bytes())
         .map_err(io_err)?;
     w.write_all(&hjson).map_err(io_err)?;
-    fst.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
-    io::copy(fst, &mut w).map_err(io_err)?;
+    w.write_all(&(shards.len() as u32).to_le_bytes())
+        .map_err(io_err)?;
+    for f in shards.iter_mut() {
+        let len = f.seek(io::SeekFrom::End(0)).map_err(io_err)?;
+        w.write_all(&len.to_le_bytes()).map_err(io_err)?;
+    }
+    for f in shards.iter_mut() {
+        f.seek(io::SeekFrom::Start(0)).map_err(io_err)?;
+        io::copy(f, &mut w).map_err(io_err)?;
+    }
     let sum = w.hasher.digest();
     let mut inner = w.inner;
     inner.write_all(&sum.to_le_bytes()).map_err(io_err)?;
@@ -159,8 +174,8 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// Checks the envelope of a model file's bytes (`path` names it in errors): its header, and
-/// where the fst bytes lie.
-pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<(Header, Range<usize>)> {
+/// where each shard's fst bytes lie, in key order.
+pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<(Header, Vec<Range<usize>>)> {
     let corrupt = |detail: &str| Error::ModelCorrupt {
         path: path.to_path_buf(),
         detail: detail.into(),
@@ -174,7 +189,7 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<(Header, Range<usize>)>
         return Err(corrupt("file is too short"));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READ..=FORMAT_VERSION).contains(&version) {
         return Err(Error::ModelVersion {
             path: path.to_path_buf(),
             found: version,
@@ -192,5 +207,38 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<(Header, Range<usize>)>
     }
     let header: Header = serde_json::from_slice(&bytes[16..16 + hlen])
         .map_err(|e| corrupt(&format!("header: {e}")))?;
-    Ok((header, 16 + hlen..body_end))
+    let mut at = 16 + hlen;
+    if version == 2 {
+        let one = at..body_end;
+        return Ok((header, std::iter::once(one).collect()));
+    }
+    let word = |at: usize, n: usize| -> Result<u64> {
+        let b = bytes
+            .get(at..at + n)
+            .filter(|_| at + n <= body_end)
+            .ok_or_else(|| corrupt("shard table runs past the end"))?;
+        let mut w = [0u8; 8];
+        w[..n].copy_from_slice(b);
+        Ok(u64::from_le_bytes(w))
+    };
+    let count = word(at, 4)? as usize;
+    at += 4;
+    if count == 0 || count > (body_end - at) / 8 {
+        return Err(corrupt("shard table runs past the end"));
+    }
+    let mut start = at + 8 * count;
+    let mut shards = Vec::with_capacity(count);
+    for i in 0..count {
+        let len = word(at + 8 * i, 8)? as usize;
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= body_end)
+            .ok_or_else(|| corrupt("shards run past the end"))?;
+        shards.push(start..end);
+        start = end;
+    }
+    if start != body_end {
+        return Err(corrupt("shards do not end where the checksum starts"));
+    }
+    Ok((header, shards))
 }

@@ -120,7 +120,8 @@ impl Learner {
                 },
             ..
         } = self;
-        let mut sink = ModelSink::new(params, partial, memory / 4, &spill, true)?;
+        let mut sink =
+            ModelSink::new(params, partial, memory / 4, &spill, super::shard_builders())?;
         if spill.key_runs() == 0 {
             counter.emit_to(&sites, &mut sink)?;
         } else {

@@ -51,11 +51,20 @@ pub fn merge(inputs: &[PathBuf], out: &Path, options: MergeOptions<'_>) -> Resul
     let params = models[0].header.params;
     let mut op = fst::map::OpBuilder::new();
     for m in &models {
-        op.push(m.fst().expect("opened from a file").stream());
+        // A model's shards hold disjoint runs of its keys: their union is its keys.
+        for shard in m.shards().expect("opened from a file") {
+            op.push(shard.map.stream());
+        }
     }
     let mut union = op.union();
     let dir = SpillDir::new(None)?;
-    let mut sink = ModelSink::new(params, options.partial, options.memory / 2, &dir, true)?;
+    let mut sink = ModelSink::new(
+        params,
+        options.partial,
+        options.memory / 2,
+        &dir,
+        super::shard_builders(),
+    )?;
     let mut progress = options.progress;
     let mut report = |n: u64| {
         if let Some(p) = progress.as_mut() {

@@ -93,12 +93,33 @@ pub struct Model {
 
 enum Store {
     Fst {
-        map: Map<FstBytes>,
-        /// Where the `G` block keys branch off: the fst node after `G` and the block kind,
-        /// with the output gathered on the way (`None` when the model has no such key).
-        global: Option<Cursor>,
+        /// The model's shards, in key order (one for a version-2 file).
+        shards: Vec<Shard>,
+        /// Where the `G` block keys branch off: their shard, and the node after `G` and the
+        /// block kind with the output gathered on the way (`None` when the model has no such
+        /// key).
+        global: Option<(usize, Cursor)>,
     },
     Memory(MemoryStore),
+}
+
+/// One shard of a model file: the fst map of a run of its keys.
+pub(crate) struct Shard {
+    /// The shard's first key (empty for a shard without keys).
+    first: Vec<u8>,
+    pub(crate) map: Map<FstBytes>,
+}
+
+/// The shard that holds `key`, if any does: the last whose first key is not above it.
+fn shard_of(shards: &[Shard], key: &[u8]) -> usize {
+    shards
+        .partition_point(|s| s.first.as_slice() <= key)
+        .saturating_sub(1)
+}
+
+/// Threads that build a model's shards in jobs that do not say how many: one per core.
+pub(crate) fn shard_builders() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A node of the model's fst and the output summed on the path to it: a lookup of a key with
@@ -115,8 +136,9 @@ pub struct SiteView {
     /// Pages of this site in the model (0 for a site the model never saw).
     pub pages: u64,
     prefix: Vec<u8>,
-    /// The fst node after `prefix` (`None` when no key has it).
+    /// The fst node after `prefix` (`None` when no key has it), in shard `shard`.
     node: Option<Cursor>,
+    shard: usize,
     /// The site's id in an in-memory model (`u32::MAX` when it has none).
     id: u32,
 }
@@ -126,7 +148,7 @@ impl SiteView {
     /// (0 for a site without keys), for caching lookups.
     pub(crate) fn key_id(&self) -> u64 {
         match self.node {
-            Some(c) => c.addr as u64 + 1,
+            Some(c) => ((self.shard as u64) << 40 | c.addr as u64) + 1,
             None if self.id != u32::MAX => self.id as u64 + 1,
             None => 0,
         }
@@ -161,31 +183,54 @@ impl Model {
     }
 
     fn from_mmap(path: &Path, mmap: Arc<Mmap>) -> Result<Model> {
-        let (header, fst) = format::parse(path, &mmap)?;
-        let fst_bytes = FstBytes {
-            mmap: mmap.clone(),
-            start: fst.start,
-            end: fst.end,
-        };
-        let map = Map::new(fst_bytes).map_err(|e| Error::ModelCorrupt {
-            path: path.to_path_buf(),
-            detail: format!("fst: {e}"),
-        })?;
-        let global = descend(map.as_fst(), None, &[TAG_GLOBAL, KIND_BLOCK]);
+        let (header, ranges) = format::parse(path, &mmap)?;
+        let mut shards: Vec<Shard> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            let fst_bytes = FstBytes {
+                mmap: mmap.clone(),
+                start: r.start,
+                end: r.end,
+            };
+            let map = Map::new(fst_bytes).map_err(|e| Error::ModelCorrupt {
+                path: path.to_path_buf(),
+                detail: format!("fst: {e}"),
+            })?;
+            let first = map.stream().next().map(|(k, _)| k.to_vec());
+            let first = first.unwrap_or_default();
+            if shards.last().is_some_and(|s| s.first >= first) {
+                return Err(Error::ModelCorrupt {
+                    path: path.to_path_buf(),
+                    detail: "shards out of key order".into(),
+                });
+            }
+            shards.push(Shard { first, map });
+        }
+        let g = [TAG_GLOBAL, KIND_BLOCK];
+        let at = shard_of(&shards, &[TAG_GLOBAL, KIND_BLOCK, u8::MAX]);
+        let global = descend(shards[at].map.as_fst(), None, &g).map(|c| (at, c));
         Ok(Model {
             path: path.to_path_buf(),
             header,
-            store: Store::Fst { map, global },
+            store: Store::Fst { shards, global },
         })
     }
 
-    /// The fst map, for tools that search or stream the keys; `None` for a model held in
-    /// memory.
-    pub(crate) fn fst(&self) -> Option<&Map<FstBytes>> {
+    /// The model's shards, in key order, for tools that search or stream the keys (each
+    /// shard's keys, then the next shard's, are all keys in order); `None` for a model held
+    /// in memory.
+    pub(crate) fn shards(&self) -> Option<&[Shard]> {
         match &self.store {
-            Store::Fst { map, .. } => Some(map),
+            Store::Fst { shards, .. } => Some(shards),
             Store::Memory(_) => None,
         }
+    }
+
+    /// The shard that holds every key with the tag `tag` (`G` cross-site counts, `P` page
+    /// counts: the writer never splits a tag's keys but the `B` keys, which it splits only
+    /// between sites); `None` for a model held in memory.
+    pub(crate) fn tag_shard(&self, tag: u8) -> Option<&Map<FstBytes>> {
+        let shards = self.shards()?;
+        Some(&shards[shard_of(shards, &[tag + 1])].map)
     }
 
     /// Whether lookups are hash-table probes already (no cache in front of them pays).
@@ -195,29 +240,36 @@ impl Model {
 
     /// Looks up a site.
     pub fn site(&self, site: &str) -> SiteView {
-        let map = match &self.store {
-            Store::Fst { map, .. } => map,
+        let shards = match &self.store {
+            Store::Fst { shards, .. } => shards,
             Store::Memory(m) => {
                 let (id, pages) = m.site(site);
                 return SiteView {
                     pages,
                     prefix: Vec::new(),
                     node: None,
+                    shard: 0,
                     id,
                 };
             }
         };
-        let pages = map.get(pages_key(site)).unwrap_or(0);
-        let prefix = site_prefix(site);
+        let pk = pages_key(site);
+        let pages = shards[shard_of(shards, &pk)].map.get(&pk).unwrap_or(0);
+        let mut prefix = site_prefix(site);
+        // The site's keys are all in one shard: the one that holds the key past its last.
+        prefix.push(u8::MAX);
+        let shard = shard_of(shards, &prefix);
+        prefix.pop();
         let node = if pages == 0 {
             None
         } else {
-            descend(map.as_fst(), None, &prefix)
+            descend(shards[shard].map.as_fst(), None, &prefix)
         };
         SiteView {
             pages,
             prefix,
             node,
+            shard,
             id: u32::MAX,
         }
     }
@@ -229,13 +281,13 @@ impl Model {
             return 0;
         }
         match &self.store {
-            Store::Fst { map, .. } => {
+            Store::Fst { shards, .. } => {
                 // The same value as `map.get(B site \0 kind hash)`, walking from the node
                 // after the site's prefix (found once per page) instead of from the root.
                 let Some(at) = site.node else {
                     return 0;
                 };
-                value_after(map.as_fst(), at, Some(kind), hash)
+                value_after(shards[site.shard].map.as_fst(), at, Some(kind), hash)
             }
             Store::Memory(m) => m.site_count(site.id, kind, hash),
         }
@@ -246,9 +298,9 @@ impl Model {
     pub fn cross_sites(&self, hash: u64) -> u64 {
         match &self.store {
             Store::Fst {
-                map,
-                global: Some(at),
-            } => value_after(map.as_fst(), *at, None, hash),
+                shards,
+                global: Some((shard, at)),
+            } => value_after(shards[*shard].map.as_fst(), *at, None, hash),
             Store::Fst { global: None, .. } => 0,
             Store::Memory(m) => m.cross_sites(hash),
         }
@@ -256,18 +308,17 @@ impl Model {
 
     /// Every site with its page count, in name order.
     pub fn sites(&self) -> Vec<(String, u64)> {
-        let map = match &self.store {
-            Store::Fst { map, .. } => map,
+        let shards = match &self.store {
+            Store::Fst { shards, .. } => shards,
             Store::Memory(m) => return m.sites(),
         };
         let mut out = Vec::new();
-        let mut s = map
-            .range()
-            .ge([TAG_PAGES])
-            .lt([TAG_PAGES + 1])
-            .into_stream();
-        while let Some((k, v)) = s.next() {
-            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
+        for shard in shards {
+            let r = shard.map.range().ge([TAG_PAGES]).lt([TAG_PAGES + 1]);
+            let mut s = r.into_stream();
+            while let Some((k, v)) = s.next() {
+                out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
+            }
         }
         out
     }
@@ -276,7 +327,7 @@ impl Model {
     pub fn site_features(&self, site: &str) -> Vec<(u8, u64, u64)> {
         let view = self.site(site);
         let map = match &self.store {
-            Store::Fst { map, .. } => map,
+            Store::Fst { shards, .. } => &shards[view.shard].map,
             Store::Memory(m) => return m.site_features(view.id),
         };
         let mut hi = view.prefix.clone();
@@ -394,6 +445,101 @@ pub(crate) mod tests {
             m.sites(),
             vec![("a.example".to_string(), 2), ("b.example".to_string(), 1)]
         );
+    }
+
+    /// A model cut into many shards (down to one key each) answers every lookup as the same
+    /// model in one shard, and its file is the same whatever the number of threads that built
+    /// its shards.
+    #[test]
+    fn a_sharded_model_answers_as_one_fst() {
+        use super::write::write_entries_sharded;
+        let mut sites = SiteTable::default();
+        let mut c = Counter::new();
+        let names: Vec<String> = (0..12).map(|i| format!("s{i}.example")).collect();
+        for (i, n) in names.iter().enumerate() {
+            let id = sites.intern(n);
+            for p in 0..3u64 {
+                let feats: Vec<(u8, u64)> = (0..(5 + i as u64))
+                    .map(|h| {
+                        (
+                            if h % 3 == 0 { KIND_TOKEN } else { KIND_BLOCK },
+                            h * 7 + p % 2,
+                        )
+                    })
+                    .collect();
+                c.add_page(id, &feats);
+            }
+        }
+        let entries = c.into_sorted_entries(&sites);
+        let dir = tempfile::tempdir().unwrap();
+        let one = dir.path().join("one.model");
+        write_entries_sharded(&one, entries.clone(), false, usize::MAX, 0).unwrap();
+        let one = Model::open(&one).unwrap();
+        assert_eq!(one.shards().unwrap().len(), 1);
+        for shard_keys in [1, 2, 7, 40] {
+            let mut files = Vec::new();
+            for builders in [0, 1, 3] {
+                let p = dir.path().join(format!("m{shard_keys}-{builders}.model"));
+                write_entries_sharded(&p, entries.clone(), false, shard_keys, builders).unwrap();
+                files.push(std::fs::read(&p).unwrap());
+                let m = Model::open(&p).unwrap();
+                assert!(shard_keys > 40 || m.shards().unwrap().len() > 2);
+                assert_eq!(m.header, one.header);
+                assert_eq!(m.sites(), one.sites());
+                for n in names.iter().map(String::as_str).chain(["nope.example"]) {
+                    let (a, b) = (m.site(n), one.site(n));
+                    assert_eq!(a.pages, b.pages);
+                    assert_eq!(m.site_features(n), one.site_features(n));
+                    for h in 0..120 {
+                        for kind in [KIND_BLOCK, KIND_TOKEN] {
+                            assert_eq!(m.site_count(&a, kind, h), one.site_count(&b, kind, h));
+                        }
+                        assert_eq!(m.cross_sites(h), one.cross_sites(h));
+                    }
+                }
+            }
+            assert!(
+                files.windows(2).all(|w| w[0] == w[1]),
+                "same bytes, any threads"
+            );
+        }
+    }
+
+    /// A version-2 file (one fst, no shard table) reads as the same model.
+    #[test]
+    fn version_2_files_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.model");
+        let mut sites = SiteTable::default();
+        let c = sample_counter(&mut sites);
+        write_entries(
+            &p,
+            c.into_sorted_entries(&sites),
+            ModelParams::default(),
+            false,
+        )
+        .unwrap();
+        let v3 = std::fs::read(&p).unwrap();
+        let hlen = u32::from_le_bytes(v3[12..16].try_into().unwrap()) as usize;
+        let table = 16 + hlen;
+        assert_eq!(
+            u32::from_le_bytes(v3[table..table + 4].try_into().unwrap()),
+            1
+        );
+        let mut v2 = v3[..table].to_vec();
+        v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+        v2.extend_from_slice(&v3[table + 12..v3.len() - 8]);
+        let sum = xxhash_rust::xxh3::xxh3_64(&v2);
+        v2.extend_from_slice(&sum.to_le_bytes());
+        let old = dir.path().join("v2.model");
+        std::fs::write(&old, &v2).unwrap();
+        let (a, b) = (Model::open(&p).unwrap(), Model::open(&old).unwrap());
+        assert_eq!(a.header, b.header);
+        assert_eq!(a.sites(), b.sites());
+        for site in ["a.example", "b.example"] {
+            assert_eq!(a.site_features(site), b.site_features(site));
+        }
+        assert_eq!(b.cross_sites(1), 2);
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn build_prior(
         context: format!("building the prior {}", path.display()),
         err: e,
     };
-    let Some(map) = model.fst() else {
+    let Some(map) = model.tag_shard(TAG_GLOBAL) else {
         return Err(Error::ModelKind {
             path: model.path.clone(),
             what: "is held in memory".into(),

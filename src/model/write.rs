@@ -20,20 +20,36 @@ use super::DEFAULT_MEMORY;
 use crate::error::{Error, Result};
 use crate::shingle::{counted_across_sites, KIND_BLOCK};
 
-/// Builds a model file from keys in order: the fst goes to a temporary file first, since the
-/// header (which precedes it) holds the key count.
+/// Builds a model file from keys in order, as shards: runs of [`SHARD_KEYS`] keys or more,
+/// each ending where a site's keys end (so that a site's keys, and the `G` and `P` keys, each
+/// lie in one shard), each its own fst. The fst goes to temporary files first, since the
+/// header (which precedes them) holds the key count.
 ///
-/// The fst is built on a thread of its own, fed batches of keys, so that building it (a tenth
-/// of learning's CPU time, and inherently serial) overlaps the merging that produces the keys.
-/// Memory: up to five batches of [`KEY_BATCH`] keys in flight, and the builder's own buffers.
+/// Building an fst is inherently serial (a key at a time, ~0.5–1 µs each, its registry missing
+/// on every node of the keys' hash bytes), and was most of `learn` past a few cores: the
+/// shards are built on `builders` threads of their own, overlapping each other and the merging
+/// that produces the keys; with none, on the caller's thread one after another. Where the
+/// shards end depends on the keys alone, so the file is the same whatever the thread count.
+///
+/// Memory: up to two shards' keys per builder in flight, and the builders' own buffers.
 pub(super) struct ModelWriter {
+    /// The keys of the shard being gathered.
     batch: KeyBatch,
-    tx: Option<crossbeam_channel::Sender<KeyBatch>>,
-    builder: Option<std::thread::JoinHandle<Result<MapBuilder<BufWriter<File>>>>>,
-    /// The builder, when it runs on the caller's thread (no thread of its own).
-    inline: Option<MapBuilder<BufWriter<File>>>,
+    /// The group of the last key: a site's `B` prefix, or the tag of the other keys.
+    group: Vec<u8>,
+    /// Keys a shard holds before it may end.
+    shard_keys: usize,
+    tx: Option<crossbeam_channel::Sender<(usize, KeyBatch)>>,
+    builders: Vec<std::thread::JoinHandle<Result<Vec<Built>>>>,
+    /// The shards built on the caller's thread (no builders).
+    inline: Vec<File>,
+    /// Shards handed out so far.
+    shards: usize,
     keys: u64,
 }
+
+/// A shard built by a builder thread: its number and its fst's file.
+type Built = (usize, File);
 
 /// Keys (concatenated, each with its end offset) and their values, in order.
 #[derive(Default)]
@@ -42,11 +58,26 @@ struct KeyBatch {
     entries: Vec<(usize, u64)>,
 }
 
-/// Keys per batch sent to the building thread.
-const KEY_BATCH: usize = 8192;
+/// Keys a shard holds before it ends at the next group: enough that a shard's fst costs far
+/// more than its share of the file's envelope and lookups' choice of a shard, few enough
+/// that a model of a crawl of some gigabytes has a shard for each of 16 cores.
+pub(super) const SHARD_KEYS: usize = 1 << 16;
 
-/// Inserts a batch of keys into an fst builder.
-fn insert_batch(builder: &mut MapBuilder<BufWriter<File>>, batch: &KeyBatch) -> Result<()> {
+/// The part of a key that its shard may not split: `B` site `\0` (what precedes the kind and
+/// the hash), or the tag of a `G` or `P` key.
+fn group_len(key: &[u8]) -> usize {
+    if key.first() == Some(&TAG_BLOCK) && key.len() >= 11 {
+        key.len() - 9
+    } else {
+        key.len().min(1)
+    }
+}
+
+/// Builds one shard's fst in a temporary file.
+fn build_shard(batch: &KeyBatch) -> Result<File> {
+    let tmp = tempfile::tempfile().map_err(|e| Error::io("temporary file", e))?;
+    let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
+        .map_err(|e| Error::fst("starting the model", e))?;
     let mut start = 0;
     for &(end, value) in &batch.entries {
         builder
@@ -54,82 +85,120 @@ fn insert_batch(builder: &mut MapBuilder<BufWriter<File>>, batch: &KeyBatch) -> 
             .map_err(|e| Error::fst("writing the model (keys must arrive sorted)", e))?;
         start = end;
     }
-    Ok(())
+    let w = builder
+        .into_inner()
+        .map_err(|e| Error::fst("finishing the model", e))?;
+    w.into_inner()
+        .map_err(|e| Error::io("temporary file", e.into_error()))
 }
 
 impl ModelWriter {
-    /// A writer whose fst is built on a thread of its own (`background`), overlapping the
-    /// work that produces the keys, or on the caller's thread (single-threaded jobs).
-    pub(super) fn new(background: bool) -> Result<ModelWriter> {
-        let tmp = tempfile::tempfile().map_err(|e| Error::io("temporary file", e))?;
-        let mut builder = MapBuilder::new(BufWriter::with_capacity(1 << 20, tmp))
-            .map_err(|e| Error::fst("starting the model", e))?;
-        if !background {
-            return Ok(ModelWriter {
-                batch: KeyBatch::default(),
-                tx: None,
-                builder: None,
-                inline: Some(builder),
-                keys: 0,
-            });
-        }
-        let (tx, rx) = crossbeam_channel::bounded::<KeyBatch>(4);
-        let handle = std::thread::spawn(move || {
-            for batch in rx {
-                insert_batch(&mut builder, &batch)?;
-            }
-            Ok(builder)
-        });
-        Ok(ModelWriter {
+    /// A writer whose shards are built on `builders` threads of their own (0: on the caller's
+    /// thread), each ending after at least `shard_keys` keys.
+    pub(super) fn new(builders: usize, shard_keys: usize) -> ModelWriter {
+        let mut w = ModelWriter {
             batch: KeyBatch::default(),
-            tx: Some(tx),
-            builder: Some(handle),
-            inline: None,
+            group: Vec::new(),
+            shard_keys: shard_keys.max(1),
+            tx: None,
+            builders: Vec::new(),
+            inline: Vec::new(),
+            shards: 0,
             keys: 0,
-        })
+        };
+        if builders == 0 {
+            return w;
+        }
+        let (tx, rx) = crossbeam_channel::bounded::<(usize, KeyBatch)>(builders);
+        w.builders = (0..builders)
+            .map(|_| {
+                let rx = rx.clone();
+                std::thread::spawn(move || {
+                    let mut built = Vec::new();
+                    for (i, batch) in rx {
+                        built.push((i, build_shard(&batch)?));
+                    }
+                    Ok(built)
+                })
+            })
+            .collect();
+        w.tx = Some(tx);
+        w
     }
 
     /// Adds the next key; keys must be strictly increasing (an error says so at
     /// [`ModelWriter::finish`]).
     #[inline]
     pub(super) fn insert(&mut self, key: &[u8], value: u64) -> Result<()> {
+        let group = &key[..group_len(key)];
+        if group != self.group.as_slice() {
+            // Within a group the shard's fst checks the order; across groups, this.
+            if group < self.group.as_slice() {
+                let err = fst::raw::Error::OutOfOrder {
+                    previous: self.group.clone(),
+                    got: key.to_vec(),
+                };
+                return Err(Error::fst(
+                    "writing the model (keys must arrive sorted)",
+                    err.into(),
+                ));
+            }
+            if self.batch.entries.len() >= self.shard_keys {
+                self.send()?;
+            }
+            self.group.clear();
+            self.group.extend_from_slice(group);
+        }
         self.batch.bytes.extend_from_slice(key);
         self.batch.entries.push((self.batch.bytes.len(), value));
         self.keys += 1;
-        if self.batch.entries.len() >= KEY_BATCH {
-            self.send()?;
-        }
         Ok(())
     }
 
+    /// Hands the gathered shard to a builder (or builds it here).
     fn send(&mut self) -> Result<()> {
-        if let Some(b) = self.inline.as_mut() {
-            insert_batch(b, &self.batch)?;
-            self.batch.bytes.clear();
-            self.batch.entries.clear();
-            return Ok(());
-        }
         let batch = std::mem::take(&mut self.batch);
-        if let Some(tx) = &self.tx {
-            // A closed channel means the builder stopped on an error, which `finish` returns.
-            if tx.send(batch).is_err() {
-                self.tx = None;
+        let i = self.shards;
+        self.shards += 1;
+        match &self.tx {
+            None => self.inline.push(build_shard(&batch)?),
+            Some(tx) => {
+                // A closed channel means every builder stopped on an error, which `built`
+                // returns.
+                if tx.send((i, batch)).is_err() {
+                    self.tx = None;
+                }
             }
         }
         Ok(())
     }
 
-    /// Waits for the building thread and returns its builder.
-    fn built(&mut self) -> Result<MapBuilder<BufWriter<File>>> {
-        self.send()?;
-        if let Some(b) = self.inline.take() {
-            return Ok(b);
+    /// Sends the last shard (a model without keys has one, empty), waits for the builders
+    /// and returns the shards' files in key order.
+    fn built(&mut self) -> Result<Vec<File>> {
+        if !self.batch.entries.is_empty() || self.shards == 0 {
+            self.send()?;
         }
         self.tx = None;
-        match self.builder.take().expect("built once").join() {
-            Ok(r) => r,
-            Err(panic) => std::panic::resume_unwind(panic),
+        let mut built = std::mem::take(&mut self.inline);
+        if self.builders.is_empty() {
+            return Ok(built);
         }
+        let mut numbered = Vec::with_capacity(self.shards);
+        for handle in self.builders.drain(..) {
+            match handle.join() {
+                Ok(r) => numbered.extend(r?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        numbered.sort_unstable_by_key(|s| s.0);
+        if numbered.len() != self.shards {
+            return Err(Error::Config(
+                "a model shard's builder stopped without a result".into(),
+            ));
+        }
+        built.extend(numbered.into_iter().map(|s| s.1));
+        Ok(built)
     }
 
     /// Writes the file (under a temporary name, renamed when complete), replacing one that
@@ -140,15 +209,9 @@ impl ModelWriter {
         mut header: Header,
         replace: bool,
     ) -> Result<Header> {
-        let tmp = self
-            .built()?
-            .into_inner()
-            .map_err(|e| Error::fst("finishing the model", e))?;
-        let mut tmp = tmp
-            .into_inner()
-            .map_err(|e| Error::io(path, e.into_error()))?;
+        let mut shards = self.built()?;
         header.keys = self.keys;
-        format::write_file(path, &header, &mut tmp, replace)?;
+        format::write_file(path, &header, &mut shards, replace)?;
         Ok(header)
     }
 }
@@ -173,16 +236,17 @@ pub(crate) struct ModelSink<'d> {
 
 impl<'d> ModelSink<'d> {
     /// A sink for a model of `params`, holding the cross-site counts within `budget` bytes
-    /// (spilling to `dir` beyond); the fst is built on a thread of its own when `background`.
+    /// (spilling to `dir` beyond); the fst's shards are built on `builders` threads of their
+    /// own (0: on the caller's thread).
     pub(crate) fn new(
         params: ModelParams,
         partial: bool,
         budget: usize,
         dir: &'d SpillDir,
-        background: bool,
+        builders: usize,
     ) -> Result<ModelSink<'d>> {
         Ok(ModelSink {
-            writer: ModelWriter::new(background)?,
+            writer: ModelWriter::new(builders, SHARD_KEYS),
             params,
             partial,
             global: (!partial).then(|| HashCounter::new(budget, dir)),
@@ -264,6 +328,24 @@ impl<'d> ModelSink<'d> {
     }
 }
 
+/// [`write_entries`] with shards of at least `shard_keys` keys built on `builders` threads.
+#[cfg(test)]
+pub(crate) fn write_entries_sharded(
+    out: &Path,
+    sorted_partial: Vec<(Vec<u8>, u64)>,
+    partial: bool,
+    shard_keys: usize,
+    builders: usize,
+) -> Result<Header> {
+    let dir = SpillDir::new(None)?;
+    let mut sink = ModelSink::new(ModelParams::default(), partial, 1 << 20, &dir, builders)?;
+    sink.writer = ModelWriter::new(builders, shard_keys);
+    for (k, v) in sorted_partial {
+        sink.push(&k, v)?;
+    }
+    sink.finish(out, true)
+}
+
 /// Writes a model from sorted partial entries ([`crate::model::Counter::into_sorted_entries`]):
 /// as they are when `partial`, else finalized. Returns the header written.
 #[cfg(test)]
@@ -274,7 +356,7 @@ pub fn write_entries(
     partial: bool,
 ) -> Result<Header> {
     let dir = SpillDir::new(None)?;
-    let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir, true)?;
+    let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir, 2)?;
     for (k, v) in sorted_partial {
         sink.push(&k, v)?;
     }

@@ -49,11 +49,11 @@ pub struct ModelSummary {
     pub cross_site_blocks: u64,
 }
 
-/// The fst of a model opened from a file: what inspection reads. (Only `run` holds a model
-/// in memory, and it inspects nothing.)
-fn fst_of(model: &Model) -> &fst::Map<crate::model::FstBytes> {
+/// The fst of a model's shard that holds the keys of tag `tag` (`G`, `P`): what inspection
+/// reads. (Only `run` holds a model in memory, and it inspects nothing.)
+fn fst_of(model: &Model, tag: u8) -> &fst::Map<crate::model::FstBytes> {
     model
-        .fst()
+        .tag_shard(tag)
         .expect("inspection runs on models opened from files")
 }
 
@@ -62,7 +62,11 @@ fn summary(model: &Model) -> Result<ModelSummary> {
     let file_bytes = std::fs::metadata(&model.path)
         .map_err(|e| Error::io(&model.path, e))?
         .len();
-    let mut s = fst_of(model).range().ge([b'G']).lt([b'H']).into_stream();
+    let mut s = fst_of(model, b'G')
+        .range()
+        .ge([b'G'])
+        .lt([b'H'])
+        .into_stream();
     let mut cross = 0u64;
     while s.next().is_some() {
         cross += 1;
@@ -122,7 +126,11 @@ fn top_cross_site(model: &Model, n: usize) -> Vec<FrequentBlock> {
         return Vec::new();
     }
     let mut heap: BinaryHeap<Reverse<(u64, Reverse<u64>)>> = BinaryHeap::with_capacity(n + 1);
-    let mut s = fst_of(model).range().ge([b'G']).lt([b'H']).into_stream();
+    let mut s = fst_of(model, b'G')
+        .range()
+        .ge([b'G'])
+        .lt([b'H'])
+        .into_stream();
     while let Some((k, v)) = s.next() {
         if k.len() != 10 || k[1] != KIND_BLOCK {
             continue;
@@ -534,7 +542,7 @@ fn search_sites(model: &Model, q: &SiteQuery) -> Result<Vec<(String, u64)>> {
 
 fn stream_sites<A: Automaton>(model: &Model, a: A) -> Vec<(String, u64)> {
     let mut out = Vec::new();
-    let mut s = fst_of(model).search(a).into_stream();
+    let mut s = fst_of(model, b'P').search(a).into_stream();
     while let Some((k, v)) = s.next() {
         out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
     }
