@@ -505,20 +505,21 @@ pub(crate) mod tests {
         }
     }
 
+    /// The final model of [`sample_counter`] written as `m.model` in `dir`.
+    fn sample_model_file(dir: &Path) -> PathBuf {
+        let p = dir.join("m.model");
+        let mut sites = SiteTable::default();
+        let c = sample_counter(&mut sites);
+        let entries = c.into_sorted_entries(&sites);
+        write_entries(&p, entries, ModelParams::default(), false).unwrap();
+        p
+    }
+
     /// A version-2 file (one fst, no shard table) reads as the same model.
     #[test]
     fn version_2_files_are_still_read() {
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.model");
-        let mut sites = SiteTable::default();
-        let c = sample_counter(&mut sites);
-        write_entries(
-            &p,
-            c.into_sorted_entries(&sites),
-            ModelParams::default(),
-            false,
-        )
-        .unwrap();
+        let p = sample_model_file(dir.path());
         let v3 = std::fs::read(&p).unwrap();
         let hlen = u32::from_le_bytes(v3[12..16].try_into().unwrap()) as usize;
         let table = 16 + hlen;
@@ -545,16 +546,7 @@ pub(crate) mod tests {
     #[test]
     fn corrupt_model_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("m.model");
-        let mut sites = SiteTable::default();
-        let c = sample_counter(&mut sites);
-        write_entries(
-            &p,
-            c.into_sorted_entries(&sites),
-            ModelParams::default(),
-            false,
-        )
-        .unwrap();
+        let p = sample_model_file(dir.path());
         let mut bytes = std::fs::read(&p).unwrap();
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0xff;
