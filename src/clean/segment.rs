@@ -151,9 +151,9 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// `secondary_share` test alone drops it), yet the gap before it costs less than the section
 /// brings; a menu, a footer or the site's boxes between the article and a stray run cost
 /// more. A run that is a section by what it says (`on_topic`, [`section_on_topic`]) is
-/// chained whatever its gap costs. The chain stops at the site's template between two runs (a share row, a comments
-/// heading on every page): what the site puts there parts sections of the page, not of the
-/// article. Returns the gaps bridged, as block ranges.
+/// chained whatever its gap costs. The chain stops at the site's template between two runs
+/// (a share row, a comments heading on every page): what the site puts there parts sections
+/// of the page, not of the article. Returns the gaps bridged, as block ranges.
 fn chain_runs(
     ev: &[Evidence],
     runs: &[Run],

@@ -344,23 +344,26 @@ pub trait RecordStream: Send {
     /// The next records, about `max_bytes` of them. Streams whose records are cheap to split
     /// but dear to parse (JSONL) override this to hand out raw lines that workers parse.
     fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
-        let mut recs = Vec::new();
-        let mut bytes = 0usize;
-        while bytes < max_bytes {
-            match self.next_record() {
-                Some(r) => {
-                    bytes += r.as_ref().map_or(64, |r| r.text.len() + 64);
-                    recs.push(r);
-                }
-                None => break,
-            }
-        }
-        if recs.is_empty() {
-            None
-        } else {
-            Some(Chunk::Records(recs))
-        }
+        let recs = gather(max_bytes, || self.next_record(), |r| r.text.len());
+        (!recs.is_empty()).then_some(Chunk::Records(recs))
     }
+}
+
+/// Items from `next` until they weigh about `max_bytes` (`weight` of each, plus 64 bytes, as
+/// an error does) or `next` runs out.
+pub(super) fn gather<T>(
+    max_bytes: usize,
+    mut next: impl FnMut() -> Option<Result<T>>,
+    weight: impl Fn(&T) -> usize,
+) -> Vec<Result<T>> {
+    let mut items = Vec::new();
+    let mut bytes = 0usize;
+    while bytes < max_bytes {
+        let Some(item) = next() else { break };
+        bytes += item.as_ref().map_or(0, &weight) + 64;
+        items.push(item);
+    }
+    items
 }
 
 impl Reader {

@@ -27,7 +27,9 @@ use std::sync::Arc;
 use super::decode::{decode_utf8, read_line, stream_error};
 use super::html::{decode_html, decode_html_owned, html_to_blocks, HtmlBlocks};
 use super::site::resolve_site;
-use super::{Chunk, ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream};
+use super::{
+    gather, Chunk, ConvertedPages, InputConfig, PassedCounters, Payload, Record, RecordStream,
+};
 use crate::error::{Error, Location, Result};
 use crate::warc::header;
 
@@ -618,17 +620,7 @@ impl RecordStream for WarcStream {
     /// About `max_bytes` of pages (of HTML, for pages still to be converted), whose HTML the
     /// workers convert.
     fn next_chunk(&mut self, max_bytes: usize) -> Option<Chunk> {
-        let mut pages = Vec::new();
-        let mut bytes = 0usize;
-        while bytes < max_bytes {
-            match self.next_page() {
-                Some(p) => {
-                    bytes += p.as_ref().map_or(64, |p| p.weight() + 64);
-                    pages.push(p);
-                }
-                None => break,
-            }
-        }
+        let pages = gather(max_bytes, || self.next_page(), WarcPage::weight);
         (!pages.is_empty()).then_some(Chunk::Warc(pages))
     }
 }

@@ -333,10 +333,10 @@ fn write_learned(
 ) -> Result<LearnSummary> {
     let start = Instant::now();
     // The model's shards are built on as many threads as the job has workers.
-    let builders = if cfg.sequential() {
-        0
-    } else {
-        cfg.pool()?.current_num_threads()
+    let builders = match cfg.threads {
+        _ if cfg.sequential() => 0,
+        0 => model::shard_builders(),
+        n => n,
     };
     let mut sink = model::ModelSink::new(params, partial, cfg.memory / 4, dir, builders)?;
     if counts_fit(cfg, dir, &counters) {

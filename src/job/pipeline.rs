@@ -75,7 +75,8 @@ impl BadRecords {
 }
 
 /// The results of `work` on each record of a chunk (JSONL lines parsed first, keeping the raw
-/// line when `keep_raw`, and WARC pages' HTML converted), in order, and the reader's error after the chunk's records.
+/// line when `keep_raw`, and WARC pages' HTML converted), in order, and the reader's error
+/// after the chunk's records.
 fn work_chunk<T>(
     chunk: Chunk,
     keep_raw: bool,

@@ -308,17 +308,15 @@ impl Model {
 
     /// Every site with its page count, in name order.
     pub fn sites(&self) -> Vec<(String, u64)> {
-        let shards = match &self.store {
-            Store::Fst { shards, .. } => shards,
+        let map = match &self.store {
+            Store::Fst { .. } => self.tag_shard(TAG_PAGES).expect("a model file has shards"),
             Store::Memory(m) => return m.sites(),
         };
         let mut out = Vec::new();
-        for shard in shards {
-            let r = shard.map.range().ge([TAG_PAGES]).lt([TAG_PAGES + 1]);
-            let mut s = r.into_stream();
-            while let Some((k, v)) = s.next() {
-                out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
-            }
+        let r = map.range().ge([TAG_PAGES]).lt([TAG_PAGES + 1]);
+        let mut s = r.into_stream();
+        while let Some((k, v)) = s.next() {
+            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
         }
         out
     }
