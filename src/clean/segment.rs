@@ -73,15 +73,18 @@ pub(super) fn select_runs(
         }
         keep[k] = true;
     }
-    let on_topic: Vec<bool> = match topic.as_mut() {
-        Some((feats, lex)) => {
+    // `chain_runs` asks only about the runs not kept yet; the lexicon is learned only when
+    // one of them has the paragraphs of a section (most pages have none).
+    let mut on_topic = vec![false; runs.len()];
+    if let Some((feats, lex)) = topic.as_mut() {
+        let asked = |k: usize| k != main && !keep[k] && paragraphs(ev, &runs[k], cfg);
+        if (0..runs.len()).any(asked) {
             lex.learn(cfg, feats, state, runs[main].0);
-            (runs.iter())
-                .map(|r| section_on_topic(ev, r, cfg, feats, lex))
-                .collect()
+            for k in (0..runs.len()).filter(|&k| asked(k)) {
+                on_topic[k] = section_on_topic(ev, &runs[k], cfg, feats, lex);
+            }
         }
-        None => vec![false; runs.len()],
-    };
+    }
     let gaps = chain_runs(ev, &runs, main, &mut keep, &weight, &on_topic);
     for (k, &(s, e, ..)) in runs.iter().enumerate() {
         if !keep[k] {
@@ -94,8 +97,8 @@ pub(super) fn select_runs(
     Some((runs[main].0, runs[main].3))
 }
 
-/// Whether a run is a section of the article by what it says: paragraphs
-/// (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section holds and a
+/// Whether a run that holds [`paragraphs`] is a section of the article by what it says:
+/// paragraphs (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section holds and a
 /// teaser's blurb or a comment mostly does not) whose words are the article's (its
 /// vocabulary, [`Lexicon`], in `cfg.lexicon_share` of the words of the run's content blocks).
 /// Such a run is chained to the article past any cost of the gap before it (a product's spec
@@ -108,10 +111,6 @@ fn section_on_topic(
     feats: &PageFeatures,
     lex: &Lexicon,
 ) -> bool {
-    let paragraphs = ev[s..e].iter().filter(|x| x.score > cfg.switch_cost);
-    if paragraphs.count() < cfg.section_paragraphs {
-        return false;
-    }
     let (mut hit, mut words) = (0u32, 0u32);
     for (b, x) in feats.blocks[s..e].iter().zip(&ev[s..e]) {
         if x.score > 0.0 {
@@ -121,6 +120,13 @@ fn section_on_topic(
         }
     }
     words > 0 && hit as f32 >= cfg.lexicon_share * words as f32
+}
+
+/// Whether a run holds the paragraphs of a section: `cfg.section_paragraphs` blocks that pay
+/// for a switch.
+fn paragraphs(ev: &[Evidence], &(s, e, ..): &Run, cfg: &CleanConfig) -> bool {
+    let strong = ev[s..e].iter().filter(|x| x.score > cfg.switch_cost);
+    strong.count() >= cfg.section_paragraphs
 }
 
 /// The blocks of a gap between two sections of the article (`state`, from block `at`): when
