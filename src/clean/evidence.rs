@@ -112,6 +112,9 @@ impl<'m> Lookups<'m> {
     }
 
     pub(super) fn cross_sites(&mut self, hash: u64) -> u64 {
+        if !self.model.may_be_cross_site(hash) {
+            return 0;
+        }
         self.cached(u64::MAX, hash, |m| m.cross_sites(hash))
     }
 }

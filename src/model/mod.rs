@@ -25,11 +25,14 @@
 //! - `merge`: [`merge`], the streaming union of partial models.
 //! - `memory`: `run`'s model held in hash tables instead of a file.
 //! - `prior`: [`Prior`], generic chrome learned across many sites, shipped with dechrome.
+//! - `filter`: a Bloom filter of the `G` block hashes, asked before the fst.
 //!
-//! Memory: a loaded model costs its mapped pages only; learning holds one `Counter` entry per
+//! Memory: a loaded model costs its mapped pages and 2 to 4 bytes per `G` key (the filter
+//! in front of the cross-site counts); learning holds one `Counter` entry per
 //! distinct (site, feature) pair seen, about 40 bytes each, within the job's budget.
 
 mod counter;
+mod filter;
 mod format;
 mod learner;
 mod memory;
@@ -58,6 +61,7 @@ pub(crate) use write::ModelSink;
 
 use crate::error::{Error, Result};
 use crate::shingle::KIND_BLOCK;
+use filter::HashFilter;
 use format::{pages_key, parse_block_key, site_prefix, TAG_GLOBAL, TAG_PAGES};
 use memory::MemoryStore;
 
@@ -99,6 +103,9 @@ enum Store {
         /// block kind with the output gathered on the way (`None` when the model has no such
         /// key).
         global: Option<(usize, Cursor)>,
+        /// The hashes of the `G` block keys, asked before the fst (most blocks are on one
+        /// site and have none).
+        global_filter: HashFilter,
     },
     Memory(MemoryStore),
 }
@@ -208,10 +215,24 @@ impl Model {
         let g = [TAG_GLOBAL, KIND_BLOCK];
         let at = shard_of(&shards, &[TAG_GLOBAL, KIND_BLOCK, u8::MAX]);
         let global = descend(shards[at].map.as_fst(), None, &g).map(|c| (at, c));
+        let mut hashes = Vec::new();
+        if global.is_some() {
+            let hi = [TAG_GLOBAL, KIND_BLOCK + 1];
+            let mut s = shards[at].map.range().ge(g).lt(hi).into_stream();
+            while let Some((k, _)) = s.next() {
+                if let Ok(h) = <[u8; 8]>::try_from(&k[2..]) {
+                    hashes.push(u64::from_be_bytes(h));
+                }
+            }
+        }
         Ok(Model {
             path: path.to_path_buf(),
             header,
-            store: Store::Fst { shards, global },
+            store: Store::Fst {
+                shards,
+                global,
+                global_filter: HashFilter::new(&hashes),
+            },
         })
     }
 
@@ -300,9 +321,28 @@ impl Model {
             Store::Fst {
                 shards,
                 global: Some((shard, at)),
-            } => value_after(shards[*shard].map.as_fst(), *at, None, hash),
-            Store::Fst { global: None, .. } => 0,
+                global_filter,
+            } if global_filter.may_hold(hash) => {
+                value_after(shards[*shard].map.as_fst(), *at, None, hash)
+            }
+            Store::Fst { .. } => 0,
             Store::Memory(m) => m.cross_sites(hash),
+        }
+    }
+
+    /// Whether the block may be on other sites (`false`: surely on none), answered without
+    /// walking the fst: a cache in front of [`Model::cross_sites`] need not hold the
+    /// blocks this rules out.
+    #[inline]
+    pub(crate) fn may_be_cross_site(&self, hash: u64) -> bool {
+        match &self.store {
+            Store::Fst {
+                global: Some(_),
+                global_filter,
+                ..
+            } => global_filter.may_hold(hash),
+            Store::Fst { global: None, .. } => false,
+            Store::Memory(_) => true,
         }
     }
 
@@ -500,6 +540,31 @@ pub(crate) mod tests {
                 files.windows(2).all(|w| w[0] == w[1]),
                 "same bytes, any threads"
             );
+        }
+    }
+
+    /// The filter in front of the cross-site counts never hides one: over thousands of
+    /// uniform block hashes on one to four sites, every count is the fst's.
+    #[test]
+    fn cross_site_counts_pass_the_filter() {
+        use xxhash_rust::xxh3::xxh3_64;
+        let mut sites = SiteTable::default();
+        let mut c = Counter::new();
+        let hash = |i: u64| xxh3_64(&i.to_le_bytes());
+        for s in 0..4u64 {
+            let id = sites.intern(&format!("s{s}.example"));
+            // Block i is on the sites s <= i % 4: i % 4 + 1 sites.
+            let feats: Vec<(u8, u64)> = (0..4000u64)
+                .filter(|i| s <= i % 4)
+                .map(|i| (KIND_BLOCK, hash(i)))
+                .collect();
+            c.add_page(id, &feats);
+        }
+        let (_dir, m) = test_model(c, &sites);
+        for i in 0..8000u64 {
+            let want = if i < 4000 && i % 4 > 0 { i % 4 + 1 } else { 0 };
+            assert_eq!(m.cross_sites(hash(i)), want, "block {i}");
+            assert!(want == 0 || m.may_be_cross_site(hash(i)));
         }
     }
 
