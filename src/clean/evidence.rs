@@ -261,6 +261,12 @@ fn templated_share(
 #[derive(Default)]
 pub(super) struct Lexicon {
     words: FxHashSet<u64>,
+    /// The blocks `words` were learned from, while valid for the page at hand: the
+    /// segmentation is decided several times a page, mostly with the same opening.
+    from: Vec<u32>,
+    /// The blocks a learning would take from, to compare with `from`.
+    next: Vec<u32>,
+    valid: bool,
 }
 
 /// A hash of the word `w`, which starts at `at` in `text`. Most words fit in 8 bytes: those
@@ -312,11 +318,25 @@ impl Lexicon {
         state: &[bool],
         main: usize,
     ) {
-        self.words.clear();
-        let run = feats.blocks[main..].iter().zip(&state[main..]);
-        for (b, _) in run.filter(|(_, &kept)| kept).take(cfg.lexicon_blocks) {
-            self.words.extend(Self::words(feats.normalized_of(b)));
+        self.next.clear();
+        let kept = (main..state.len()).filter(|&i| state[i]);
+        self.next
+            .extend(kept.take(cfg.lexicon_blocks).map(|i| i as u32));
+        if self.valid && self.next == self.from {
+            return;
         }
+        self.words.clear();
+        for &i in &self.next {
+            self.words
+                .extend(Self::words(feats.normalized_of(&feats.blocks[i as usize])));
+        }
+        std::mem::swap(&mut self.from, &mut self.next);
+        self.valid = true;
+    }
+
+    /// Forgets what was learned: the next page's blocks are others.
+    pub(super) fn forget(&mut self) {
+        self.valid = false;
     }
 
     /// (words of the article, words) of a normalised block.

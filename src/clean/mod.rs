@@ -472,6 +472,7 @@ impl PageState {
         // What one copy of the blocks that only this page has, repeated on it, brings beyond
         // the cost of a switch: the weight of a print copy or hidden duplicate of the article.
         self.kept_copies.clear();
+        self.runs.lexicon.forget();
         let mut copies = 0.0;
         for (b, e) in feats.blocks.iter().zip(&self.ev) {
             if e.page_dup && e.df < 2 && self.kept_copies.insert(b.hash) {
