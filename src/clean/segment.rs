@@ -158,8 +158,9 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// brings; a menu, a footer or the site's boxes between the article and a stray run cost
 /// more. A run that is a section by what it says (`on_topic`, [`section_on_topic`]) is
 /// chained whatever its gap costs. The chain stops at the site's template between two runs
-/// (a share row, a comments heading on every page): what the site puts there parts sections
-/// of the page, not of the article. Returns the gaps bridged, as block ranges.
+/// (a share row, a comments heading on every page) and at a list of items (comments): what
+/// stands there parts sections of the page, not of the article. Returns the gaps bridged, as
+/// block ranges.
 fn chain_runs(
     ev: &[Evidence],
     runs: &[Run],
@@ -182,7 +183,7 @@ fn chain_runs(
             if !keep[k] {
                 if ev[a..b]
                     .iter()
-                    .any(|e| e.hard == Some(Reason::SiteTemplate))
+                    .any(|e| e.hard == Some(Reason::SiteTemplate) || e.item)
                 {
                     break;
                 }
@@ -689,6 +690,12 @@ mod tests {
         // The site's template between the two runs parts sections of the page.
         let (mut e, mut state) = page(&scores);
         e[4].hard = Some(Reason::SiteTemplate);
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
+        assert!(state[4..].iter().all(|&k| !k));
+        // So does a list of items (comments) between them: what runs on below is a comment
+        // longer than the others, not the article's next section.
+        let (mut e, mut state) = page(&scores);
+        e[4..7].iter_mut().for_each(|x| x.item = true);
         select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert!(state[4..].iter().all(|&k| !k));
     }
