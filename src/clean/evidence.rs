@@ -70,6 +70,9 @@ pub(super) struct Lookups<'m> {
     cache: FxHashMap<(u64, u64), u64>,
     /// The model is hash tables already: probe it directly.
     direct: bool,
+    /// Token and affix counts below this are not in the model
+    /// ([`crate::ModelParams::min_affix_pages`]): a floor under them is at least this.
+    affix_min: u64,
 }
 
 /// Entries a [`Lookups`] cache holds before it is cleared (about 2 MB).
@@ -82,6 +85,7 @@ impl<'m> Lookups<'m> {
             prior,
             cache: FxHashMap::default(),
             direct: model.is_in_memory(),
+            affix_min: u64::from(model.header.params.min_affix_pages),
         }
     }
 
@@ -162,7 +166,9 @@ pub(super) fn evidence(
     };
     // A short line that opens or closes like the template's lines ("Posted by …",
     // "…, Staff Writer", "… minutes ago") on a tenth of the site's pages is templated.
-    let affix_floor = ((cfg.template_share * n as f32).ceil() as u64).max(few);
+    let affix_floor = ((cfg.template_share * n as f32).ceil() as u64)
+        .max(few)
+        .max(model.affix_min);
     let affix = df < 2
         && n >= few
         && ((b.prefix != 0 && model.site_count(view, KIND_PREFIX, b.prefix) >= affix_floor)
@@ -246,7 +252,9 @@ fn templated_share(
     if toks.is_empty() {
         return 0.0;
     }
-    let floor = ((cfg.token_share * view.pages as f32).ceil() as u64).max(cfg.min_template_pages);
+    let floor = ((cfg.token_share * view.pages as f32).ceil() as u64)
+        .max(cfg.min_template_pages)
+        .max(model.affix_min);
     let recurring = toks
         .iter()
         .filter(|&&h| model.site_count(view, KIND_TOKEN, h) >= floor)

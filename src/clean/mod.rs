@@ -193,6 +193,10 @@ pub struct Decision {
     pub dom: Option<DomFigures>,
 }
 
+/// [`CleanConfig::min_template_pages`] by default; models leave out the token and affix
+/// counts below it ([`crate::ModelParams::min_affix_pages`]).
+pub(crate) const DEFAULT_MIN_TEMPLATE_PAGES: u64 = 3;
+
 /// Tunable parameters of the decision: every threshold the cleaner uses. Each has a reason
 /// that holds for sites in general; none is fitted to a particular corpus.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,7 +214,9 @@ pub struct CleanConfig {
     /// Frequency evidence needs this many pages: a block, token or affix on fewer of the
     /// site's pages is never template or templated, and a site with fewer pages has no
     /// templated evidence. Two pages sharing a line may be an article and its reprint; three
-    /// start a pattern.
+    /// start a pattern. Models leave out the token and affix counts below the default
+    /// ([`crate::ModelParams::min_affix_pages`]); with a model that does, a lower value acts as
+    /// that one for tokens and affixes.
     pub min_template_pages: u64,
     /// A short block on at least this many sites is generic chrome (share rows, cookie lines):
     /// unrelated sites do not write the same short line otherwise.
@@ -301,7 +307,7 @@ impl Default for CleanConfig {
         CleanConfig {
             template_share: 0.1,
             hard_template_share: 0.5,
-            min_template_pages: 3,
+            min_template_pages: DEFAULT_MIN_TEMPLATE_PAGES,
             cross_sites: 2,
             short_tokens: 12,
             label_tokens: 4,

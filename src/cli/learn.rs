@@ -49,6 +49,7 @@ pub fn run(a: LearnArgs) -> Result<ExitCode> {
     job.replace_model = a.force;
     let params = ModelParams {
         shingle_max_tokens: a.shingle_max_tokens,
+        ..ModelParams::default()
     };
     let s = job::learn(&job, &a.output, a.partial, params)?;
     if !a.input.quiet {

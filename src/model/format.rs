@@ -41,12 +41,25 @@ pub(super) const TAG_PAGES: u8 = b'P';
 pub struct ModelParams {
     /// Blocks with at most this many tokens were shingled.
     pub shingle_max_tokens: u32,
+    /// A final model leaves out the token, prefix and suffix features (`t`, `p`, `s`) found on
+    /// fewer pages of their site than this. Cleaning asks whether such a feature is on at
+    /// least [`crate::CleanConfig::min_template_pages`] pages (and a share of the site), never
+    /// less, and those below it are most of a model's keys. Cleaning treats a
+    /// `min_template_pages` below this as this. Files written before it was recorded: 2 (only
+    /// features on one page were left out).
+    #[serde(default = "pruned_below_two")]
+    pub min_affix_pages: u32,
+}
+
+fn pruned_below_two() -> u32 {
+    2
 }
 
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
             shingle_max_tokens: crate::shingle::DEFAULT_SHINGLE_MAX_TOKENS,
+            min_affix_pages: crate::clean::DEFAULT_MIN_TEMPLATE_PAGES as u32,
         }
     }
 }

@@ -12,7 +12,8 @@
 //!
 //! A *partial* model (`learn --partial`) keeps every site feature, singletons included, and no
 //! `G` keys: that is what a later [`merge`] needs to give exactly the model learned in one go.
-//! A *final* model drops features seen on one page only (they carry no evidence) and adds the
+//! A *final* model drops features seen on one page only (they carry no evidence), and token
+//! and affix features below [`ModelParams::min_affix_pages`], and adds the
 //! cross-site `G` counts. Both learning and merging end in one sink, so the two paths give
 //! byte-identical files.
 //!
@@ -474,7 +475,11 @@ pub(crate) mod tests {
         assert_eq!(a.pages, 2);
         assert_eq!(m.site_count(&a, KIND_BLOCK, 1), 2);
         assert_eq!(m.site_count(&a, KIND_BLOCK, 2), 0, "singletons are dropped");
-        assert_eq!(m.site_count(&a, KIND_TOKEN, 9), 2);
+        assert_eq!(
+            m.site_count(&a, KIND_TOKEN, 9),
+            0,
+            "tokens on fewer than min_affix_pages pages are dropped"
+        );
         assert_eq!(m.cross_sites(1), 2);
         assert_eq!(m.cross_sites(2), 2);
         assert_eq!(m.cross_sites(3), 0);
@@ -541,6 +546,43 @@ pub(crate) mod tests {
                 "same bytes, any threads"
             );
         }
+    }
+
+    /// A final model keeps blocks from two pages but tokens and affixes from
+    /// `min_affix_pages` only; a header without that field (an older file) reads as 2.
+    #[test]
+    fn tokens_and_affixes_below_the_template_floor_are_left_out() {
+        use crate::shingle::{KIND_PREFIX, KIND_SUFFIX};
+        let mut sites = SiteTable::default();
+        let mut c = Counter::new();
+        let a = sites.intern("a.example");
+        for p in 0..4u64 {
+            let mut feats = vec![(KIND_BLOCK, 1), (KIND_TOKEN, 10), (KIND_PREFIX, 20)];
+            if p < 3 {
+                feats.extend([(KIND_TOKEN, 11), (KIND_SUFFIX, 21)]);
+            }
+            if p < 2 {
+                feats.extend([(KIND_BLOCK, 2), (KIND_TOKEN, 12), (KIND_PREFIX, 22)]);
+            }
+            c.add_page(a, &feats);
+        }
+        let (_dir, m) = test_model(c, &sites);
+        assert_eq!(m.header.params.min_affix_pages, 3);
+        let v = m.site("a.example");
+        let got = |kind, h| m.site_count(&v, kind, h);
+        assert_eq!((got(KIND_BLOCK, 1), got(KIND_BLOCK, 2)), (4, 2));
+        assert_eq!((got(KIND_TOKEN, 10), got(KIND_TOKEN, 11)), (4, 3));
+        assert_eq!((got(KIND_PREFIX, 20), got(KIND_SUFFIX, 21)), (4, 3));
+        assert_eq!((got(KIND_TOKEN, 12), got(KIND_PREFIX, 22)), (0, 0));
+        let old: format::Header = serde_json::from_str(
+            r#"{"partial":false,"params":{"shingle_max_tokens":12},"pages":1,"sites":1,"keys":0}"#,
+        )
+        .unwrap();
+        assert_eq!(old.params.min_affix_pages, 2);
+        assert_eq!(
+            ModelParams::default().min_affix_pages as u64,
+            crate::CleanConfig::default().min_template_pages
+        );
     }
 
     /// The filter in front of the cross-site counts never hides one: over thousands of

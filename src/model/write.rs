@@ -18,7 +18,7 @@ use super::spill::{HashCounter, SpillDir};
 #[cfg(test)]
 use super::DEFAULT_MEMORY;
 use crate::error::{Error, Result};
-use crate::shingle::{counted_across_sites, KIND_BLOCK};
+use crate::shingle::{counted_across_sites, KIND_BLOCK, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN};
 
 /// Builds a model file from keys in order, as shards: runs of [`SHARD_KEYS`] keys or more,
 /// each ending where a site's keys end (so that a site's keys, and the `G` and `P` keys, each
@@ -217,7 +217,8 @@ impl ModelWriter {
 }
 
 /// Where the sorted entries of a partial model go to become a model file: as they are
-/// (`partial`), or finalized: site features on ≥ 2 pages, cross-site block counts on ≥ 2
+/// (`partial`), or finalized: site features on ≥ 2 pages (token and affix features on ≥
+/// `min_affix_pages`), cross-site block counts on ≥ 2
 /// sites, page counts. Learning (in memory or from spilled runs) and merging all end here, so
 /// every path gives byte-identical files.
 ///
@@ -261,12 +262,13 @@ impl<'d> ModelSink<'d> {
         match k.first() {
             Some(&TAG_BLOCK) => {
                 if let Some(g) = self.global.as_mut() {
-                    if let Some((_, kind, hash)) = parse_block_key(k) {
+                    let kind = parse_block_key(k).map(|(_, kind, hash)| (kind, hash));
+                    if let Some((kind, hash)) = kind {
                         if counted_across_sites(kind) {
                             g.push(hash)?;
                         }
                     }
-                    if v >= 2 {
+                    if v >= self.keeps_from(kind.map(|(kind, _)| kind)) {
                         self.writer.insert(k, v)?;
                     }
                 } else {
@@ -285,6 +287,17 @@ impl<'d> ModelSink<'d> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The count from which a final model keeps a `B` entry of feature `kind`: 2 (a feature
+    /// on one page carries no evidence), or `min_affix_pages` for token, prefix and suffix
+    /// features.
+    fn keeps_from(&self, kind: Option<u8>) -> u64 {
+        if matches!(kind, Some(KIND_TOKEN | KIND_PREFIX | KIND_SUFFIX)) {
+            u64::from(self.params.min_affix_pages).max(2)
+        } else {
+            2
+        }
     }
 
     /// Whether the model is final: it drops the `B` entries counted once, of which
