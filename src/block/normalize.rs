@@ -148,6 +148,16 @@ impl Normalizer<'_> {
         let mut same = 0;
         while let Some(&b) = bytes.get(i) {
             if b < 0x80 {
+                // A space between two words of a script beyond ASCII ends the token, as
+                // `ascii_byte` would, without a trip through the ASCII paths.
+                if b == b' ' && bytes.get(i + 1).is_some_and(|&c| c >= 0x80) {
+                    self.flush_same(&bytes[same_from..i], same);
+                    same = 0;
+                    self.state = 0;
+                    i += 1;
+                    same_from = i;
+                    continue;
+                }
                 break;
             }
             let (cp, len) = chars::decode(bytes, i);

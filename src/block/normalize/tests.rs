@@ -263,3 +263,21 @@ fn the_table_holds_each_chars_class_and_lower_case() {
         assert_eq!(chars::decode(enc.as_bytes(), 0), (c as u32, enc.len()));
     }
 }
+
+/// Spaces between words beyond ASCII end tokens inside the non-ASCII path, as the ASCII path
+/// would: after a letter that lower-cases, after one that does not, after a joiner, doubled.
+#[test]
+fn spaces_between_words_beyond_ascii_match_the_reference() {
+    for s in [
+        "Дом и МИР, дом  мир",
+        "дом’ мир ’ дом",
+        "東京 大阪 名古屋",
+        "Ελλάδα ΑΘΗΝΑ 2024 αθήνα",
+        "ÉCOLE école  Ève",
+        "дом 12 мир",
+        "  мир ",
+    ] {
+        assert_eq!(normalize(s), reference_normalize(s), "{s:?}");
+        matches_the_earlier(s).unwrap();
+    }
+}
