@@ -77,10 +77,13 @@ pub(super) fn select_runs(
     // one of them has the paragraphs of a section (most pages have none).
     let mut on_topic = vec![false; runs.len()];
     if let Some((feats, lex)) = topic.as_mut() {
-        let asked = |k: usize| k != main && !keep[k] && paragraphs(ev, &runs[k], cfg);
-        if (0..runs.len()).any(asked) {
-            lex.learn(cfg, feats, state, runs[main].0);
-            for k in (0..runs.len()).filter(|&k| asked(k)) {
+        let mut learned = false;
+        for k in (0..runs.len()).filter(|&k| k != main && !keep[k]) {
+            if paragraphs(ev, &runs[k], cfg) {
+                if !learned {
+                    lex.learn(cfg, feats, state, runs[main].0);
+                    learned = true;
+                }
                 on_topic[k] = section_on_topic(ev, &runs[k], cfg, feats, lex);
             }
         }
@@ -98,9 +101,10 @@ pub(super) fn select_runs(
 }
 
 /// Whether a run that holds [`paragraphs`] is a section of the article by what it says:
-/// paragraphs (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section holds and a
-/// teaser's blurb or a comment mostly does not) whose words are the article's (its
-/// vocabulary, [`Lexicon`], in `cfg.lexicon_share` of the words of the run's content blocks).
+/// paragraphs (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section
+/// holds and a teaser's blurb or a comment mostly does not) whose words are the article's
+/// (its vocabulary, [`Lexicon`], in `cfg.lexicon_share` of the words of the run's content
+/// blocks).
 /// Such a run is chained to the article past any cost of the gap before it (a product's spec
 /// table, a row of ratings, "Pros" and "Cons" labels between a listicle's sections), which
 /// on a page whose site says nothing of its lines can outweigh each section alone.

@@ -1,21 +1,22 @@
 //! A Bloom filter of feature hashes, held in front of an fst whose keys end in those hashes.
 //!
 //! Most blocks of a page are on no other site: asked whether a block is cross-site chrome, the
-//! model's `G` keys (or the prior) answer "no" far more often than "yes", and an fst answers
-//! "no" only after decoding a node per key byte, down to where the hash leaves the keys. The
-//! filter answers most of those "no"s from two bits; the fst is walked only for the hashes it
-//! may hold.
+//! model's `G` keys answer "no" far more often than "yes", and an fst answers "no" only after
+//! decoding a node per key byte, down to where the hash leaves the keys. The filter answers
+//! most of those "no"s from two bits; the fst is walked only for the hashes it may hold.
 //!
 //! The hashes are xxh3 values, uniform in every bit, so the two probes are bits of the hash
 //! itself and no hasher runs.
 //!
-//! Memory: [`BITS_PER_KEY`] bits per key (2 bytes), at least 64 bits.
+//! Memory: [`BITS_PER_KEY`] to twice as many bits per key (2–4 bytes: the size is a power of
+//! two), at least 64 bits.
 
-/// Bits of filter per key: with two probes, about 1.4% of the hashes not held pass.
+/// Bits of filter per key, at least: with two probes, at most about 1.4% of the hashes not
+/// held pass.
 const BITS_PER_KEY: usize = 16;
 
-/// A set of `u64` hashes that may answer "maybe" for a hash it does not hold (about 1.4% of
-/// them), never "no" for one it holds.
+/// A set of `u64` hashes that may answer "maybe" for a hash it does not hold (at most about
+/// 1.4% of them), never "no" for one it holds.
 #[derive(Debug, Clone)]
 pub(crate) struct HashFilter {
     words: Vec<u64>,

@@ -218,9 +218,9 @@ impl ModelWriter {
 
 /// Where the sorted entries of a partial model go to become a model file: as they are
 /// (`partial`), or finalized: site features on ≥ 2 pages (token and affix features on ≥
-/// `min_affix_pages`), cross-site block counts on ≥ 2
-/// sites, page counts. Learning (in memory or from spilled runs) and merging all end here, so
-/// every path gives byte-identical files.
+/// `min_affix_pages`), cross-site block counts on ≥ 2 sites, page counts. Learning (in
+/// memory or from spilled runs) and merging all end here, so every path gives byte-identical
+/// files.
 ///
 /// Memory: the cross-site counts are gathered by an external sort keyed by block hash
 /// ([`HashCounter`]) within `budget` bytes; the page counts (one per site) are held until the
@@ -262,13 +262,13 @@ impl<'d> ModelSink<'d> {
         match k.first() {
             Some(&TAG_BLOCK) => {
                 if let Some(g) = self.global.as_mut() {
-                    let kind = parse_block_key(k).map(|(_, kind, hash)| (kind, hash));
-                    if let Some((kind, hash)) = kind {
+                    let parsed = parse_block_key(k);
+                    if let Some((_, kind, hash)) = parsed {
                         if counted_across_sites(kind) {
                             g.push(hash)?;
                         }
                     }
-                    if v >= self.keeps_from(kind.map(|(kind, _)| kind)) {
+                    if v >= self.keeps_from(parsed.map(|(_, kind, _)| kind)) {
                         self.writer.insert(k, v)?;
                     }
                 } else {
