@@ -163,8 +163,13 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// more. A run that is a section by what it says (`on_topic`, [`section_on_topic`]) is
 /// chained whatever its gap costs. The chain stops at the site's template between two runs
 /// (a share row, a comments heading on every page) and at a list of items (comments): what
-/// stands there parts sections of the page, not of the article. Returns the gaps bridged, as
-/// block ranges.
+/// stands there parts sections of the page, not of the article. Above the main run, a block
+/// that neither the site nor the crawl says anything of ([`says_nothing`]) costs nothing: the
+/// chrome above an article is the site's header and menus, which other pages or other sites
+/// hold, while the page's own short lines there are the article's (a list of steps or changes
+/// between its intro and its body, on a site with one page in the crawl). Below it, the same
+/// lines are as often other stories' titles or comments that no list of items caught, and
+/// cost what their shape says. Returns the gaps bridged, as block ranges.
 fn chain_runs(
     ev: &[Evidence],
     runs: &[Run],
@@ -191,7 +196,11 @@ fn chain_runs(
                 {
                     break;
                 }
-                let cost = -ev[a..b].iter().map(|e| e.score).sum::<f32>();
+                let cost = -ev[a..b]
+                    .iter()
+                    .filter(|e| later || e.score > 0.0 || !says_nothing(e))
+                    .map(|e| e.score)
+                    .sum::<f32>();
                 if weight(&runs[k]) < cost.max(0.0) && !on_topic[k] {
                     continue;
                 }
@@ -202,6 +211,12 @@ fn chain_runs(
         }
     }
     gaps
+}
+
+/// A block that neither the site nor the crawl says anything of: no chrome evidence, not on
+/// the site's other pages or twice on this one, on no other site of the crawl or the prior.
+fn says_nothing(e: &Evidence) -> bool {
+    e.hard.is_none() && !e.soft_template && e.df < 2 && !e.shared && e.cross < 2 && e.prior == 0
 }
 
 /// Two-state Viterbi: picks content/chrome per block maximising the sum of the content blocks'
@@ -702,6 +717,33 @@ mod tests {
         e[4..7].iter_mut().for_each(|x| x.item = true);
         select_runs(&e, &mut state, &CleanConfig::default(), None);
         assert!(state[4..].iter().all(|&k| !k));
+    }
+
+    #[test]
+    fn list_above_the_body_that_only_this_page_holds_is_the_articles() {
+        // An intro paragraph, a step list (twelve short lines no other page or site holds),
+        // then the body; below it, a like list and a stray paragraph.
+        let mut scores = vec![20.0];
+        scores.extend([-4.0; 12]);
+        scores.extend([60.0; 5]);
+        scores.extend([-4.0; 12]);
+        scores.push(20.0);
+        let (e, mut state) = page(&scores);
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
+        assert!(state[..18].iter().all(|&k| k), "intro, list and body kept");
+        assert!(
+            state[18..].iter().all(|&k| !k),
+            "below the body it costs as before"
+        );
+        // The same lines on other sites (a menu) cost what they say.
+        let (mut e, mut state) = page(&scores);
+        e[1..13].iter_mut().for_each(|x| x.cross = 5);
+        select_runs(&e, &mut state, &CleanConfig::default(), None);
+        assert!(
+            state[..13].iter().all(|&k| !k),
+            "a menu above the body stays out"
+        );
+        assert!(state[13..18].iter().all(|&k| k));
     }
 
     #[test]
