@@ -73,6 +73,12 @@ pub(super) struct Lookups<'m> {
     /// Token and affix counts below this are not in the model
     /// ([`crate::ModelParams::min_affix_pages`]): a floor under them is at least this.
     affix_min: u64,
+    /// Token counts below this share of their site's pages are not in the model
+    /// ([`crate::ModelParams::token_share_permille`]): a share asked for is at least this.
+    token_share_min: f32,
+    /// The same for prefix and suffix counts
+    /// ([`crate::ModelParams::affix_share_permille`]).
+    affix_share_min: f32,
 }
 
 /// Entries a [`Lookups`] cache holds before it is cleared (about 2 MB).
@@ -86,6 +92,8 @@ impl<'m> Lookups<'m> {
             cache: FxHashMap::default(),
             direct: model.is_in_memory(),
             affix_min: u64::from(model.header.params.min_affix_pages),
+            token_share_min: model.header.params.token_share(),
+            affix_share_min: model.header.params.affix_share(),
         }
     }
 
@@ -166,7 +174,8 @@ pub(super) fn evidence(
     };
     // A short line that opens or closes like the template's lines ("Posted by …",
     // "…, Staff Writer", "… minutes ago") on a tenth of the site's pages is templated.
-    let affix_floor = ((cfg.template_share * n as f32).ceil() as u64)
+    let affix_share = cfg.template_share.max(model.affix_share_min);
+    let affix_floor = ((affix_share * n as f32).ceil() as u64)
         .max(few)
         .max(model.affix_min);
     let affix = df < 2
@@ -252,7 +261,8 @@ fn templated_share(
     if toks.is_empty() {
         return 0.0;
     }
-    let floor = ((cfg.token_share * view.pages as f32).ceil() as u64)
+    let share = cfg.token_share.max(model.token_share_min);
+    let floor = ((share * view.pages as f32).ceil() as u64)
         .max(cfg.min_template_pages)
         .max(model.affix_min);
     let recurring = toks

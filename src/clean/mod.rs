@@ -196,6 +196,13 @@ pub struct Decision {
 /// [`CleanConfig::min_template_pages`] by default; models leave out the token and affix
 /// counts below it ([`crate::ModelParams::min_affix_pages`]).
 pub(crate) const DEFAULT_MIN_TEMPLATE_PAGES: u64 = 3;
+/// [`CleanConfig::token_share`] by default, in thousandths; models leave out the token counts
+/// below that share of their site's pages ([`crate::ModelParams::token_share_permille`]).
+pub(crate) const DEFAULT_TOKEN_SHARE_PERMILLE: u32 = 200;
+/// [`CleanConfig::template_share`] by default, in thousandths; models leave out the prefix
+/// and suffix counts below that share of their site's pages
+/// ([`crate::ModelParams::affix_share_permille`]).
+pub(crate) const DEFAULT_TEMPLATE_SHARE_PERMILLE: u32 = 100;
 
 /// Tunable parameters of the decision: every threshold the cleaner uses. Each has a reason
 /// that holds for sites in general; none is fitted to a particular corpus.
@@ -204,7 +211,9 @@ pub struct CleanConfig {
     /// A block on at least this share of the site's pages (and on at least
     /// `min_template_pages`) is template. A tenth: a template element is on every page built
     /// from that template, and a site rarely runs more than a few templates at once; article
-    /// text shared by a tenth of a site's pages is unheard of.
+    /// text shared by a tenth of a site's pages is unheard of. Models leave out the prefix and
+    /// suffix counts below the default ([`crate::ModelParams::affix_share_permille`]); with a
+    /// model that does, a lower value acts as that one for affixes.
     pub template_share: f32,
     /// A template block on at least this share of the site's pages is removed whatever its
     /// neighbours. Below it (from `template_share`), a frequent block may still be one
@@ -267,6 +276,9 @@ pub struct CleanConfig {
     /// author box and a comment form after an article's end are more.
     pub inline_box: usize,
     /// A token recurs if it is in short blocks on at least this share of the site's pages.
+    /// Models leave out the token counts below the default
+    /// ([`crate::ModelParams::token_share_permille`]); with a model that does, a lower value
+    /// acts as that one.
     pub token_share: f32,
     /// A short block is templated when at least this share of its tokens recur.
     pub templated_share: f32,
@@ -305,7 +317,7 @@ pub struct CleanConfig {
 impl Default for CleanConfig {
     fn default() -> Self {
         CleanConfig {
-            template_share: 0.1,
+            template_share: DEFAULT_TEMPLATE_SHARE_PERMILLE as f32 / 1000.0,
             hard_template_share: 0.5,
             min_template_pages: DEFAULT_MIN_TEMPLATE_PAGES,
             cross_sites: 2,
@@ -320,7 +332,7 @@ impl Default for CleanConfig {
             chrome_cost: 4.0,
             switch_cost: 10.0,
             shared_cap: 2.0,
-            token_share: 0.2,
+            token_share: DEFAULT_TOKEN_SHARE_PERMILLE as f32 / 1000.0,
             secondary_share: 0.4,
             title_reach: 12,
             inline_box: 3,

@@ -349,6 +349,9 @@ fn write_learned(
                 c.write_run(sites, dir)?;
             }
         }
+        for (site, n) in dir.take_site_pages() {
+            sink.expect_pages(&site, n);
+        }
         let mut merged = dir.merge_keys()?;
         while let Some((k, v)) = merged.next_entry()? {
             sink.push(k, v)?;

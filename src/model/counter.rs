@@ -242,6 +242,7 @@ impl Counter {
         } else {
             self.into_ranked(&rank, None)?
         };
+        expect_pages(sites, &pages, sink);
         emit_ranked(sites, &order, feats.into_iter(), pages, |k, v| {
             sink.push(k, v)
         })
@@ -277,6 +278,7 @@ impl Counter {
             }
             feats.push(fe.into_iter().peekable());
         }
+        expect_pages(sites, &pages, sink);
         // A k-way merge summing equal keys; k is the number of workers, so a scan of the
         // heads beats a heap.
         let merged = std::iter::from_fn(move || {
@@ -319,9 +321,19 @@ impl Counter {
     /// Writes the counts as a sorted run in `dir`, for a later [`SpillDir::merge_keys`].
     pub(crate) fn write_run(self, sites: &SiteTable, dir: &SpillDir) -> Result<()> {
         let mut w = dir.key_run()?;
+        dir.add_site_pages(
+            (self.pages.iter()).map(|(&s, &n)| (sites.name(s).as_bytes().to_vec(), n)),
+        );
         self.emit(sites, |k, v| w.push(k, v))?;
         dir.add_key_run(w.finish()?);
         Ok(())
+    }
+}
+
+/// Gives `sink` the page counts of the sites, before their entries.
+fn expect_pages(sites: &SiteTable, pages: &FxHashMap<u32, u64>, sink: &mut ModelSink) {
+    for (&s, &n) in pages {
+        sink.expect_pages(sites.name(s).as_bytes(), n);
     }
 }
 

@@ -49,6 +49,29 @@ pub struct ModelParams {
     /// features on one page were left out).
     #[serde(default = "pruned_below_two")]
     pub min_affix_pages: u32,
+    /// A final model also leaves out the token features found on fewer pages than this many
+    /// thousandths of their site's pages (rounded up): cleaning asks for at least
+    /// [`crate::CleanConfig::token_share`] of them, and treats a lower share as this one.
+    /// Files written before it was recorded: 0.
+    #[serde(default)]
+    pub token_share_permille: u32,
+    /// The same for prefix and suffix features, against
+    /// [`crate::CleanConfig::template_share`].
+    #[serde(default)]
+    pub affix_share_permille: u32,
+}
+
+impl ModelParams {
+    /// The share of a site's pages below which a final model leaves out token features.
+    pub(crate) fn token_share(&self) -> f32 {
+        self.token_share_permille as f32 / 1000.0
+    }
+
+    /// The share of a site's pages below which a final model leaves out prefix and suffix
+    /// features.
+    pub(crate) fn affix_share(&self) -> f32 {
+        self.affix_share_permille as f32 / 1000.0
+    }
 }
 
 fn pruned_below_two() -> u32 {
@@ -60,6 +83,8 @@ impl Default for ModelParams {
         ModelParams {
             shingle_max_tokens: crate::shingle::DEFAULT_SHINGLE_MAX_TOKENS,
             min_affix_pages: crate::clean::DEFAULT_MIN_TEMPLATE_PAGES as u32,
+            token_share_permille: crate::clean::DEFAULT_TOKEN_SHARE_PERMILLE,
+            affix_share_permille: crate::clean::DEFAULT_TEMPLATE_SHARE_PERMILLE,
         }
     }
 }

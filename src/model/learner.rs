@@ -128,6 +128,9 @@ impl Learner {
             if !counter.is_empty() {
                 counter.write_run(&sites, &spill)?;
             }
+            for (site, n) in spill.take_site_pages() {
+                sink.expect_pages(&site, n);
+            }
             let mut merged = spill.merge_keys()?;
             while let Some((k, v)) = merged.next_entry()? {
                 sink.push(k, v)?;

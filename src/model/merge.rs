@@ -65,6 +65,12 @@ pub fn merge(inputs: &[PathBuf], out: &Path, options: MergeOptions<'_>) -> Resul
         &dir,
         super::shard_builders(),
     )?;
+    // The `P` entries sort last: the sites' page counts go to the sink first.
+    for m in &models {
+        for (site, n) in m.site_pages_raw() {
+            sink.expect_pages(&site, n);
+        }
+    }
     let mut progress = options.progress;
     let mut report = |n: u64| {
         if let Some(p) = progress.as_mut() {

@@ -362,6 +362,24 @@ impl Model {
         out
     }
 
+    /// Every site with its page count, in name order, the name as the model's bytes.
+    pub(crate) fn site_pages_raw(&self) -> Vec<(Vec<u8>, u64)> {
+        match &self.store {
+            Store::Fst { .. } => {
+                let map = self.tag_shard(TAG_PAGES).expect("a model file has shards");
+                let r = map.range().ge([TAG_PAGES]).lt([TAG_PAGES + 1]);
+                r.into_stream()
+                    .into_byte_vec()
+                    .into_iter()
+                    .map(|(k, v)| (k[1..].to_vec(), v))
+                    .collect()
+            }
+            Store::Memory(m) => (m.sites().into_iter())
+                .map(|(s, n)| (s.into_bytes(), n))
+                .collect(),
+        }
+    }
+
     /// Every site feature `(kind, hash, count)` of one site, in key order.
     pub fn site_features(&self, site: &str) -> Vec<(u8, u64, u64)> {
         let view = self.site(site);
@@ -582,6 +600,59 @@ pub(crate) mod tests {
         assert_eq!(
             ModelParams::default().min_affix_pages as u64,
             crate::CleanConfig::default().min_template_pages
+        );
+    }
+
+    /// A final model leaves out the tokens on less than a fifth of their site's pages and the
+    /// prefixes and suffixes on less than a tenth (the default shares cleaning asks for); a
+    /// header without the shares (an older file) reads as 0.
+    #[test]
+    fn tokens_and_affixes_below_their_share_of_the_site_are_left_out() {
+        use crate::shingle::{KIND_PREFIX, KIND_SUFFIX};
+        let mut sites = SiteTable::default();
+        let mut c = Counter::new();
+        let a = sites.intern("a.example");
+        let b = sites.intern("b.example");
+        // 40 pages of a: a token on 8 (a fifth) and one on 7; a prefix on 4 (a tenth), a
+        // suffix on 3. Four pages of b: the same token on 3 (below a fifth of 40, above the
+        // floor of 3 pages).
+        for p in 0..40u64 {
+            let mut feats = vec![(KIND_BLOCK, 1)];
+            if p < 8 {
+                feats.push((KIND_TOKEN, 10));
+            }
+            if p < 7 {
+                feats.push((KIND_TOKEN, 11));
+            }
+            if p < 4 {
+                feats.push((KIND_PREFIX, 20));
+            }
+            if p < 3 {
+                feats.push((KIND_SUFFIX, 21));
+            }
+            c.add_page(a, &feats);
+            if p < 4 {
+                c.add_page(b, &[(KIND_TOKEN, if p < 3 { 11 } else { 12 })]);
+            }
+        }
+        let (_dir, m) = test_model(c, &sites);
+        assert_eq!(m.header.params.token_share_permille, 200);
+        assert_eq!(m.header.params.affix_share_permille, 100);
+        let v = m.site("a.example");
+        let got = |kind, h| m.site_count(&v, kind, h);
+        assert_eq!((got(KIND_TOKEN, 10), got(KIND_TOKEN, 11)), (8, 0));
+        assert_eq!((got(KIND_PREFIX, 20), got(KIND_SUFFIX, 21)), (4, 0));
+        assert_eq!(m.site_count(&m.site("b.example"), KIND_TOKEN, 11), 3);
+        let old: format::Header = serde_json::from_str(
+            r#"{"partial":false,"params":{"shingle_max_tokens":12,"min_affix_pages":3},"pages":1,"sites":1,"keys":0}"#,
+        )
+        .unwrap();
+        assert_eq!(old.params.token_share(), 0.0);
+        let clean = crate::CleanConfig::default();
+        let params = ModelParams::default();
+        assert_eq!(
+            (params.token_share(), params.affix_share()),
+            (clean.token_share, clean.template_share)
         );
     }
 

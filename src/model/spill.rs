@@ -68,6 +68,8 @@ pub struct SpillDir {
     dir: PathBuf,
     next: AtomicUsize,
     key_runs: Mutex<Vec<PathBuf>>,
+    /// Pages of the sites counted in the key runs (see [`SpillDir::add_site_pages`]).
+    site_pages: Mutex<Vec<(Vec<u8>, u64)>>,
 }
 
 /// Spill directories made by this process so far, to name each its own.
@@ -114,6 +116,7 @@ impl SpillDir {
             dir,
             next: AtomicUsize::new(0),
             key_runs: Mutex::new(Vec::new()),
+            site_pages: Mutex::new(Vec::new()),
         })
     }
 
@@ -140,6 +143,20 @@ impl SpillDir {
             .lock()
             .expect("no panics holding it")
             .push(path);
+    }
+
+    /// Records pages of sites counted in a key run: a final model's sink needs them before
+    /// the merged entries ([`crate::model::ModelSink::expect_pages`]), whose `P` entries
+    /// come last.
+    pub fn add_site_pages(&self, pages: impl IntoIterator<Item = (Vec<u8>, u64)>) {
+        let mut p = self.site_pages.lock().expect("no panics holding it");
+        p.extend(pages);
+    }
+
+    /// The site pages recorded with the key runs, taken: (site name, pages), a site once per
+    /// run that counted it.
+    pub fn take_site_pages(&self) -> Vec<(Vec<u8>, u64)> {
+        std::mem::take(&mut *self.site_pages.lock().expect("no panics holding it"))
     }
 
     /// Number of key runs written so far.

@@ -11,6 +11,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use fst::MapBuilder;
+use rustc_hash::FxHashMap;
 
 use super::format::{self, global_key, parse_block_key, Header, ModelParams};
 use super::format::{TAG_BLOCK, TAG_PAGES};
@@ -222,9 +223,14 @@ impl ModelWriter {
 /// memory or from spilled runs) and merging all end here, so every path gives byte-identical
 /// files.
 ///
+/// A final model also drops token and affix features on less than their share of their
+/// site's pages ([`ModelParams::token_share_permille`], `affix_share_permille`), which it can
+/// only tell when the sites' page counts come before the entries ([`ModelSink::expect_pages`]):
+/// the `P` entries sort after every `B` entry. Every path that writes a final model gives them.
+///
 /// Memory: the cross-site counts are gathered by an external sort keyed by block hash
-/// ([`HashCounter`]) within `budget` bytes; the page counts (one per site) are held until the
-/// end. Everything else streams into the fst builder.
+/// ([`HashCounter`]) within `budget` bytes; the page counts (one per site, twice: as given
+/// and as entries) are held until the end. Everything else streams into the fst builder.
 pub(crate) struct ModelSink<'d> {
     writer: ModelWriter,
     params: ModelParams,
@@ -233,6 +239,10 @@ pub(crate) struct ModelSink<'d> {
     pages_entries: Vec<(Vec<u8>, u64)>,
     total_pages: u64,
     sites: u64,
+    /// Pages of each site, as given by [`ModelSink::expect_pages`].
+    site_pages: FxHashMap<Vec<u8>, u64>,
+    /// The site of the last token or affix entry, and its floors for tokens and for affixes.
+    floors: (Vec<u8>, u64, u64),
 }
 
 impl<'d> ModelSink<'d> {
@@ -254,7 +264,18 @@ impl<'d> ModelSink<'d> {
             pages_entries: Vec::new(),
             total_pages: 0,
             sites: 0,
+            site_pages: FxHashMap::default(),
+            floors: (Vec::new(), 0, 0),
         })
+    }
+
+    /// Takes `pages` more pages of `site` (its name), before the entries: a final model's
+    /// share floors for token and affix features come from them. A site never given keeps
+    /// those features from `min_affix_pages`, as a model without share floors would.
+    pub(crate) fn expect_pages(&mut self, site: &[u8], pages: u64) {
+        if !self.partial {
+            *self.site_pages.entry(site.to_vec()).or_default() += pages;
+        }
     }
 
     /// Takes the next entry of a partial model; keys must be strictly increasing.
@@ -268,7 +289,13 @@ impl<'d> ModelSink<'d> {
                             g.push(hash)?;
                         }
                     }
-                    if v >= self.keeps_from(parsed.map(|(_, kind, _)| kind)) {
+                    let from = match parsed {
+                        Some((site, kind @ (KIND_TOKEN | KIND_PREFIX | KIND_SUFFIX), _)) => {
+                            self.affix_floor(site, kind)
+                        }
+                        _ => 2,
+                    };
+                    if v >= from {
                         self.writer.insert(k, v)?;
                     }
                 } else {
@@ -289,15 +316,26 @@ impl<'d> ModelSink<'d> {
         Ok(())
     }
 
-    /// The count from which a final model keeps a `B` entry of feature `kind`: 2 (a feature
-    /// on one page carries no evidence), or `min_affix_pages` for token, prefix and suffix
-    /// features.
-    fn keeps_from(&self, kind: Option<u8>) -> u64 {
-        if matches!(kind, Some(KIND_TOKEN | KIND_PREFIX | KIND_SUFFIX)) {
-            u64::from(self.params.min_affix_pages).max(2)
-        } else {
-            2
+    /// The count from which a final model keeps a token, prefix or suffix (`kind`) entry of
+    /// `site`: `min_affix_pages`, and the kind's share of the site's pages rounded up, as
+    /// cleaning computes its floors (other entries are kept from 2: a feature on one page
+    /// carries no evidence).
+    fn affix_floor(&mut self, site: &[u8], kind: u8) -> u64 {
+        if self.floors.0 != site {
+            let n = self.site_pages.get(site).copied().unwrap_or(0) as f32;
+            let of = |share: f32| (share * n).ceil() as u64;
+            self.floors = (
+                site.to_vec(),
+                of(self.params.token_share()),
+                of(self.params.affix_share()),
+            );
         }
+        let share = if kind == KIND_TOKEN {
+            self.floors.1
+        } else {
+            self.floors.2
+        };
+        share.max(u64::from(self.params.min_affix_pages)).max(2)
     }
 
     /// Whether the model is final: it drops the `B` entries counted once, of which
@@ -341,6 +379,14 @@ impl<'d> ModelSink<'d> {
     }
 }
 
+/// Gives `sink` the page counts among the entries of a partial model, before them.
+#[cfg(test)]
+fn expect_pages_of(sink: &mut ModelSink, entries: &[(Vec<u8>, u64)]) {
+    for (k, v) in entries.iter().filter(|e| e.0.first() == Some(&TAG_PAGES)) {
+        sink.expect_pages(&k[1..], *v);
+    }
+}
+
 /// [`write_entries`] with shards of at least `shard_keys` keys built on `builders` threads.
 #[cfg(test)]
 pub(crate) fn write_entries_sharded(
@@ -353,6 +399,7 @@ pub(crate) fn write_entries_sharded(
     let dir = SpillDir::new(None)?;
     let mut sink = ModelSink::new(ModelParams::default(), partial, 1 << 20, &dir, builders)?;
     sink.writer = ModelWriter::new(builders, shard_keys);
+    expect_pages_of(&mut sink, &sorted_partial);
     for (k, v) in sorted_partial {
         sink.push(&k, v)?;
     }
@@ -370,6 +417,7 @@ pub fn write_entries(
 ) -> Result<Header> {
     let dir = SpillDir::new(None)?;
     let mut sink = ModelSink::new(params, partial, DEFAULT_MEMORY / 2, &dir, 2)?;
+    expect_pages_of(&mut sink, &sorted_partial);
     for (k, v) in sorted_partial {
         sink.push(&k, v)?;
     }
