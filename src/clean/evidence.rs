@@ -118,6 +118,9 @@ impl<'m> Lookups<'m> {
         if view.pages == 0 || site == 0 {
             return 0;
         }
+        if !self.direct && !self.model.may_have_site_feature(view, kind, hash) {
+            return 0;
+        }
         self.cached(site << 8 | kind as u64, hash, |m| {
             m.site_count(view, kind, hash)
         })

@@ -45,7 +45,9 @@ mod write;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use xxhash_rust::xxh3::xxh3_64;
 
 use fst::{IntoStreamer, Map, Streamer};
 use memmap2::Mmap;
@@ -63,7 +65,7 @@ pub(crate) use write::ModelSink;
 use crate::error::{Error, Result};
 use crate::shingle::KIND_BLOCK;
 use filter::HashFilter;
-use format::{pages_key, parse_block_key, site_prefix, TAG_GLOBAL, TAG_PAGES};
+use format::{pages_key, parse_block_key, site_prefix, TAG_BLOCK, TAG_GLOBAL, TAG_PAGES};
 use memory::MemoryStore;
 
 /// Default memory for learning and merging when none is given: 1 GiB.
@@ -116,6 +118,44 @@ pub(crate) struct Shard {
     /// The shard's first key (empty for a shard without keys).
     first: Vec<u8>,
     pub(crate) map: Map<FstBytes>,
+    /// A filter of the shard's site features ([`feature_probe`]), made at its first use.
+    ///
+    /// Memory: 2–4 bytes per `B` key of the shard, once a page of one of its sites is
+    /// cleaned.
+    features: OnceLock<HashFilter>,
+}
+
+impl Shard {
+    /// The filter of the shard's site features: most features of a page (its own lines and
+    /// their words) are on no other page of its site, and the fst answers "no" only after a
+    /// node per key byte down to where the hash leaves the site's keys. Made from the shard's
+    /// `B` keys the first time it is asked (a shard holds about 65,536 keys: a few
+    /// milliseconds), so that a job touches only the shards of the sites it cleans.
+    fn features(&self) -> &HashFilter {
+        self.features.get_or_init(|| {
+            let mut probes = Vec::new();
+            let mut site: (Vec<u8>, u64) = (Vec::new(), 0);
+            let r = self.map.range().ge([TAG_BLOCK]).lt([TAG_BLOCK + 1]);
+            let mut s = r.into_stream();
+            while let Some((k, _)) = s.next() {
+                if let Some((name, kind, hash)) = parse_block_key(k) {
+                    if site.0 != name {
+                        site = (name.to_vec(), xxh3_64(name));
+                    }
+                    probes.push(feature_probe(site.1, kind, hash));
+                }
+            }
+            HashFilter::new(&probes)
+        })
+    }
+}
+
+/// What a shard's feature filter holds for the feature (`kind`, `hash`) of the site whose
+/// name hashes (xxh3) to `site`: still uniform in every bit, as the filter needs, since
+/// `hash` is.
+#[inline]
+fn feature_probe(site: u64, kind: u8, hash: u64) -> u64 {
+    hash ^ site ^ u64::from(kind).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The shard that holds `key`, if any does: the last whose first key is not above it.
@@ -149,6 +189,8 @@ pub struct SiteView {
     shard: usize,
     /// The site's id in an in-memory model (`u32::MAX` when it has none).
     id: u32,
+    /// xxh3 of the site's name, for the shard's feature filter (see [`feature_probe`]).
+    name_hash: u64,
 }
 
 impl SiteView {
@@ -211,7 +253,11 @@ impl Model {
                     detail: "shards out of key order".into(),
                 });
             }
-            shards.push(Shard { first, map });
+            shards.push(Shard {
+                first,
+                map,
+                features: OnceLock::new(),
+            });
         }
         let g = [TAG_GLOBAL, KIND_BLOCK];
         let at = shard_of(&shards, &[TAG_GLOBAL, KIND_BLOCK, u8::MAX]);
@@ -272,6 +318,7 @@ impl Model {
                     node: None,
                     shard: 0,
                     id,
+                    name_hash: 0,
                 };
             }
         };
@@ -293,6 +340,7 @@ impl Model {
             node,
             shard,
             id: u32::MAX,
+            name_hash: xxh3_64(site.as_bytes()),
         }
     }
 
@@ -312,6 +360,24 @@ impl Model {
                 value_after(shards[site.shard].map.as_fst(), at, Some(kind), hash)
             }
             Store::Memory(m) => m.site_count(site.id, kind, hash),
+        }
+    }
+
+    /// Whether the site may have the feature (`false`: [`Model::site_count`] is surely 0),
+    /// answered from the filter of its shard's features without walking the fst: a cache
+    /// in front of `site_count` need not hold the features this rules out.
+    #[inline]
+    pub(crate) fn may_have_site_feature(&self, site: &SiteView, kind: u8, hash: u64) -> bool {
+        match &self.store {
+            Store::Fst { shards, .. } => {
+                site.node.is_some()
+                    && shards[site.shard].features().may_hold(feature_probe(
+                        site.name_hash,
+                        kind,
+                        hash,
+                    ))
+            }
+            Store::Memory(_) => true,
         }
     }
 
@@ -679,6 +745,53 @@ pub(crate) mod tests {
             assert_eq!(m.cross_sites(hash(i)), want, "block {i}");
             assert!(want == 0 || m.may_be_cross_site(hash(i)));
         }
+    }
+
+    /// The filter of a shard's site features never hides one: over sites whose keys fill
+    /// several shards, every feature a site has passes it, and most it has not do not.
+    #[test]
+    fn site_features_pass_their_shards_filter() {
+        use crate::shingle::KIND_TOKEN;
+        use xxhash_rust::xxh3::xxh3_64;
+        let mut sites = SiteTable::default();
+        let mut c = Counter::new();
+        let hash = |i: u64| xxh3_64(&i.to_le_bytes());
+        for s in 0..6u64 {
+            let id = sites.intern(&format!("s{s}.example"));
+            // Site s has blocks and tokens i = s (mod 3) on three pages.
+            let feats: Vec<(u8, u64)> = (0..3000u64)
+                .filter(|i| i % 3 == s % 3)
+                .flat_map(|i| [(KIND_BLOCK, hash(i)), (KIND_TOKEN, hash(i))])
+                .collect();
+            for _ in 0..3 {
+                c.add_page(id, &feats);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.model");
+        let entries = c.into_sorted_entries(&sites);
+        write::write_entries_sharded(&p, entries, false, 1500, 0).unwrap();
+        let m = Model::open(&p).unwrap();
+        assert!(
+            m.shards().unwrap().len() >= 4,
+            "the keys fill several shards"
+        );
+        let mut passed = 0;
+        for s in 0..6u64 {
+            let v = m.site(&format!("s{s}.example"));
+            for i in 0..3000u64 {
+                for kind in [KIND_BLOCK, KIND_TOKEN] {
+                    let has = m.site_count(&v, kind, hash(i)) > 0;
+                    assert_eq!(has, i % 3 == s % 3, "site {s} feature {i}");
+                    let may = m.may_have_site_feature(&v, kind, hash(i));
+                    assert!(may || !has, "site {s} feature {i} hidden");
+                    passed += usize::from(may && !has);
+                }
+            }
+        }
+        // 24,000 absent features; about 1.4% expected to pass.
+        assert!(passed < 2_400, "{passed} absent features passed");
+        assert!(!m.may_have_site_feature(&m.site("elsewhere.example"), KIND_BLOCK, hash(0)));
     }
 
     /// The final model of [`sample_counter`] written as `m.model` in `dir`.
