@@ -21,6 +21,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::error::{Error, Result};
 use crate::fs::AtomicFile;
+use crate::shingle::{KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN};
 
 /// The on-disk format version this build writes (and reads, with [`OLDEST_READ`]'s).
 pub const FORMAT_VERSION: u32 = 3;
@@ -62,6 +63,21 @@ pub struct ModelParams {
 }
 
 impl ModelParams {
+    /// The fewest pages of a site of `pages` pages on which a final model keeps a feature of
+    /// `kind`: 2 (a feature on one page carries no evidence), and for token, prefix and
+    /// suffix features `min_affix_pages` and their share of the site's pages, rounded up
+    /// (the product in `f32`, as cleaning takes it).
+    pub(crate) fn keeps_from(&self, kind: u8, pages: u64) -> u64 {
+        let share = match kind {
+            KIND_TOKEN => self.token_share(),
+            KIND_PREFIX | KIND_SUFFIX => self.affix_share(),
+            _ => return 2,
+        };
+        ((share * pages as f32).ceil() as u64)
+            .max(u64::from(self.min_affix_pages))
+            .max(2)
+    }
+
     /// The share of a site's pages below which a final model leaves out token features.
     pub(crate) fn token_share(&self) -> f32 {
         self.token_share_permille as f32 / 1000.0

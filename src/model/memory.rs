@@ -2,7 +2,8 @@
 //! instead of an fst, answering every lookup as the file `learn` writes from the same pages
 //! would (a proptest checks it), without building the fst or reading it back.
 //!
-//! Memory: about 25 bytes per site feature seen on two pages or more, plus one entry per
+//! Memory: about 25 bytes per site feature the file would keep (on two pages or more; token
+//! and affix features from their floors, [`ModelParams::keeps_from`]), plus one entry per
 //! cross-site block and per site; no more than the counters it is built from, which it
 //! consumes.
 
@@ -45,8 +46,15 @@ fn part_index(hash: u64, shift: u32) -> usize {
 }
 
 impl MemoryPart {
-    /// The part of the final model holding these summed counts (each key once).
-    fn of(counts: impl Iterator<Item = FeatureCount>, size: usize) -> MemoryPart {
+    /// The part of the final model holding these summed counts (each key once), keeping a
+    /// site feature as the file does ([`ModelParams::keeps_from`], with the pages of each
+    /// site by id in `pages`).
+    fn of(
+        counts: impl Iterator<Item = FeatureCount>,
+        size: usize,
+        params: &ModelParams,
+        pages: &[u64],
+    ) -> MemoryPart {
         let mut features = FxHashMap::with_capacity_and_hasher(size / 4, Default::default());
         // Every (site, block) pair counts one site for its block, seen on one page or more:
         // the same `G` counts the model sink gathers from a partial model's keys.
@@ -55,7 +63,7 @@ impl MemoryPart {
             if counted_across_sites(k.1) {
                 *global.entry(k.2).or_default() += 1;
             }
-            if n >= 2 {
+            if n >= 2 && u64::from(n) >= params.keeps_from(k.1, pages[k.0 as usize]) {
                 features.insert(k, n);
             }
         }
@@ -82,13 +90,20 @@ impl Model {
                 *pages.entry(s).or_default() += n;
             }
         }
+        let mut by_id = vec![0u64; sites.len()];
+        for (&s, &n) in &pages {
+            by_id[s as usize] = n;
+        }
         let (parts, shift) = if counters.len() == 1 {
             let c = counters.into_iter().next().expect("one counter");
             let n = c.len();
-            (vec![MemoryPart::of(c.into_counts(), n)], 64)
+            (
+                vec![MemoryPart::of(c.into_counts(), n, &params, &by_id)],
+                64,
+            )
         } else {
             (
-                sum_parts(counters, pool),
+                sum_parts(counters, pool, &params, &by_id),
                 64 - MEMORY_PARTS.trailing_zeros(),
             )
         };
@@ -123,7 +138,12 @@ impl Model {
 /// The [`MEMORY_PARTS`] parts of the sum of several counters: each counter splits its counts
 /// by part, then each part sums its share of every counter: both steps in parallel, and no
 /// table is built twice.
-fn sum_parts(counters: Vec<Counter>, pool: &rayon::ThreadPool) -> Vec<MemoryPart> {
+fn sum_parts(
+    counters: Vec<Counter>,
+    pool: &rayon::ThreadPool,
+    params: &ModelParams,
+    pages: &[u64],
+) -> Vec<MemoryPart> {
     use rayon::prelude::*;
     let shift = 64 - MEMORY_PARTS.trailing_zeros();
     let split: Vec<Vec<Vec<FeatureCount>>> = pool.install(|| {
@@ -151,7 +171,7 @@ fn sum_parts(counters: Vec<Counter>, pool: &rayon::ThreadPool) -> Vec<MemoryPart
                     }
                 }
                 let n = sum.len();
-                MemoryPart::of(sum.into_iter(), n)
+                MemoryPart::of(sum.into_iter(), n, params, pages)
             })
             .collect()
     })
@@ -209,6 +229,11 @@ impl MemoryStore {
 mod tests {
     use super::super::test_model;
     use super::*;
+    use crate::shingle::{KIND_BLOCK, KIND_PATH, KIND_PREFIX, KIND_SUFFIX, KIND_TOKEN};
+
+    /// Blocks, a kind of DOM path, and the token and affix kinds the file keeps from their
+    /// floors.
+    const KINDS: [u8; 5] = [KIND_BLOCK, KIND_PATH, KIND_TOKEN, KIND_PREFIX, KIND_SUFFIX];
 
     proptest::proptest! {
         /// `run`'s in-memory model must clean exactly as the file `learn` writes: every
@@ -217,8 +242,8 @@ mod tests {
         #[test]
         fn memory_model_answers_as_the_file_model(
             pages in proptest::collection::vec(
-                (0u32..4, proptest::collection::vec((0u8..3, 0u64..12), 0..8)),
-                1..40,
+                (0u32..4, proptest::collection::vec((0usize..5, 0u64..12), 0..8)),
+                1..80,
             ),
             workers in 1usize..4,
         ) {
@@ -232,7 +257,8 @@ mod tests {
             // Hashes spread over the top bits, which pick the part of an in-memory model.
             let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             for (i, (site, feats)) in pages.iter().enumerate() {
-                let feats: Vec<(u8, u64)> = feats.iter().map(|&(k, h)| (k, spread(h))).collect();
+                let feats: Vec<(u8, u64)> =
+                    feats.iter().map(|&(k, h)| (KINDS[k], spread(h))).collect();
                 one.add_page(*site, &feats);
                 split[i % workers].add_page(*site, &feats);
             }
@@ -245,7 +271,7 @@ mod tests {
                 let (fv, mv) = (file.site(name), mem.site(name));
                 proptest::prop_assert_eq!(fv.pages, mv.pages);
                 proptest::prop_assert_eq!(file.site_features(name), mem.site_features(name));
-                for kind in 0..3 {
+                for kind in KINDS {
                     for h in (0..13).map(spread) {
                         proptest::prop_assert_eq!(
                             file.site_count(&fv, kind, h),

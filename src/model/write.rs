@@ -241,8 +241,8 @@ pub(crate) struct ModelSink<'d> {
     sites: u64,
     /// Pages of each site, as given by [`ModelSink::expect_pages`].
     site_pages: FxHashMap<Vec<u8>, u64>,
-    /// The site of the last token or affix entry, and its floors for tokens and for affixes.
-    floors: (Vec<u8>, u64, u64),
+    /// The site of the last token or affix entry, and its pages.
+    last_site: (Vec<u8>, u64),
 }
 
 impl<'d> ModelSink<'d> {
@@ -265,7 +265,7 @@ impl<'d> ModelSink<'d> {
             total_pages: 0,
             sites: 0,
             site_pages: FxHashMap::default(),
-            floors: (Vec::new(), 0, 0),
+            last_site: (Vec::new(), 0),
         })
     }
 
@@ -317,25 +317,13 @@ impl<'d> ModelSink<'d> {
     }
 
     /// The count from which a final model keeps a token, prefix or suffix (`kind`) entry of
-    /// `site`: `min_affix_pages`, and the kind's share of the site's pages rounded up, as
-    /// cleaning computes its floors (other entries are kept from 2: a feature on one page
-    /// carries no evidence).
+    /// `site` ([`ModelParams::keeps_from`]).
     fn affix_floor(&mut self, site: &[u8], kind: u8) -> u64 {
-        if self.floors.0 != site {
-            let n = self.site_pages.get(site).copied().unwrap_or(0) as f32;
-            let of = |share: f32| (share * n).ceil() as u64;
-            self.floors = (
-                site.to_vec(),
-                of(self.params.token_share()),
-                of(self.params.affix_share()),
-            );
+        if self.last_site.0 != site {
+            let n = self.site_pages.get(site).copied().unwrap_or(0);
+            self.last_site = (site.to_vec(), n);
         }
-        let share = if kind == KIND_TOKEN {
-            self.floors.1
-        } else {
-            self.floors.2
-        };
-        share.max(u64::from(self.params.min_affix_pages)).max(2)
+        self.params.keeps_from(kind, self.last_site.1)
     }
 
     /// Whether the model is final: it drops the `B` entries counted once, of which
