@@ -411,4 +411,10 @@ fn hard_cases_on_few_page_sites() {
     at_least(&c, "thread-post", true, 0.65);
     at_least(&c, "thread-post:few-page-site", true, 0.5);
     at_least(&c, "thread-chrome", false, 0.95);
+    // A list between an article's lead-in and its body, on a site with five pages or fewer:
+    // kept 0.600 since the lines above the main run that neither the site nor the crawl
+    // says anything of cost nothing in the chain (0.314 before; 0.222 and 0.180 over all
+    // sites).
+    at_least(&c, "in-article-list:few-page-site", true, 0.55);
+    at_least(&c, "in-article-list", true, 0.2);
 }
