@@ -90,7 +90,7 @@ impl AsRef<[u8]> for FstBytes {
 /// Usually a memory-mapped model file, which costs its mapped pages (the OS pages them in as
 /// lookups touch them), a filter of its cross-site keys (2–4 bytes each) and, once a page of
 /// one of a shard's sites is cleaned, a filter of that shard's site features (2–4 bytes per
-/// key of the shard; [`Shard`]); `run` may instead clean against the same counts held in hash
+/// key of the shard); `run` may instead clean against the same counts held in hash
 /// tables (`memory`), which answer every lookup alike.
 pub struct Model {
     /// The file it was opened from (a description for a model held in memory).
