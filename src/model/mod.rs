@@ -13,8 +13,9 @@
 //! A *partial* model (`learn --partial`) keeps every site feature, singletons included, and no
 //! `G` keys: that is what a later [`merge`] needs to give exactly the model learned in one go.
 //! A *final* model drops features seen on one page only (they carry no evidence), and token
-//! and affix features below [`ModelParams::min_affix_pages`], and adds the
-//! cross-site `G` counts. Both learning and merging end in one sink, so the two paths give
+//! and affix features below their floors ([`ModelParams::min_affix_pages`] and a share of
+//! their site's pages, [`ModelParams::token_share_permille`]), and adds the cross-site `G`
+//! counts. Both learning and merging end in one sink, so the two paths give
 //! byte-identical files.
 //!
 //! # Parts
@@ -47,10 +48,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use xxhash_rust::xxh3::xxh3_64;
-
 use fst::{IntoStreamer, Map, Streamer};
 use memmap2::Mmap;
+use xxhash_rust::xxh3::xxh3_64;
 
 pub(crate) use counter::{Counter, SiteTable};
 pub use format::{Header, ModelParams, FORMAT_VERSION};
@@ -417,17 +417,12 @@ impl Model {
 
     /// Every site with its page count, in name order.
     pub fn sites(&self) -> Vec<(String, u64)> {
-        let map = match &self.store {
-            Store::Fst { .. } => self.tag_shard(TAG_PAGES).expect("a model file has shards"),
-            Store::Memory(m) => return m.sites(),
-        };
-        let mut out = Vec::new();
-        let r = map.range().ge([TAG_PAGES]).lt([TAG_PAGES + 1]);
-        let mut s = r.into_stream();
-        while let Some((k, v)) = s.next() {
-            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v));
+        match &self.store {
+            Store::Memory(m) => m.sites(),
+            Store::Fst { .. } => (self.site_pages_raw().into_iter())
+                .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), v))
+                .collect(),
         }
-        out
     }
 
     /// Every site with its page count, in name order, the name as the model's bytes.
