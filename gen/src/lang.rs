@@ -171,6 +171,11 @@ impl Lang {
         &self.words[rng.zipfish(self.words.len())]
     }
 
+    /// A content word, uniform over the vocabulary: mostly words rare elsewhere.
+    pub(crate) fn rare_word(&self, rng: &mut Rng) -> &str {
+        &self.words[rng.below(self.words.len())]
+    }
+
     /// A proper name, skewed towards common ones.
     pub(crate) fn name(&self, rng: &mut Rng) -> &str {
         &self.names[rng.skew(self.names.len())]

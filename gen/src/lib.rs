@@ -97,7 +97,8 @@ pub struct GenConfig {
     /// Add the hard cases of real crawls, each line marked in [`GenPage::cases`]: comment
     /// lists with a templated line per comment, doubled articles, lead-in lines and lists
     /// inside articles, inline "READ MORE" lines and author bios, social posts embedded in
-    /// articles, and forum thread pages in place of some articles. Drawn from their own random
+    /// articles, forum thread pages in place of some articles, and tutorials whose paragraphs
+    /// code listings part. Drawn from their own random
     /// stream, so the rest of each page is as without them.
     pub hard_cases: bool,
 }
@@ -158,8 +159,11 @@ pub const CASE_EMBED: &str = "embedded-post";
 pub const CASE_THREAD: &str = "thread-post";
 /// A chrome line of a forum thread page: a post's role, number or reply button.
 pub const CASE_THREAD_CHROME: &str = "thread-chrome";
+/// A line of a code listing between two paragraphs (a tutorial's snippet): short, without
+/// sentence punctuation, on no other page, and the article's.
+pub const CASE_CODE: &str = "code-listing";
 /// Every hard case.
-pub const CASES: [&str; 9] = [
+pub const CASES: [&str; 10] = [
     CASE_COMMENT,
     CASE_DUPLICATE,
     CASE_LEAD_IN,
@@ -169,6 +173,7 @@ pub const CASES: [&str; 9] = [
     CASE_EMBED,
     CASE_THREAD,
     CASE_THREAD_CHROME,
+    CASE_CODE,
 ];
 
 /// Totals of one generation run.

@@ -15,7 +15,9 @@ use crate::phrases::Words;
 use crate::rng::{seed_of, Rng};
 use crate::site::{Line, Related, Site};
 use crate::LABEL_UNIQUE_CHROME;
-use crate::{CASE_BIO, CASE_COMMENT, CASE_DUPLICATE, CASE_LEAD_IN, CASE_LIST, CASE_READ_MORE};
+use crate::{
+    CASE_BIO, CASE_CODE, CASE_COMMENT, CASE_DUPLICATE, CASE_LEAD_IN, CASE_LIST, CASE_READ_MORE,
+};
 use crate::{CASE_EMBED, CASE_THREAD, CASE_THREAD_CHROME};
 use crate::{LABEL_CONTENT, LABEL_CROSSSITE, LABEL_RELATED, LABEL_TEMPLATE, LABEL_TEMPLATED};
 
@@ -28,6 +30,8 @@ pub(crate) struct PageBuf {
     pub(crate) cases: Vec<&'static str>,
     /// The hard case of the lines pushed now.
     case: &'static str,
+    /// Code listings' lines and the paragraph each follows, for a print copy of the page.
+    code: Vec<(usize, String)>,
 }
 
 impl PageBuf {
@@ -39,6 +43,7 @@ impl PageBuf {
             labels: Vec::with_capacity(128),
             cases: Vec::with_capacity(128),
             case: "",
+            code: Vec::new(),
         }
     }
 
@@ -286,10 +291,15 @@ fn render_body(cx: &Ctx, rng: &mut Rng, mut hard: Option<&mut Rng>, me: usize, b
     }
     let ad = cx.lang.tr("Advertisement");
     let paras = &art.body.paras;
+    // A tenth of the articles are tutorials, with code listings between their paragraphs;
+    // drawn from a fork, so that the other cases fall where they fell before this one.
+    let tutorial = hard
+        .as_deref()
+        .is_some_and(|h| h.fork(0x7475_746f).chance(0.1));
     for (i, p) in paras.iter().enumerate() {
         buf.push(p, LABEL_CONTENT);
         if let Some(h) = hard.as_deref_mut() {
-            hard_inline(cx, h, me, i, buf);
+            hard_inline(cx, h, me, i, tutorial, buf);
         }
         if i + 1 < paras.len() {
             if rng.chance(site.caption_p) {
@@ -336,10 +346,20 @@ fn render_below_article(cx: &Ctx, rng: &mut Rng, art: &Article, buf: &mut PageBu
 }
 
 /// Hard cases inside the body, after paragraph `i`: a lead-in line and the short list it
-/// opens (tour dates), or an inline "READ MORE: <another story's title>" line.
-fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, buf: &mut PageBuf) {
+/// opens (tour dates), an inline "READ MORE: <another story's title>" line or an embedded
+/// post; in a tutorial, a code listing.
+fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, tutorial: bool, buf: &mut PageBuf) {
     let art = &cx.articles[me];
     if i + 1 >= art.body.paras.len() {
+        return;
+    }
+    // A tutorial's paragraphs are parted by code listings only: its own case, kept apart
+    // from the lists and posts that other articles hold.
+    if tutorial {
+        let mut k = h.fork(0x636f_6465 ^ i as u64);
+        if i > 0 && k.chance(0.4) {
+            hard_code(cx, &mut k, i, buf);
+        }
         return;
     }
     if i == 0 && h.chance(0.3) {
@@ -377,6 +397,44 @@ fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, buf: &mut PageBuf) {
     } else if i > 0 && h.chance(0.2) {
         hard_embed(cx, h, me, buf);
     }
+}
+
+/// A code listing between two paragraphs: a function of three to eight short lines whose
+/// names are words rare elsewhere, so no frequency speaks for them and their shape (short,
+/// no sentence punctuation) speaks against them; they are the article's all the same.
+fn hard_code(cx: &Ctx, k: &mut Rng, after: usize, buf: &mut PageBuf) {
+    buf.case = CASE_CODE;
+    let mut line = String::new();
+    let name = format!("{}_{}", cx.lang.rare_word(k), cx.lang.rare_word(k));
+    let _ = write!(
+        line,
+        "def {name}({}, {}):",
+        cx.lang.rare_word(k),
+        cx.lang.rare_word(k)
+    );
+    buf.push(&line, LABEL_CONTENT);
+    buf.code.push((after, line.clone()));
+    for _ in 0..k.range(2, 6) {
+        line.clear();
+        let (a, b, c) = (
+            cx.lang.rare_word(k),
+            cx.lang.rare_word(k),
+            cx.lang.rare_word(k),
+        );
+        let _ = match k.below(4) {
+            0 => write!(line, "    {a}_{b} = {c}({a}, {})", k.range(2, 999)),
+            1 => write!(line, "    for {a} in {b}.{c}():"),
+            2 => write!(line, "        {a}.{b}({c}_{a})"),
+            _ => write!(line, "    if {a} > {}: {b} += {c}", k.range(2, 99)),
+        };
+        buf.push(&line, LABEL_CONTENT);
+        buf.code.push((after, line.clone()));
+    }
+    line.clear();
+    let _ = write!(line, "    return {name}");
+    buf.push(&line, LABEL_CONTENT);
+    buf.code.push((after, line.clone()));
+    buf.case = "";
 }
 
 /// A social post the article quotes after a paragraph: its text and a "— NAME (@handle)
@@ -554,8 +612,12 @@ fn hard_doubled(cx: &Ctx, h: &mut Rng, me: usize, buf: &mut PageBuf) {
     let art = &cx.articles[me];
     buf.case = CASE_DUPLICATE;
     buf.push(&art.body.title, LABEL_UNIQUE_CHROME);
-    for p in &art.body.paras {
+    let code = std::mem::take(&mut buf.code);
+    for (i, p) in art.body.paras.iter().enumerate() {
         buf.push(p, LABEL_UNIQUE_CHROME);
+        for (_, line) in code.iter().filter(|c| c.0 == i) {
+            buf.push(line, LABEL_UNIQUE_CHROME);
+        }
     }
     buf.case = "";
 }

@@ -22,6 +22,11 @@ impl Rng {
     pub(crate) fn new(seed: u64) -> Self {
         Rng(mix64(seed ^ 0x2545_F491_4F6C_DD1D))
     }
+    /// A generator of its own, seeded from this one's state and `salt`, without drawing from
+    /// this one: a new kind of draw that leaves every later draw of this one as it was.
+    pub(crate) fn fork(&self, salt: u64) -> Rng {
+        Rng::new(mix64(self.0 ^ salt))
+    }
     fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix64(self.0)

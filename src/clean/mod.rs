@@ -526,6 +526,8 @@ impl PageState {
         }
         self.set_items_apart(cfg, text, feats);
         dom::extend_to_container(dom, &self.ev, &self.dom, &mut self.runs);
+        let links = |i: usize| self.dom.get(i).is_some_and(|d| d.weight < 0.0);
+        segment::keep_own_gaps(&self.ev, &mut self.runs, links);
     }
 
     /// Lists of like items (comments, teasers) around the article: when the page has an

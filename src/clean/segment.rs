@@ -372,6 +372,44 @@ pub(super) fn find_header(
     }
 }
 
+/// Keeps what stands between two of the article's paragraphs when none of it is anything
+/// but this page's own: no line of the gap is on another page of the site, on another site
+/// or in the prior, and none is chrome by its shape, its list or its DOM (`links`: a block
+/// the DOM marks as links). Chrome is known by its repetition; a page's own lines between two
+/// stretches of its prose (a code listing, a list of steps, a diagram's labels) are the
+/// article's, however weak each is alone, since a run of short lines costs the segmentation
+/// more than the prose after it brings back. The gap's bounds must be kept prose (a score
+/// above zero): between a title and a body, or between header lines, a page's own short
+/// lines are bylines, captions and the headlines of its related stories.
+pub(super) fn keep_own_gaps(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usize) -> bool) {
+    let kept =
+        |runs: &Runs, i: usize| super::run_reason(runs.state[i], runs.header[i], &ev[i]).is_kept();
+    let own = |runs: &Runs, i: usize| {
+        let e = &ev[i];
+        super::run_reason(runs.state[i], runs.header[i], e) == Reason::Context
+            && e.df < 2
+            && e.cross == 0
+            && e.prior == 0
+            && !links(i)
+    };
+    let mut i = 0;
+    while i < ev.len() {
+        if !(kept(runs, i) && ev[i].score > 0.0) {
+            i += 1;
+            continue;
+        }
+        // The gap below this kept prose: own lines up to the next kept block.
+        let mut j = i + 1;
+        while j < ev.len() && own(runs, j) {
+            j += 1;
+        }
+        if j > i + 1 && j < ev.len() && kept(runs, j) && ev[j].score > 0.0 {
+            runs.state[i + 1..j].iter_mut().for_each(|s| *s = true);
+        }
+        i = j.max(i + 1);
+    }
+}
+
 /// Scratch state of the segmentation of one page.
 #[derive(Default)]
 pub(super) struct Runs {
@@ -744,6 +782,53 @@ mod tests {
             "a menu above the body stays out"
         );
         assert!(state[13..18].iter().all(|&k| k));
+    }
+
+    #[test]
+    fn own_lines_between_two_kept_paragraphs_are_the_articles() {
+        // Prose, a code listing of six lines no other page or site holds, prose.
+        let mut scores = vec![40.0];
+        scores.extend([-6.0; 6]);
+        scores.push(30.0);
+        let runs = |e: &[Evidence], state: Vec<bool>| {
+            let mut r = Runs {
+                header: vec![false; state.len()],
+                state,
+                ..Default::default()
+            };
+            keep_own_gaps(e, &mut r, |_| false);
+            r.state
+        };
+        let (e, state) = page(&scores);
+        assert!(!state[1], "the listing is out before");
+        assert!(runs(&e, state).iter().all(|&k| k), "the listing is kept");
+        // A line of the gap on another site, on another page of the site, or a link block:
+        // the gap stays out.
+        for change in 0..3 {
+            let (mut e, state) = page(&scores);
+            match change {
+                0 => e[3].cross = 2,
+                1 => e[3].df = 2,
+                _ => {}
+            }
+            let links = |i: usize| change == 2 && i == 3;
+            let mut r = Runs {
+                header: vec![false; state.len()],
+                state,
+                ..Default::default()
+            };
+            keep_own_gaps(&e, &mut r, links);
+            assert!(r.state[1..7].iter().all(|&k| !k), "change {change}");
+        }
+        // Below a title (a kept line of no weight), the page's own short lines are a byline
+        // and a caption: they stay out.
+        let mut scores = vec![-2.0];
+        scores.extend([-6.0; 2]);
+        scores.push(30.0);
+        let (e, mut state) = page(&scores);
+        state[0] = true;
+        let kept = runs(&e, state);
+        assert!(!kept[1] && !kept[2]);
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub no_syndication: bool,
     /// Add the hard cases of real crawls (comment lists, doubled articles, lists and lead-ins
-    /// inside articles, READ MORE lines, bios, embedded social posts, forum thread pages),
-    /// each line marked in the record's `cases`.
+    /// inside articles, READ MORE lines, bios, embedded social posts, forum thread pages,
+    /// code listings in tutorials), each line marked in the record's `cases`.
     #[arg(long)]
     pub hard_cases: bool,
     /// Languages: 1 (English-like) or 2 (also an invented second language).
