@@ -111,7 +111,7 @@ impl ItemLists {
         while g < self.marks.len() {
             let key = self.marks[g].0;
             let end = g + self.marks[g..].partition_point(|m| m.0 == key);
-            if end - g >= cfg.item_min {
+            if end - g >= cfg.item_min.min(2) {
                 found |= self.mark_group(g, end, feats, ev, cfg);
             }
             g = end;
@@ -202,7 +202,22 @@ impl ItemLists {
         ev: &mut [Evidence],
         cfg: &CleanConfig,
     ) -> bool {
-        if pos.len() < cfg.item_min {
+        // Two like lines make a list only when they are dated signatures (a date and a
+        // time: four number runs or more) and the first stands right under the site's
+        // template (a "2 comments" heading): other pairs of like lines, or pairs inside an
+        // article, do not.
+        let under_template =
+            pos[0] > 0 && matches!(ev[pos[0] - 1].hard, Some(Reason::SiteTemplate));
+        let dated = |&b: &usize| {
+            let norm = feats.normalized_of(&feats.blocks[b]);
+            norm.split(' ').filter(|t| *t == "0").count() >= 4
+        };
+        let item_min = if under_template && pos.iter().all(dated) {
+            cfg.item_min.min(2)
+        } else {
+            cfg.item_min
+        };
+        if pos.len() < item_min {
             return false;
         }
         // Different fill: as many different lines as items.
@@ -211,7 +226,7 @@ impl ItemLists {
             .extend(self.marks[at..at + pos.len()].iter().map(|m| m.2));
         self.raws.sort_unstable();
         self.raws.dedup();
-        if self.raws.len() < cfg.item_min {
+        if self.raws.len() < item_min {
             return false;
         }
         // Prose between the lines, item after item.
@@ -219,7 +234,7 @@ impl ItemLists {
             .windows(2)
             .filter(|w| ev[w[0] + 1..w[1]].iter().any(|e| e.base > 0.0))
             .count();
-        if bodies + 1 < cfg.item_min {
+        if bodies + 1 < item_min {
             return false;
         }
         let mut gaps: Vec<usize> = pos.windows(2).map(|w| w[1] - w[0]).collect();
@@ -441,6 +456,29 @@ mod tests {
         let cfg = CleanConfig::default();
         ItemLists::default().mark(&text, feats, &mut ev, &cfg, &Lexicon::default(), state);
         ev.iter().map(|e| e.item).collect()
+    }
+
+    #[test]
+    fn two_dated_signatures_right_under_the_template_are_a_list() {
+        let texts: Vec<String> = vec![
+            comment(0),
+            "2 comments".into(),
+            "Ann Lee 07.16.12 at 21:35".into(),
+            comment(1),
+            "Bo Chan 07.16.12 at 22:07".into(),
+            comment(2),
+            "Leave a comment".into(),
+        ];
+        assert_items(&texts, "pTspspT", 2..6);
+        // Not right under the template: two like lines may be chance.
+        let mut apart = texts.clone();
+        apart.insert(2, comment(9));
+        assert_items(&apart, "pTpspspT", 0..0);
+        // Undated (a gallery's two labels around a story): no list.
+        let mut undated = texts.clone();
+        undated[2] = "Photos: the storm from space".into();
+        undated[4] = "Photos: the flood from above".into();
+        assert_items(&undated, "pTspspT", 0..0);
     }
 
     #[test]

@@ -295,7 +295,8 @@ pub struct CleanConfig {
     pub section_paragraphs: usize,
     /// Items a list needs (comments, teasers, each opened or closed by a line of one
     /// template): two like lines may be chance, three in a row with text between them are a
-    /// pattern.
+    /// pattern. Two suffice (when this is above two) for dated signatures right under the
+    /// site's template: a "2 comments" heading and its comments.
     pub item_min: usize,
     /// Blocks an item of such a list holds, at most, as a median: a comment or a teaser is a
     /// line of the template, a title and a paragraph or a few; a section of an article, or a
