@@ -35,6 +35,27 @@ fn boundary_kind(e: &Evidence) -> bool {
     matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite)) || e.soft_template
 }
 
+/// Whether the lines at `pos` (in page order) are dated signatures (a date and a time: four
+/// number runs or more) whose first stands right under the site's template (a "2 comments"
+/// heading): then two make a list of items. Other pairs of like lines, or pairs inside an
+/// article, do not (a gallery's two "Photos: …" labels around a story).
+fn signed_pair(
+    mut pos: impl Iterator<Item = usize>,
+    feats: &PageFeatures,
+    ev: &[Evidence],
+) -> bool {
+    let dated = |b: usize| {
+        let norm = feats.normalized_of(&feats.blocks[b]);
+        norm.split(' ').filter(|t| *t == "0").count() >= 4
+    };
+    pos.next().is_some_and(|first| {
+        first > 0
+            && matches!(ev[first - 1].hard, Some(Reason::SiteTemplate))
+            && dated(first)
+            && pos.all(dated)
+    })
+}
+
 impl ItemLists {
     /// Marks the blocks of every item list on the page (`Evidence::item`). Returns whether
     /// there is one.
@@ -111,7 +132,8 @@ impl ItemLists {
         while g < self.marks.len() {
             let key = self.marks[g].0;
             let end = g + self.marks[g..].partition_point(|m| m.0 == key);
-            if end - g >= cfg.item_min.min(2) {
+            let lines = self.marks[g..end].iter().map(|m| m.1 as usize);
+            if end - g >= cfg.item_min || (end - g >= 2 && signed_pair(lines, feats, ev)) {
                 found |= self.mark_group(g, end, feats, ev, cfg);
             }
             g = end;
@@ -202,17 +224,7 @@ impl ItemLists {
         ev: &mut [Evidence],
         cfg: &CleanConfig,
     ) -> bool {
-        // Two like lines make a list only when they are dated signatures (a date and a
-        // time: four number runs or more) and the first stands right under the site's
-        // template (a "2 comments" heading): other pairs of like lines, or pairs inside an
-        // article, do not.
-        let under_template =
-            pos[0] > 0 && matches!(ev[pos[0] - 1].hard, Some(Reason::SiteTemplate));
-        let dated = |&b: &usize| {
-            let norm = feats.normalized_of(&feats.blocks[b]);
-            norm.split(' ').filter(|t| *t == "0").count() >= 4
-        };
-        let item_min = if under_template && pos.iter().all(dated) {
+        let item_min = if signed_pair(pos.iter().copied(), feats, ev) {
             cfg.item_min.min(2)
         } else {
             cfg.item_min
