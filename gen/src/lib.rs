@@ -98,8 +98,8 @@ pub struct GenConfig {
     /// lists with a templated line per comment, doubled articles, lead-in lines and lists
     /// inside articles, inline "READ MORE" lines and author bios, social posts embedded in
     /// articles, forum thread pages in place of some articles, and tutorials whose paragraphs
-    /// code listings part. Drawn from their own random
-    /// stream, so the rest of each page is as without them.
+    /// code listings part. Drawn from their own random stream, so the rest of each page is as
+    /// without them.
     pub hard_cases: bool,
 }
 

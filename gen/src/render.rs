@@ -399,7 +399,7 @@ fn hard_inline(cx: &Ctx, h: &mut Rng, me: usize, i: usize, tutorial: bool, buf: 
     }
 }
 
-/// A code listing between two paragraphs: a function of three to eight short lines whose
+/// A code listing between two paragraphs: a function of four to eight short lines whose
 /// names are words rare elsewhere, so no frequency speaks for them and their shape (short,
 /// no sentence punctuation) speaks against them; they are the article's all the same.
 fn hard_code(cx: &Ctx, k: &mut Rng, after: usize, buf: &mut PageBuf) {

@@ -35,6 +35,14 @@ fn boundary_kind(e: &Evidence) -> bool {
     matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite)) || e.soft_template
 }
 
+/// Number runs a dated signature holds at least: a date and a time ("NAME 10/28/12 5:33 PM").
+const DATED_NUMBERS: usize = 4;
+
+/// Number runs in a normalised line (each folded to the token `0`).
+fn number_runs(norm: &str) -> usize {
+    norm.split(' ').filter(|t| *t == "0").count()
+}
+
 /// Whether the lines at `pos` (in page order) are dated signatures (a date and a time: four
 /// number runs or more) whose first stands right under the site's template (a "2 comments"
 /// heading): then two make a list of items. Other pairs of like lines, or pairs inside an
@@ -44,10 +52,7 @@ fn signed_pair(
     feats: &PageFeatures,
     ev: &[Evidence],
 ) -> bool {
-    let dated = |b: usize| {
-        let norm = feats.normalized_of(&feats.blocks[b]);
-        norm.split(' ').filter(|t| *t == "0").count() >= 4
-    };
+    let dated = |b: usize| number_runs(feats.normalized_of(&feats.blocks[b])) >= DATED_NUMBERS;
     pos.next().is_some_and(|first| {
         first > 0
             && matches!(ev[first - 1].hard, Some(Reason::SiteTemplate))
@@ -119,8 +124,8 @@ impl ItemLists {
             // day ("NAME 10/28/12 5:33 PM", "NAME 10/31/12 7:01 AM"): a date and a time, four
             // number runs or more, key the line by their count.
             if stamp {
-                let numbers = norm.split(' ').filter(|t| *t == "0").count() as u64;
-                if numbers >= 4 {
+                let numbers = number_runs(norm) as u64;
+                if numbers >= DATED_NUMBERS as u64 {
                     self.marks
                         .push((numbers ^ 0x2545_f491_4f6c_dd1d, i as u32, raw));
                 }
