@@ -271,3 +271,75 @@ fn a_list_article_right_below_its_lead_in_keeps_its_items() {
         }
     }
 }
+
+/// A paragraph of prose, `n` sentences long, unique to `seed` even once digits fold (names
+/// tell its sentences apart), so that pages of one site share none of it.
+fn prose(seed: usize, n: usize) -> String {
+    let words = [
+        "river", "council", "bridge", "tester", "weather", "harbour", "market", "season", "report",
+        "engine", "garden", "signal",
+    ];
+    (0..n)
+        .map(|k| {
+            let w = |i: usize| words[(seed * 7 + k * 3 + i) % words.len()];
+            format!(
+                "The {} near {} was checked again by the {} of {}, and the {} held up well, \
+                 though the {} did not.",
+                w(0),
+                name(seed * 5 + k),
+                w(2),
+                name(seed * 5 + k + 300),
+                w(3),
+                w(4)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Regression (thefischbowl.blogspot.com in dragnet-dev): comments opened by their
+/// signatures ("NAME 10/28/12 5:33 PM"), the last one far longer than the others. The list
+/// reached past its last signature only as far as its longest item before, so the rest of the
+/// last comment stood as a run of its own, outweighed the article above the list, and the
+/// page was taken for a thread: every comment was kept. Now a run that starts right below a
+/// list, under an article set apart from the list by the site's template, is an item too.
+#[test]
+fn a_long_last_comment_goes_with_its_list() {
+    let mut pages = Vec::new();
+    let mut want: Vec<Vec<String>> = Vec::new();
+    for pg in 0..5 {
+        let mut lines: Vec<(String, bool)> = ["Home", "Archive", "About"]
+            .iter()
+            .map(|m| (m.to_string(), false))
+            .collect();
+        lines.push((format!("Notes on the harbour works, part {pg}"), true));
+        for p in 0..3 {
+            lines.push((prose(100 * pg + p, 3), true));
+        }
+        for s in ["Posted by the editor", "Share this", "Labels and tags"] {
+            lines.push((s.to_string(), false));
+        }
+        lines.push((format!("{} comments:", 5 + pg), false));
+        for c in 0..5 {
+            let sign = format!("{}{}/2{c}/12 {}:3{pg} PM", name(10 * pg + c), c + 1, c + 2);
+            lines.push((sign, false));
+            let n = if c == 4 { 9 } else { 1 };
+            for k in 0..n {
+                lines.push((prose(100 * pg + 10 * (c + 1) + k, 2), false));
+            }
+            lines.push(("Reply".to_string(), false));
+        }
+        for f in [
+            "Add comment",
+            "Subscribe to the feed",
+            "Powered by a blog engine",
+        ] {
+            lines.push((f.to_string(), false));
+        }
+        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+        pages.push(text.join("\n"));
+        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
+    }
+    let kept = kept_lines_of_site(&pages);
+    assert_eq!(kept, want);
+}

@@ -22,6 +22,11 @@ pub(super) struct ItemLists {
     raws: Vec<u64>,
     /// Blocks (start, end) of each list found.
     pub spans: Vec<(usize, usize)>,
+    /// For each list found, whether no prose runs into its lines from above: each stands
+    /// under chrome or a short line (a comment's signature under the last one's "Reply"), so
+    /// it opens its item. Lines woven into running text (posts quoted in an article, each
+    /// signed below) have prose right above them.
+    pub opened: Vec<bool>,
     /// Hash of each chrome line between a list's lines → how often it occurs there.
     inner: FxHashMap<u64, u32>,
     /// (key, longest item in blocks, end of its chrome in `held`) of each list found.
@@ -75,6 +80,7 @@ impl ItemLists {
     ) -> bool {
         self.marks.clear();
         self.spans.clear();
+        self.opened.clear();
         self.keys.clear();
         self.held.clear();
         for (i, (b, e)) in feats.blocks.iter().zip(ev.iter()).enumerate() {
@@ -351,6 +357,7 @@ impl ItemLists {
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
         self.spans.push((start, end));
+        (self.opened).push(pos.iter().all(|&p| p > 0 && !prose(&ev[p - 1])));
         let held = self.inner.iter().filter(|(_, &c)| c >= 2).map(|(&h, _)| h);
         self.held.extend(held);
         self.keys.push((self.marks[at].0, longest, self.held.len()));

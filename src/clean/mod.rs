@@ -548,14 +548,56 @@ impl PageState {
         // strongest run stands under the items' own lines (a thread's first post).
         let first_item = self.ev.iter().position(|e| e.item).unwrap_or(0);
         self.runs.decide(&mut self.ev, cfg, feats);
-        let article_first = (self.runs.main).is_some_and(|(m, w)| {
-            w > 0.0 && m < first_item && !self.items.item_above(feats, &self.ev, m)
-        });
+        let mut article_first = self.article_before(feats, first_item);
+        if !article_first && self.last_item_runs_on(cfg, first_item) {
+            self.runs.decide(&mut self.ev, cfg, feats);
+            article_first = self.article_before(feats, first_item);
+        }
         if !article_first {
             self.ev.iter_mut().for_each(|e| e.item = false);
             self.runs.decide(&mut self.ev, cfg, feats);
             keep_thread(&self.ev, &mut self.runs, &self.items.spans);
         }
+    }
+
+    /// Whether the main run is an article before the lists' first item (at `first_item`),
+    /// not under one of their lines.
+    fn article_before(&self, feats: &PageFeatures, first_item: usize) -> bool {
+        (self.runs.main).is_some_and(|(m, w)| {
+            w > 0.0 && m < first_item && !self.items.item_above(feats, &self.ev, m)
+        })
+    }
+
+    /// Whether the main run is a list's last item running on past where the list reaches (a
+    /// long last comment, longer than the items before it, or one under a line of the
+    /// site's, such as a greeting): then the run is made an item of the list. The run starts
+    /// right below a list whose lines open their items ([`ItemLists::opened`]), with no
+    /// prose between, and an article stands above the list, set apart from it by the site's
+    /// template (a "N comments" heading): not posts of a thread whose lines the list did not
+    /// all catch.
+    fn last_item_runs_on(&mut self, cfg: &CleanConfig, first_item: usize) -> bool {
+        let Some((m, _)) = self.runs.main else {
+            return false;
+        };
+        let ev = &self.ev;
+        let prose = |e: &Evidence| e.hard.is_none() && !e.soft_template && e.base > 0.0;
+        let list = (self.items.spans.iter().zip(&self.items.opened))
+            .filter(|(&(_, end), &opened)| opened && end <= m && m - end <= 2)
+            .map(|(&(_, end), _)| end)
+            .find(|&end| !ev[end..m].iter().any(prose));
+        let state = &self.runs.state;
+        let article = (0..first_item).rfind(|&i| state[i] && ev[i].score > cfg.switch_cost);
+        let apart = article.is_some_and(|a| {
+            (a..first_item).any(|j| matches!(ev[j].hard, Some(Reason::SiteTemplate)))
+        });
+        let Some(start) = list.filter(|_| apart && m > first_item) else {
+            return false;
+        };
+        let end = (m..ev.len()).find(|&j| !state[j]).unwrap_or(ev.len());
+        self.ev[start..end].iter_mut().for_each(|e| e.item = true);
+        self.items.spans.push((start, end));
+        self.items.opened.push(true);
+        true
     }
 
     /// Each block's decision and reason; the kept blocks joined by `\n` into `out`.
