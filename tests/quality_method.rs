@@ -343,3 +343,33 @@ fn a_long_last_comment_goes_with_its_list() {
     let kept = kept_lines_of_site(&pages);
     assert_eq!(kept, want);
 }
+
+/// Titles of other posts run together on one line ("You might also like: 12 Edible Gifts For
+/// the Holidays How to Seed a Pomegranate …"), long and without a sentence's end, below a
+/// short article: the line's length made it outweigh the article's paragraph, and it was
+/// kept beside it. Capitalised word after word, it is a run of titles, not prose.
+#[test]
+fn titles_run_together_on_one_line_are_no_prose() {
+    let mut lines: Vec<(String, bool)> = ["Home", "Recipes", "About us"]
+        .iter()
+        .map(|m| (m.to_string(), false))
+        .collect();
+    lines.push(("Five One-Pot Meals to Make This Week".into(), true));
+    lines.push((prose(1, 3), true));
+    for s in ["Share this", "Print", "Email"] {
+        lines.push((s.to_string(), false));
+    }
+    let titles: Vec<String> = (0..14)
+        .map(|i| format!("The Best {} Bread With {} Butter", name(i), name(i + 40)))
+        .collect();
+    lines.push((titles.join(" "), false));
+    lines.extend(
+        ["Contact", "Privacy"]
+            .iter()
+            .map(|f| (f.to_string(), false)),
+    );
+    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let kept = kept_lines(&text.join("\n"));
+    let want: Vec<String> = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
+    assert_eq!(kept, want);
+}

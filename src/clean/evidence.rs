@@ -56,6 +56,10 @@ pub(super) struct Evidence {
     pub dom_heading: bool,
     /// Ends like a sentence.
     pub sentence_end: bool,
+    /// Titles or menu entries run together on one line (see
+    /// [`CleanConfig::title_run_tokens`]): its length is no content evidence in the
+    /// segmentation, though it still counts as an item's text in a list.
+    pub title_run: bool,
     /// What the block brings to the segmentation (see `settle_scores`).
     pub score: f32,
 }
@@ -217,6 +221,7 @@ pub(super) fn evidence(
         dom: 0.0,
         dom_heading: false,
         sentence_end: b.shape.sentence_end,
+        title_run: false,
         score: base,
     }
 }
@@ -238,6 +243,8 @@ pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
             // Strictly below zero, so that a run of teasers after an article's end is not
             // taken in for free.
             e.base.min(cfg.shared_cap) - 2.0 * cfg.shared_cap
+        } else if e.title_run {
+            e.base.min(0.0)
         } else {
             e.base
         };

@@ -236,6 +236,14 @@ pub struct CleanConfig {
     /// Blocks with up to this many tokens are labels (menu items, section names, buttons):
     /// when they recur on the site they are template, never a title.
     pub label_tokens: u32,
+    /// Blocks of at least this many tokens that do not end like a sentence, with
+    /// `title_case_share` of their words capitalised, are titles or menu entries run
+    /// together on one line, not prose: their length brings no content evidence to the
+    /// segmentation. Not a table's row (cells parted by tabs) nor a list of names parted by
+    /// commas (three or more), which are an article's own.
+    pub title_run_tokens: u32,
+    /// See `title_run_tokens`.
+    pub title_case_share: f32,
     /// Token count at which shape evidence is neutral: menu items, labels, bylines and most
     /// headlines are shorter; sentences of prose (15–25 words on average) longer.
     pub neutral_tokens: f32,
@@ -324,6 +332,8 @@ impl Default for CleanConfig {
             cross_sites: 2,
             short_tokens: 12,
             label_tokens: 4,
+            title_run_tokens: 20,
+            title_case_share: 0.6,
             neutral_tokens: 10.0,
             max_shape_tokens: 80,
             sentence_bonus: 4.0,
@@ -433,7 +443,7 @@ impl<'m> Cleaner<'m> {
             None => self.shingler.page(text),
         };
         let page = &mut self.page;
-        page.weigh(&mut self.lookups, &self.cfg, &view, feats, dom);
+        page.weigh(&mut self.lookups, &self.cfg, &view, text, feats, dom);
         page.segment(&self.cfg, text, feats, dom);
         page.decide(text, feats, view.pages, out)
     }
@@ -461,12 +471,20 @@ impl PageState {
         lookups: &mut Lookups,
         cfg: &CleanConfig,
         view: &SiteView,
+        text: &str,
         feats: &PageFeatures,
         dom: &[BlockDom],
     ) {
         self.ev.clear();
         for b in &feats.blocks {
-            let ev = evidence(lookups, cfg, view, feats, b);
+            let mut ev = evidence(lookups, cfg, view, feats, b);
+            if ev.tokens >= cfg.title_run_tokens
+                && !ev.sentence_end
+                && b.shape.commas < 3
+                && title_case(&text[b.start..b.end], cfg.title_case_share)
+            {
+                ev.title_run = true;
+            }
             self.ev.push(ev);
         }
         // A block repeated on the page itself (a carousel, a "most read" box that lists the
@@ -652,6 +670,24 @@ impl PageState {
     }
 }
 
+/// Whether at least `share` of the words of `text` (those that open with a letter) open
+/// with a capital: a run of titles or menu entries on one line ("Top Stories Latest News
+/// How To Bake Bread"), not prose, which capitalises the first word of a sentence and names.
+fn title_case(text: &str, share: f32) -> bool {
+    let (mut words, mut caps) = (0u32, 0u32);
+    // A table's row, its cells parted by tabs, is the article's own (a schedule, a roster).
+    if text.contains('\t') {
+        return false;
+    }
+    for w in text.split_whitespace() {
+        if let Some(c) = w.chars().next().filter(|c| c.is_alphabetic()) {
+            words += 1;
+            caps += c.is_uppercase() as u32;
+        }
+    }
+    words > 0 && caps as f32 >= share * words as f32
+}
+
 /// A block's reason from the segmentation (in a kept run, in the article's header) and its
 /// evidence, before copies and DOM links are weighed.
 fn run_reason(in_run: bool, header: bool, ev: &Evidence) -> Reason {
@@ -683,5 +719,30 @@ fn keep_thread(ev: &[Evidence], runs: &mut Runs, spans: &[(usize, usize)]) {
     };
     for (e, st) in ev[start..end].iter().zip(&mut runs.state[start..end]) {
         *st |= e.hard.is_none() && !e.soft_template && e.tokens > 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_case_tells_titles_run_together_from_prose() {
+        let share = CleanConfig::default().title_case_share;
+        let titles = "12 Thoughtful Edible Gifts For the Holidays How to Seed a Pomegranate \
+                      Mess-Free in Pictures Bread Winner The Easiest Loaf You Will Ever Bake";
+        assert!(title_case(titles, share));
+        let prose = "One of the main stresses in my life happens to be doing the dishes after \
+                     a long day at work with Anna and the kids";
+        assert!(!title_case(prose, share));
+        // A table's row is the article's, whatever its case; a script without case is prose.
+        assert!(!title_case(
+            "Week\tMonday Rest\tTuesday Easy Run\tWednesday Hill Reps",
+            share
+        ));
+        assert!(!title_case(
+            "東京 大阪 京都 名古屋 札幌 福岡 神戸 横浜",
+            share
+        ));
     }
 }
