@@ -373,3 +373,45 @@ fn titles_run_together_on_one_line_are_no_prose() {
     let want: Vec<String> = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
     assert_eq!(kept, want);
 }
+
+/// Regression (cbsnews.com in dragnet-dev): a story cut in two by the site's inline gallery
+/// box ("23 Photos", the gallery's title, "View the Full Gallery »"). The chain of the
+/// article's sections stopped at the site's template in the gap, as it must before comments
+/// or a footer, so the story's second half went. A section that is the article's by what it
+/// says, past a gap no longer than an inline box, is the article's still.
+#[test]
+fn a_section_past_the_sites_inline_box_is_kept() {
+    let mut pages = Vec::new();
+    let mut want: Vec<Vec<String>> = Vec::new();
+    for pg in 0..5 {
+        let mut lines: Vec<(String, bool)> = ["Home", "World", "Politics", "Sports"]
+            .iter()
+            .map(|m| (m.to_string(), false))
+            .collect();
+        for p in 0..6 {
+            lines.push((prose(100 * pg + p, 2), true));
+        }
+        lines.push((format!("{} Photos", 12 + pg), false));
+        lines.push((
+            format!("{} {}", name(7 * pg + 200), name(11 * pg + 300)),
+            false,
+        ));
+        lines.push(("View the Full Gallery »".to_string(), false));
+        for p in 6..8 {
+            lines.push((prose(100 * pg + p, 2), true));
+        }
+        for f in [
+            "Share this story",
+            "Add a Comment",
+            "Terms of use",
+            "Privacy policy",
+        ] {
+            lines.push((f.to_string(), false));
+        }
+        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+        pages.push(text.join("\n"));
+        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
+    }
+    let kept = kept_lines_of_site(&pages);
+    assert_eq!(kept, want);
+}

@@ -88,7 +88,15 @@ pub(super) fn select_runs(
             }
         }
     }
-    let gaps = chain_runs(ev, &runs, main, &mut keep, &weight, &on_topic);
+    let gaps = chain_runs(
+        ev,
+        &runs,
+        main,
+        &mut keep,
+        &weight,
+        &on_topic,
+        cfg.inline_box,
+    );
     for (k, &(s, e, ..)) in runs.iter().enumerate() {
         if !keep[k] {
             state[s..e].iter_mut().for_each(|x| *x = false);
@@ -163,7 +171,9 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// more. A run that is a section by what it says (`on_topic`, [`section_on_topic`]) is
 /// chained whatever its gap costs. The chain stops at the site's template between two runs
 /// (a share row, a comments heading on every page) and at a list of items (comments): what
-/// stands there parts sections of the page, not of the article. Above the main run, a block
+/// stands there parts sections of the page, not of the article; but a section by what it
+/// says, past a gap no longer than `inline_box` blocks, lies past a box of the site's inside
+/// the article (a gallery's "23 Photos / TITLE / View the Full Gallery »"). Above the main run, a block
 /// that neither the site nor the crawl says anything of ([`says_nothing`]) costs nothing: the
 /// chrome above an article is the site's header and menus, which other pages or other sites
 /// hold, while the page's own short lines there are the article's (a list of steps or changes
@@ -177,6 +187,7 @@ fn chain_runs(
     keep: &mut [bool],
     weight: &dyn Fn(&Run) -> f32,
     on_topic: &[bool],
+    inline_box: usize,
 ) -> Vec<(usize, usize)> {
     let mut gaps = Vec::new();
     let after = (main + 1..runs.len()).map(|k| (k, true));
@@ -190,10 +201,12 @@ fn chain_runs(
                 (runs[k].1, runs[last].0)
             };
             if !keep[k] {
-                if ev[a..b]
+                let gap = &ev[a..b];
+                let parts = gap
                     .iter()
-                    .any(|e| e.hard == Some(Reason::SiteTemplate) || e.item)
-                {
+                    .any(|e| e.hard == Some(Reason::SiteTemplate) || e.item);
+                let inline = on_topic[k] && b - a <= inline_box && !gap.iter().any(|e| e.item);
+                if parts && !inline {
                     break;
                 }
                 let cost = -ev[a..b]
