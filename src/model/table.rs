@@ -8,8 +8,10 @@
 //! a few ahead while it works on the current one. The feature hashes are xxh3 already, so the
 //! slot comes from the hash itself, with the site and kind mixed in, and no hasher runs.
 
-/// A feature's count, and the last page that counted it.
+/// A feature's count, and the last page that counted it. All zero bytes: an empty slot
+/// (which is how a fresh anonymous map reads, see [`Store`]).
 #[derive(Debug, Default, Clone, Copy)]
+#[repr(C)]
 pub(super) struct Slot {
     pub(super) hash: u64,
     pub(super) site: u32,
@@ -30,8 +32,61 @@ pub(super) const MAX_LOAD_QUARTERS: usize = 3;
 /// (site, kind, hash) → [`Slot`], open addressing with linear probing.
 #[derive(Debug, Default)]
 pub(super) struct FeatureTable {
-    slots: Vec<Slot>,
+    slots: Store,
     len: usize,
+}
+
+/// Tables of at least this many bytes live in an anonymous map ([`Store::Map`]).
+const MAP_BYTES: usize = 2 << 20;
+
+/// A table's slots: a vector while small; past [`MAP_BYTES`], an anonymous map asked for
+/// huge pages. Lookups land anywhere in a table far larger than the caches, so with 4 KiB
+/// pages nearly every one also misses the TLB, and a doubling faults its new table in a page
+/// at a time; a fresh map reads as zeros (empty slots) without being written first.
+#[derive(Debug, Default)]
+enum Store {
+    #[default]
+    Empty,
+    Vec(Vec<Slot>),
+    Map(memmap2::MmapMut),
+}
+
+impl Store {
+    /// `n` empty slots.
+    fn new(n: usize) -> Store {
+        let bytes = n * SLOT_BYTES;
+        if bytes >= MAP_BYTES {
+            if let Ok(map) = memmap2::MmapMut::map_anon(bytes) {
+                #[cfg(target_os = "linux")]
+                let _ = map.advise(memmap2::Advice::HugePage);
+                return Store::Map(map);
+            }
+        }
+        Store::Vec(vec![Slot::default(); n])
+    }
+
+    fn as_slice(&self) -> &[Slot] {
+        match self {
+            Store::Empty => &[],
+            Store::Vec(v) => v,
+            // SAFETY: the map is page-aligned, a whole number of slots long, and every byte
+            // pattern is a valid `Slot` (`repr(C)`, integers only).
+            Store::Map(m) => unsafe {
+                std::slice::from_raw_parts(m.as_ptr().cast::<Slot>(), m.len() / SLOT_BYTES)
+            },
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Slot] {
+        match self {
+            Store::Empty => &mut [],
+            Store::Vec(v) => v,
+            // SAFETY: as in `as_slice`, and the map is borrowed mutably.
+            Store::Map(m) => unsafe {
+                std::slice::from_raw_parts_mut(m.as_mut_ptr().cast::<Slot>(), m.len() / SLOT_BYTES)
+            },
+        }
+    }
 }
 
 /// The first slot to probe for a key, in a table of `mask + 1` slots.
@@ -54,12 +109,13 @@ impl FeatureTable {
     #[inline(always)]
     pub(super) fn prefetch(&self, site: u32, kind: u8, hash: u64) {
         #[cfg(target_arch = "x86_64")]
-        if !self.slots.is_empty() {
-            let i = home(site, kind, hash, self.slots.len() - 1);
+        let slots = self.slots.as_slice();
+        if !slots.is_empty() {
+            let i = home(site, kind, hash, slots.len() - 1);
             // SAFETY: `i` is within `slots`; a prefetch reads nothing and cannot fault.
             unsafe {
                 use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i).cast());
+                _mm_prefetch::<_MM_HINT_T0>(slots.as_ptr().add(i).cast());
             }
         }
     }
@@ -68,21 +124,22 @@ impl FeatureTable {
     /// counts it) when the key is new.
     #[inline(always)]
     pub(super) fn slot(&mut self, site: u32, kind: u8, hash: u64) -> &mut Slot {
-        if (self.len + 1) * 4 > self.slots.len() * MAX_LOAD_QUARTERS {
+        if (self.len + 1) * 4 > self.slots.as_slice().len() * MAX_LOAD_QUARTERS {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
+        let slots = self.slots.as_mut_slice();
+        let mask = slots.len() - 1;
         let mut i = home(site, kind, hash, mask);
         loop {
-            let s = self.slots[i];
+            let s = slots[i];
             if s.pages == 0 {
                 self.len += 1;
-                let s = &mut self.slots[i];
+                let s = &mut slots[i];
                 (s.hash, s.site, s.kind, s.last) = (hash, site, kind, 0);
                 return s;
             }
             if s.hash == hash && s.site == site && s.kind == kind {
-                return &mut self.slots[i];
+                return &mut slots[i];
             }
             i = (i + 1) & mask;
         }
@@ -91,26 +148,30 @@ impl FeatureTable {
     /// Doubles the table (or makes its first slots) and puts every key back.
     #[cold]
     fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1 << 10);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let size = (self.slots.as_slice().len() * 2).max(1 << 10);
+        let old = std::mem::replace(&mut self.slots, Store::new(size));
+        let slots = self.slots.as_mut_slice();
         let mask = size - 1;
-        for s in old.into_iter().filter(|s| s.pages > 0) {
+        for s in old.as_slice().iter().filter(|s| s.pages > 0) {
             let mut i = home(s.site, s.kind, s.hash, mask);
-            while self.slots[i].pages != 0 {
+            while slots[i].pages != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = s;
+            slots[i] = *s;
         }
     }
 
     /// Every held slot, in no particular order.
     pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
-        self.slots.iter_mut().filter(|s| s.pages > 0)
+        self.slots.as_mut_slice().iter_mut().filter(|s| s.pages > 0)
     }
 
     /// Every held slot, in no particular order, taking the table.
     pub(super) fn into_slots(self) -> impl Iterator<Item = Slot> {
-        self.slots.into_iter().filter(|s| s.pages > 0)
+        let n = self.slots.as_slice().len();
+        (0..n)
+            .map(move |i| self.slots.as_slice()[i])
+            .filter(|s| s.pages > 0)
     }
 }
 
@@ -144,5 +205,27 @@ mod tests {
             .map(|s| ((s.site, s.kind, s.hash), s.pages))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_table_past_the_map_size_counts_the_same() {
+        let mut t = FeatureTable::default();
+        let n = 3 * MAP_BYTES / SLOT_BYTES / 4 + 1000;
+        for round in 0..2u32 {
+            for i in 0..n as u64 {
+                let s = t.slot(
+                    (i % 7) as u32,
+                    b"bt"[(i % 2) as usize],
+                    i.wrapping_mul(0x9e37_79b9),
+                );
+                s.pages += 1 + round;
+            }
+        }
+        assert!(matches!(t.slots, Store::Map(_)));
+        assert_eq!(t.len(), n);
+        let mut pages: Vec<u32> = t.iter_mut().map(|s| s.pages).collect();
+        pages.dedup();
+        assert_eq!(pages, [3]);
+        assert_eq!(t.into_slots().count(), n);
     }
 }
