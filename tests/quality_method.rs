@@ -4,27 +4,36 @@
 
 use std::process::Command;
 
-/// A paragraph of prose, `n` sentences long, unique to `seed` (so no two are copies).
-fn paragraph(seed: usize, n: usize) -> String {
+/// `n` sentences about the words of `seed`, each written by `sentence` from the word at
+/// each of five places and the sentence's number.
+fn sentences(
+    seed: usize,
+    n: usize,
+    sentence: impl Fn(&dyn Fn(usize) -> &'static str, usize) -> String,
+) -> String {
     let words = [
         "river", "council", "bridge", "tester", "weather", "harbour", "market", "season", "report",
         "engine", "garden", "signal",
     ];
     (0..n)
-        .map(|k| {
-            let w = |i: usize| words[(seed * 7 + k * 3 + i) % words.len()];
-            format!(
-                "The {} near the {} was checked again by the {} in part {seed}.{k}, and the {} \
-                 held up well, though the {} did not.",
-                w(0),
-                w(1),
-                w(2),
-                w(3),
-                w(4)
-            )
-        })
+        .map(|k| sentence(&|i: usize| words[(seed * 7 + k * 3 + i) % words.len()], k))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A paragraph of prose, `n` sentences long, unique to `seed` (so no two are copies).
+fn paragraph(seed: usize, n: usize) -> String {
+    sentences(seed, n, |w, k| {
+        format!(
+            "The {} near the {} was checked again by the {} in part {seed}.{k}, and the {} \
+             held up well, though the {} did not.",
+            w(0),
+            w(1),
+            w(2),
+            w(3),
+            w(4)
+        )
+    })
 }
 
 /// Runs `dechrome run` on one page and returns its kept lines.
@@ -155,6 +164,27 @@ fn kept_lines_of_site(pages: &[String]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The pages of one site, each built by `page` from its number as lines with whether the
+/// article keeps them, and the lines each page's article keeps.
+fn site_pages(
+    n: usize,
+    page: impl Fn(usize) -> Vec<(String, bool)>,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    (0..n)
+        .map(|pg| {
+            let lines = page(pg);
+            let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+            let want = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
+            (text.join("\n"), want)
+        })
+        .unzip()
+}
+
+/// Lines of the site's chrome (not kept).
+fn chrome(lines: &[&str]) -> Vec<(String, bool)> {
+    lines.iter().map(|m| (m.to_string(), false)).collect()
+}
+
 /// Comments signed below each ("by NAME on DATE at TIME | Reply"), after the article's share
 /// row and a "N comments" heading, with a pingback's excerpt after the last signature: prose
 /// before the first signature and after the last, as around social posts quoted in an
@@ -165,13 +195,8 @@ fn signed_comments_below_a_heading_are_a_list() {
     let names = [
         "Ann Lee", "Bo Chan", "Cy Dorn", "Di Evans", "Ed Fox", "Flo Gray",
     ];
-    let mut pages = Vec::new();
-    let mut want: Vec<Vec<String>> = Vec::new();
-    for pg in 0..6 {
-        let mut lines: Vec<(String, bool)> = ["Home", "Archive", "About"]
-            .iter()
-            .map(|m| (m.to_string(), false))
-            .collect();
+    let (pages, want) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Archive", "About"]);
         lines.push((format!("Notes on the harbour works, part {pg}"), true));
         for p in 0..4 {
             lines.push((paragraph(100 * pg + p, 3), true));
@@ -195,15 +220,10 @@ fn signed_comments_below_a_heading_are_a_list() {
             format!("[...] {} [...]", paragraph(100 * pg + 20, 1)),
             false,
         ));
-        for f in ["Leave a comment", "Powered by a blog engine"] {
-            lines.push((f.to_string(), false));
-        }
-        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-        pages.push(text.join("\n"));
-        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
-    }
-    let kept = kept_lines_of_site(&pages);
-    assert_eq!(kept, want);
+        lines.extend(chrome(&["Leave a comment", "Powered by a blog engine"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
 }
 
 /// A made-up name, different for every `n` (no digits: digits fold in normalisation).
@@ -231,13 +251,8 @@ fn a_list_article_right_below_its_lead_in_keeps_its_items() {
             name(n + 3)
         )
     };
-    let mut pages = Vec::new();
-    let mut wants: Vec<Vec<String>> = Vec::new();
-    for pg in 0..6 {
-        let mut lines: Vec<(String, bool)> = ["Home", "Buy", "Rent", "Advice"]
-            .iter()
-            .map(|m| (m.to_string(), false))
-            .collect();
+    let (pages, wants) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Buy", "Rent", "Advice"]);
         lines.push((format!("How much house the {} price buys", name(pg)), true));
         lines.push(("Category: Eye Candy | Author: Erika Riggs".into(), false));
         lines.push((prose(100 * pg), true));
@@ -248,18 +263,14 @@ fn a_list_article_right_below_its_lead_in_keeps_its_items() {
             lines.push((format!("For sale: $59{pg},9{i}9"), false));
             lines.push((prose(100 * pg + 10 + i), true));
         }
-        for f in [
+        lines.extend(chrome(&[
             "Previous post",
             "Next post",
             "About us",
             "Powered by a blog engine",
-        ] {
-            lines.push((f.to_string(), false));
-        }
-        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-        pages.push(text.join("\n"));
-        wants.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
-    }
+        ]));
+        lines
+    });
     let kept = kept_lines_of_site(&pages);
     for (kept, want) in kept.iter().zip(&wants) {
         // Every paragraph kept; no chrome.
@@ -275,26 +286,18 @@ fn a_list_article_right_below_its_lead_in_keeps_its_items() {
 /// A paragraph of prose, `n` sentences long, unique to `seed` even once digits fold (names
 /// tell its sentences apart), so that pages of one site share none of it.
 fn prose(seed: usize, n: usize) -> String {
-    let words = [
-        "river", "council", "bridge", "tester", "weather", "harbour", "market", "season", "report",
-        "engine", "garden", "signal",
-    ];
-    (0..n)
-        .map(|k| {
-            let w = |i: usize| words[(seed * 7 + k * 3 + i) % words.len()];
-            format!(
-                "The {} near {} was checked again by the {} of {}, and the {} held up well, \
-                 though the {} did not.",
-                w(0),
-                name(seed * 5 + k),
-                w(2),
-                name(seed * 5 + k + 300),
-                w(3),
-                w(4)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    sentences(seed, n, |w, k| {
+        format!(
+            "The {} near {} was checked again by the {} of {}, and the {} held up well, \
+             though the {} did not.",
+            w(0),
+            name(seed * 5 + k),
+            w(2),
+            name(seed * 5 + k + 300),
+            w(3),
+            w(4)
+        )
+    })
 }
 
 /// Regression (thefischbowl.blogspot.com in dragnet-dev): comments opened by their
@@ -305,20 +308,17 @@ fn prose(seed: usize, n: usize) -> String {
 /// list, under an article set apart from the list by the site's template, is an item too.
 #[test]
 fn a_long_last_comment_goes_with_its_list() {
-    let mut pages = Vec::new();
-    let mut want: Vec<Vec<String>> = Vec::new();
-    for pg in 0..5 {
-        let mut lines: Vec<(String, bool)> = ["Home", "Archive", "About"]
-            .iter()
-            .map(|m| (m.to_string(), false))
-            .collect();
+    let (pages, want) = site_pages(5, |pg| {
+        let mut lines = chrome(&["Home", "Archive", "About"]);
         lines.push((format!("Notes on the harbour works, part {pg}"), true));
         for p in 0..3 {
             lines.push((prose(100 * pg + p, 3), true));
         }
-        for s in ["Posted by the editor", "Share this", "Labels and tags"] {
-            lines.push((s.to_string(), false));
-        }
+        lines.extend(chrome(&[
+            "Posted by the editor",
+            "Share this",
+            "Labels and tags",
+        ]));
         lines.push((format!("{} comments:", 5 + pg), false));
         for c in 0..5 {
             let sign = format!("{}{}/2{c}/12 {}:3{pg} PM", name(10 * pg + c), c + 1, c + 2);
@@ -329,19 +329,14 @@ fn a_long_last_comment_goes_with_its_list() {
             }
             lines.push(("Reply".to_string(), false));
         }
-        for f in [
+        lines.extend(chrome(&[
             "Add comment",
             "Subscribe to the feed",
             "Powered by a blog engine",
-        ] {
-            lines.push((f.to_string(), false));
-        }
-        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-        pages.push(text.join("\n"));
-        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
-    }
-    let kept = kept_lines_of_site(&pages);
-    assert_eq!(kept, want);
+        ]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
 }
 
 /// Titles of other posts run together on one line ("You might also like: 12 Edible Gifts For
@@ -350,28 +345,19 @@ fn a_long_last_comment_goes_with_its_list() {
 /// kept beside it. Capitalised word after word, it is a run of titles, not prose.
 #[test]
 fn titles_run_together_on_one_line_are_no_prose() {
-    let mut lines: Vec<(String, bool)> = ["Home", "Recipes", "About us"]
-        .iter()
-        .map(|m| (m.to_string(), false))
-        .collect();
-    lines.push(("Five One-Pot Meals to Make This Week".into(), true));
-    lines.push((prose(1, 3), true));
-    for s in ["Share this", "Print", "Email"] {
-        lines.push((s.to_string(), false));
-    }
-    let titles: Vec<String> = (0..14)
-        .map(|i| format!("The Best {} Bread With {} Butter", name(i), name(i + 40)))
-        .collect();
-    lines.push((titles.join(" "), false));
-    lines.extend(
-        ["Contact", "Privacy"]
-            .iter()
-            .map(|f| (f.to_string(), false)),
-    );
-    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-    let kept = kept_lines(&text.join("\n"));
-    let want: Vec<String> = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
-    assert_eq!(kept, want);
+    let (pages, want) = site_pages(1, |_| {
+        let mut lines = chrome(&["Home", "Recipes", "About us"]);
+        lines.push(("Five One-Pot Meals to Make This Week".into(), true));
+        lines.push((prose(1, 3), true));
+        lines.extend(chrome(&["Share this", "Print", "Email"]));
+        let titles: Vec<String> = (0..14)
+            .map(|i| format!("The Best {} Bread With {} Butter", name(i), name(i + 40)))
+            .collect();
+        lines.push((titles.join(" "), false));
+        lines.extend(chrome(&["Contact", "Privacy"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
 }
 
 /// Regression (cbsnews.com in dragnet-dev): a story cut in two by the site's inline gallery
@@ -381,13 +367,8 @@ fn titles_run_together_on_one_line_are_no_prose() {
 /// says, past a gap no longer than an inline box, is the article's still.
 #[test]
 fn a_section_past_the_sites_inline_box_is_kept() {
-    let mut pages = Vec::new();
-    let mut want: Vec<Vec<String>> = Vec::new();
-    for pg in 0..5 {
-        let mut lines: Vec<(String, bool)> = ["Home", "World", "Politics", "Sports"]
-            .iter()
-            .map(|m| (m.to_string(), false))
-            .collect();
+    let (pages, want) = site_pages(5, |pg| {
+        let mut lines = chrome(&["Home", "World", "Politics", "Sports"]);
         for p in 0..6 {
             lines.push((prose(100 * pg + p, 2), true));
         }
@@ -400,18 +381,13 @@ fn a_section_past_the_sites_inline_box_is_kept() {
         for p in 6..8 {
             lines.push((prose(100 * pg + p, 2), true));
         }
-        for f in [
+        lines.extend(chrome(&[
             "Share this story",
             "Add a Comment",
             "Terms of use",
             "Privacy policy",
-        ] {
-            lines.push((f.to_string(), false));
-        }
-        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-        pages.push(text.join("\n"));
-        want.push(lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect());
-    }
-    let kept = kept_lines_of_site(&pages);
-    assert_eq!(kept, want);
+        ]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
 }
