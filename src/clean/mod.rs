@@ -547,6 +547,13 @@ impl PageState {
         dom::extend_to_container(dom, &self.ev, &self.dom, &mut self.runs);
         let links = |i: usize| self.dom.get(i).is_some_and(|d| d.weight < 0.0);
         segment::keep_own_gaps(&self.ev, &mut self.runs, links);
+        let lead_in = |i: usize| {
+            let b = &feats.blocks[i];
+            text[b.start..b.end]
+                .trim_end()
+                .ends_with([':', ';', '：', '；'])
+        };
+        segment::keep_introduced_lists(&self.ev, &mut self.runs, lead_in, links);
     }
 
     /// Lists of like items (comments, teasers) around the article: when the page has an

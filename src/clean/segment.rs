@@ -423,6 +423,55 @@ pub(super) fn keep_own_gaps(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usi
     }
 }
 
+/// Keeps a list that the article introduces right after one of its kept paragraphs: a
+/// lead-in of `LEAD_IN_TOKENS` tokens or more that ends in a colon or a semicolon ("Here is
+/// the full changelog of version 0:", `lead_in`), then two or more lines, each this page's own
+/// (as in [`keep_own_gaps`], or templated by form, as a changelog's "- NAME v0.0" lines are).
+/// Below the article, a page's own short lines are as often other stories' titles; a sentence
+/// that announces a list is the article's, and so is the list it announces, up to the first
+/// line the site, the crawl or the prior knows.
+pub(super) fn keep_introduced_lists(
+    ev: &[Evidence],
+    runs: &mut Runs,
+    lead_in: impl Fn(usize) -> bool,
+    links: impl Fn(usize) -> bool,
+) {
+    let reason = |runs: &Runs, i: usize| super::run_reason(runs.state[i], runs.header[i], &ev[i]);
+    let own = |runs: &Runs, i: usize| {
+        let e = &ev[i];
+        matches!(reason(runs, i), Reason::Context | Reason::Templated)
+            && e.df < 2
+            && e.cross == 0
+            && e.prior == 0
+            && !links(i)
+    };
+    let mut i = 0;
+    while i + 1 < ev.len() {
+        let l = i + 1;
+        let announces = reason(runs, i).is_kept()
+            && ev[i].score > 0.0
+            && own(runs, l)
+            && ev[l].tokens >= LEAD_IN_TOKENS
+            && lead_in(l);
+        if !announces {
+            i += 1;
+            continue;
+        }
+        let mut j = l + 1;
+        while j < ev.len() && own(runs, j) {
+            j += 1;
+        }
+        if j - l > 2 {
+            runs.state[l..j].iter_mut().for_each(|s| *s = true);
+        }
+        i = j;
+    }
+}
+
+/// Tokens a lead-in to a list holds at least: a sentence ("Here is what changed:"), not a
+/// box's label ("Related posts:").
+const LEAD_IN_TOKENS: u32 = 5;
+
 /// Scratch state of the segmentation of one page.
 #[derive(Default)]
 pub(super) struct Runs {
@@ -795,6 +844,34 @@ mod tests {
             "a menu above the body stays out"
         );
         assert!(state[13..18].iter().all(|&k| k));
+    }
+
+    #[test]
+    fn a_list_a_kept_paragraph_announces_is_the_articles() {
+        // Prose, a lead-in of five tokens ending in a colon, three own short lines, a menu
+        // line of other sites.
+        let scores = [40.0, -2.0, -6.0, -6.0, -6.0, -12.0];
+        let keep = |e: &[Evidence], state: Vec<bool>, colon: bool| {
+            let mut r = Runs {
+                header: vec![false; state.len()],
+                state,
+                ..Default::default()
+            };
+            keep_introduced_lists(e, &mut r, |i| colon && i == 1, |_| false);
+            r.state
+        };
+        let (mut e, state) = page(&scores);
+        e[5].cross = 9;
+        let kept = keep(&e, state.clone(), true);
+        assert_eq!(kept, [true, true, true, true, true, false]);
+        // No colon, or a label too short for a sentence ("Related posts:"): nothing kept.
+        assert_eq!(keep(&e, state.clone(), false), state);
+        e[1].tokens = 2;
+        assert_eq!(keep(&e, state.clone(), true), state);
+        // The list stops at the first line another page of the site holds; one line is no list.
+        let (mut e, state) = page(&scores);
+        e[3].df = 2;
+        assert_eq!(keep(&e, state.clone(), true), state);
     }
 
     #[test]
