@@ -357,7 +357,8 @@ impl ItemLists {
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
         self.spans.push((start, end));
-        (self.opened).push(pos.iter().all(|&p| p > 0 && !prose(&ev[p - 1])));
+        let opened = pos.iter().all(|&p| p > 0 && !prose(&ev[p - 1]));
+        self.opened.push(opened);
         let held = self.inner.iter().filter(|(_, &c)| c >= 2).map(|(&h, _)| h);
         self.held.extend(held);
         self.keys.push((self.marks[at].0, longest, self.held.len()));
