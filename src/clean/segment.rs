@@ -395,15 +395,9 @@ pub(super) fn find_header(
 /// above zero): between a title and a body, or between header lines, a page's own short
 /// lines are bylines, captions and the headlines of its related stories.
 pub(super) fn keep_own_gaps(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usize) -> bool) {
-    let kept =
-        |runs: &Runs, i: usize| super::run_reason(runs.state[i], runs.header[i], &ev[i]).is_kept();
+    let kept = |runs: &Runs, i: usize| runs.reason(ev, i).is_kept();
     let own = |runs: &Runs, i: usize| {
-        let e = &ev[i];
-        super::run_reason(runs.state[i], runs.header[i], e) == Reason::Context
-            && e.df < 2
-            && e.cross == 0
-            && e.prior == 0
-            && !links(i)
+        runs.reason(ev, i) == Reason::Context && unknown(&ev[i]) && !links(i)
     };
     let mut i = 0;
     while i < ev.len() {
@@ -436,19 +430,15 @@ pub(super) fn keep_introduced_lists(
     lead_in: impl Fn(usize) -> bool,
     links: impl Fn(usize) -> bool,
 ) {
-    let reason = |runs: &Runs, i: usize| super::run_reason(runs.state[i], runs.header[i], &ev[i]);
     let own = |runs: &Runs, i: usize| {
-        let e = &ev[i];
-        matches!(reason(runs, i), Reason::Context | Reason::Templated)
-            && e.df < 2
-            && e.cross == 0
-            && e.prior == 0
+        matches!(runs.reason(ev, i), Reason::Context | Reason::Templated)
+            && unknown(&ev[i])
             && !links(i)
     };
     let mut i = 0;
     while i + 1 < ev.len() {
         let l = i + 1;
-        let announces = reason(runs, i).is_kept()
+        let announces = runs.reason(ev, i).is_kept()
             && ev[i].score > 0.0
             && own(runs, l)
             && ev[l].tokens >= LEAD_IN_TOKENS
@@ -468,6 +458,12 @@ pub(super) fn keep_introduced_lists(
     }
 }
 
+/// A block on no other page of the site, on no other site and not in the prior: the page's
+/// own, whatever its shape.
+fn unknown(e: &Evidence) -> bool {
+    e.df < 2 && e.cross == 0 && e.prior == 0
+}
+
 /// Tokens a lead-in to a list holds at least: a sentence ("Here is what changed:"), not a
 /// box's label ("Related posts:").
 const LEAD_IN_TOKENS: u32 = 5;
@@ -484,6 +480,11 @@ pub(super) struct Runs {
 }
 
 impl Runs {
+    /// Block `i`'s reason from the segmentation as it stands (see [`super::run_reason`]).
+    fn reason(&self, ev: &[Evidence], i: usize) -> Reason {
+        super::run_reason(self.state[i], self.header[i], &ev[i])
+    }
+
     /// Settles the scores, segments the page, keeps the article's runs and marks its header.
     /// Returns what the main run brings beyond the cost of a switch (0 when there is none).
     pub(super) fn decide(
