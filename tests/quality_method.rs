@@ -391,3 +391,36 @@ fn a_section_past_the_sites_inline_box_is_kept() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a hockey site's wire story in dragnet-dev): an article whose body another page
+/// of the site holds in full (a round-up that runs the story under its own intro). Below the
+/// article's one paragraph of its own, the copied paragraphs scored as teasers of another
+/// story and went as `repeated`: the page kept a title and one paragraph. A stretch of two or
+/// more paragraphs on the same pages, right below the page's own prose, is the body copied
+/// whole; an author's bio (one paragraph, on the pages of that author) still goes.
+#[test]
+fn an_articles_body_a_round_up_holds_too_is_kept() {
+    let copied: Vec<String> = (0..4).map(|p| prose(900 + p, 2)).collect();
+    let bio = format!("{} writes about the harbour for this site.", name(777));
+    let (pages, want) = site_pages(10, |pg| {
+        let mut lines = chrome(&["Home", "Scores", "Teams", "Print"]);
+        lines.push((format!("Notes on the harbour works, part {pg}"), true));
+        lines.push((prose(100 * pg, 3), true));
+        if pg < 2 {
+            lines.extend(copied.iter().map(|c| (c.clone(), true)));
+        }
+        if pg == 1 {
+            lines.push((prose(100 * pg + 1, 3), true));
+        } else if pg >= 2 {
+            for p in 1..4 {
+                lines.push((prose(100 * pg + p, 3), true));
+            }
+        }
+        if pg == 2 || pg == 3 {
+            lines.push((bio.clone(), false));
+        }
+        lines.extend(chrome(&["Top headlines", "About us", "Terms of use"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}

@@ -40,6 +40,9 @@ pub(super) struct Evidence {
     pub shared: bool,
     /// Occurs more than once on this page.
     pub page_dup: bool,
+    /// Part of the article's body that other pages of the site hold too (see
+    /// `mark_copied_bodies`): scored as what it is, not as a teaser.
+    pub copied_body: bool,
     /// One of the copies of the page's own text held twice (see `Cleaner::clean_page`).
     pub own_copy: bool,
     /// Inside a list of like items after the article (see `items`).
@@ -214,6 +217,7 @@ pub(super) fn evidence(
         soft_template: template && hard.is_none(),
         shared: df >= 2,
         page_dup: false,
+        copied_body: false,
         own_copy: false,
         item: false,
         tokens: w,
@@ -235,11 +239,12 @@ pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     // page's own text or leads into it: a shared block there (a quotation, a lead paragraph
     // teased elsewhere) is scored as what it is, not as a teaser.
     let mut owned_next = false;
+    mark_copied_bodies(ev, cfg);
     for e in ev.iter_mut().rev() {
         let chrome = e.hard.is_some() || e.soft_template || e.item;
         e.score = if chrome {
             e.base.min(0.0) - cfg.chrome_cost
-        } else if e.shared && !owned_next {
+        } else if e.shared && !owned_next && !e.copied_body {
             // Strictly below zero, so that a run of teasers after an article's end is not
             // taken in for free.
             e.base.min(cfg.shared_cap) - 2.0 * cfg.shared_cap
@@ -257,6 +262,39 @@ pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
         }
     }
 }
+
+/// Marks the article's body where other pages of the site hold it too (`copied_body`): a
+/// stretch of [`COPIED_PARAGRAPHS`] or more paragraphs, each on the same number of the site's
+/// pages, that goes on right below a paragraph of the page's own, with nothing between. A
+/// story the site runs twice, or an article a round-up page holds in full, is copied as a
+/// whole, so each of its paragraphs is on the same pages; teasers after an article's end come
+/// under a title each, and an author's bio or a disclaimer is one paragraph (or stands on
+/// other pages than the lines around it).
+fn mark_copied_bodies(ev: &mut [Evidence], cfg: &CleanConfig) {
+    let chrome = |e: &Evidence| e.hard.is_some() || e.soft_template || e.item;
+    let paragraph = |e: &Evidence| !chrome(e) && e.base > 0.0 && e.sentence_end;
+    ev.iter_mut().for_each(|e| e.copied_body = false);
+    let mut i = 0;
+    while i < ev.len() {
+        let own = !chrome(&ev[i]) && !ev[i].shared && ev[i].base >= cfg.switch_cost;
+        i += 1;
+        if !own || i == ev.len() {
+            continue;
+        }
+        // Lines held twice on this page are the page's own copies, decided elsewhere.
+        let df = ev[i].df;
+        let copied = |e: &Evidence| e.shared && !e.page_dup && e.df == df && paragraph(e);
+        let end = i + ev[i..].iter().take_while(|e| copied(e)).count();
+        if end - i >= COPIED_PARAGRAPHS {
+            ev[i..end].iter_mut().for_each(|e| e.copied_body = true);
+        }
+        i = end.max(i);
+    }
+}
+
+/// Paragraphs a stretch of the article's body held by other pages needs (see
+/// `mark_copied_bodies`): one shared paragraph below an article is as often the author's bio.
+const COPIED_PARAGRAPHS: usize = 2;
 
 /// Share of a short block's tokens that are in short blocks on at least `token_share` of the
 /// site's pages.
