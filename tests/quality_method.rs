@@ -424,3 +424,54 @@ fn an_articles_body_a_round_up_holds_too_is_kept() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a phone site's firmware post in dragnet-dev): a changelog the article
+/// announces ("Here is what the update changes:") names one fix under two headings. The line
+/// held twice on the page counted as `repeated` and ended the list halfway. A line the list
+/// holds twice is still the article's; one it holds item after item ("Read more" under each
+/// title of a list of other posts that a line of prose announces) is a list's skeleton, and
+/// that list stays out.
+#[test]
+fn a_line_an_announced_list_holds_twice_does_not_end_it() {
+    let mut lines = chrome(&["Home", "Phones", "Updates"]);
+    lines.push(("Notes on the harbour works".into(), true));
+    lines.push((prose(1, 3), true));
+    lines.push((prose(2, 3), true));
+    let lead_in = "Here is what the update changes for every owner:";
+    lines.push((lead_in.into(), true));
+    for (h, section) in ["MAIL", "RADIO", "CALLS"].iter().enumerate() {
+        lines.push((section.to_string(), true));
+        for k in 0..3 {
+            lines.push((format!("- {} fixed", name(4 * h + k + 100)), true));
+        }
+        if h > 0 {
+            lines.push(("- Stability and speed improvements".into(), true));
+        }
+    }
+    lines.extend(chrome(&["Share this post", "About us", "Terms of use"]));
+    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let want: Vec<&str> = lines.iter().filter(|l| l.1).map(|l| l.0.as_str()).collect();
+    assert_eq!(kept_lines(&text.join("\n")), want);
+}
+
+/// A list of other posts that a line of prose announces, each title over "More from NAME": the
+/// line it holds item after item is a list's skeleton, so the list is no part of the article
+/// (see `a_line_an_announced_list_holds_twice_does_not_end_it`).
+#[test]
+fn an_announced_list_with_a_line_item_after_item_is_teasers() {
+    let mut lines = chrome(&["Home", "Phones", "Updates"]);
+    lines.push(("Notes on the harbour works".into(), true));
+    lines.push((prose(1, 3), true));
+    lines.push((prose(2, 3), true));
+    let lead_in = "These are the posts our readers liked this week:";
+    lines.push((lead_in.into(), false));
+    for t in 0..3 {
+        let title = format!("{} and the {} case", name(t + 500), name(t));
+        lines.push((title, false));
+        lines.push((format!("More from {}", name(900)), false));
+    }
+    lines.extend(chrome(&["Share this post", "About us", "Terms of use"]));
+    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let want: Vec<&str> = lines.iter().filter(|l| l.1).map(|l| l.0.as_str()).collect();
+    assert_eq!(kept_lines(&text.join("\n")), want);
+}

@@ -553,7 +553,15 @@ impl PageState {
                 .trim_end()
                 .ends_with([':', ';', '：', '；'])
         };
-        segment::keep_introduced_lists(&self.ev, &mut self.runs, lead_in, links);
+        let hash = |i: usize| feats.blocks[i].hash;
+        segment::keep_introduced_lists(
+            &self.ev,
+            &mut self.runs,
+            lead_in,
+            links,
+            hash,
+            cfg.item_min,
+        );
     }
 
     /// Lists of like items (comments, teasers) around the article: when the page has an

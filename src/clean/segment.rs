@@ -423,15 +423,21 @@ pub(super) fn keep_own_gaps(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usi
 /// (as in [`keep_own_gaps`], or templated by form, as a changelog's "- NAME v0.0" lines are).
 /// Below the article, a page's own short lines are as often other stories' titles; a sentence
 /// that announces a list is the article's, and so is the list it announces, up to the first
-/// line the site, the crawl or the prior knows.
+/// line the site, the crawl or the prior knows. A line the page holds twice does not end the
+/// list (a changelog names one fix under two headings, an article shows its code twice) unless
+/// the list itself holds it `item_min` times (`hash`: a block's hash): a line that recurs in
+/// a list, item after item, is the skeleton of a list of teasers ("Read more"), not an item.
 pub(super) fn keep_introduced_lists(
     ev: &[Evidence],
     runs: &mut Runs,
     lead_in: impl Fn(usize) -> bool,
     links: impl Fn(usize) -> bool,
+    hash: impl Fn(usize) -> u64,
+    item_min: usize,
 ) {
-    let own = |runs: &Runs, i: usize| {
-        matches!(runs.reason(ev, i), Reason::Context | Reason::Templated)
+    let own = |runs: &Runs, i: usize, dup: bool| {
+        (matches!(runs.reason(ev, i), Reason::Context | Reason::Templated)
+            || (dup && ev[i].page_dup && runs.reason(ev, i) == Reason::Repeated))
             && unknown(&ev[i])
             && !links(i)
     };
@@ -440,7 +446,7 @@ pub(super) fn keep_introduced_lists(
         let l = i + 1;
         let announces = runs.reason(ev, i).is_kept()
             && ev[i].score > 0.0
-            && own(runs, l)
+            && own(runs, l, false)
             && ev[l].tokens >= LEAD_IN_TOKENS
             && lead_in(l);
         if !announces {
@@ -448,8 +454,16 @@ pub(super) fn keep_introduced_lists(
             continue;
         }
         let mut j = l + 1;
-        while j < ev.len() && own(runs, j) {
+        while j < ev.len() && own(runs, j, true) {
             j += 1;
+        }
+        let mut dups: Vec<u64> = (l + 1..j).filter(|&a| ev[a].page_dup).map(&hash).collect();
+        dups.sort_unstable();
+        if dups.chunk_by(|a, b| a == b).any(|c| c.len() >= item_min) {
+            j = l + 1;
+            while j < ev.len() && own(runs, j, false) {
+                j += 1;
+            }
         }
         if j - l > 2 {
             runs.state[l..j].iter_mut().for_each(|s| *s = true);
@@ -858,7 +872,7 @@ mod tests {
                 state,
                 ..Default::default()
             };
-            keep_introduced_lists(e, &mut r, |i| colon && i == 1, |_| false);
+            keep_introduced_lists(e, &mut r, |i| colon && i == 1, |_| false, |i| i as u64, 3);
             r.state
         };
         let (mut e, state) = page(&scores);
