@@ -1,6 +1,7 @@
 //! DOM evidence end to end on a small handwritten HTML crawl: a blog whose posts carry a
 //! comment section (removed as `dom-comments`), a discussion page of the same blog that is
-//! only comments, and a lone page of another site with comments (both kept).
+//! only comments (kept), and a lone page of another site whose comments are signed as the
+//! blog's are (removed as an `item-list`).
 
 mod io_support;
 
@@ -53,7 +54,7 @@ fn post(i: usize) -> String {
 }
 
 #[test]
-fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
+fn a_blogs_comment_section_goes_and_a_lone_page_signed_alike_loses_its_own() {
     let mut pages: Vec<(String, String, String)> = (0..8)
         .map(|i| {
             (
@@ -73,7 +74,10 @@ fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
             comments(17)
         ),
     ));
-    // A lone page of another site: nothing shows its comments recur below its articles.
+    // A lone page of another site: nothing shows its comments recur below its articles, but
+    // it signs them as the blog does ("Reader 0", its numbers folded): the crawl's stamp, item
+    // after item, marks a list of items, and the comments go as one (not by the DOM, which
+    // has no other page of the site to go by).
     pages.push(("lone".into(), "http://other.example.net/x".into(), post(9)));
     let out = clean_html(&pages);
     for i in 0..8 {
@@ -97,6 +101,15 @@ fn a_blogs_comment_section_goes_and_a_lone_pages_comments_stay() {
         3,
         "{thread}"
     );
-    let (lone, _) = &out["lone"];
-    assert!(lone.contains("I loved reading this"), "{lone}");
+    let (lone, removed) = &out["lone"];
+    assert!(!lone.contains("I loved reading this"), "{lone}");
+    let comment_reasons: Vec<&str> = (removed.iter())
+        .filter(|(t, _)| t.starts_with("I loved reading this"))
+        .map(|(_, r)| r.as_str())
+        .collect();
+    assert_eq!(comment_reasons, ["item-list"; 3], "{removed:?}");
+    for k in 0..3 {
+        let para = prose(WORDS[(9 + k) % 24], WORDS[(63 + k + 3) % 24], 27 + k);
+        assert!(lone.contains(&para), "{lone}");
+    }
 }

@@ -105,8 +105,12 @@ impl ItemLists {
             // article's steps as well.
             let stamp =
                 norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
+            // A stamp other sites write too ("November 11, 2012 2:54 AM", a blog engine's
+            // format) is chrome by the crawl, as the site's are by the site.
+            let crawl = stamp && e.hard == Some(Reason::CrossSite);
             let site = matches!(e.hard, Some(Reason::SiteTemplate | Reason::Templated))
-                || (stamp && e.hard.is_none() && e.df >= 2);
+                || (stamp && e.hard.is_none() && e.df >= 2)
+                || crawl;
             // Without the site, only a stamp that the page's own segmentation left out.
             let page_stamp = stamp && !state[i] && !lex.shares_words(cfg, norm);
             if !site && !page_stamp {
@@ -122,14 +126,18 @@ impl ItemLists {
                 self.marks
                     .push((b.prefix ^ 0x5851_f42d_4c95_7f2d, i as u32, raw));
             }
-            if b.suffix != 0 {
+            // The crawl's stamps are alike by their text or their opening words only: their
+            // closing words and their count of numbers are what every dated line of a page
+            // shares (a Q&A page's "answered DATE at TIME" of each answer and "Commented
+            // DATE at TIME" of each comment would make one list of the thread).
+            if b.suffix != 0 && !crawl {
                 self.marks
                     .push((b.suffix ^ 0x1405_7b7e_f767_814f, i as u32, raw));
             }
             // A dated signature's numbers fall alike whatever the name and the half of the
             // day ("NAME 10/28/12 5:33 PM", "NAME 10/31/12 7:01 AM"): a date and a time, four
             // number runs or more, key the line by their count.
-            if stamp {
+            if stamp && !crawl {
                 let numbers = number_runs(norm) as u64;
                 if numbers >= DATED_NUMBERS as u64 {
                     self.marks
