@@ -239,8 +239,8 @@ pub struct CleanConfig {
     /// Blocks of at least this many tokens that do not end like a sentence, with
     /// `title_case_share` of their words capitalised, are titles or menu entries run
     /// together on one line, not prose: their length brings no content evidence to the
-    /// segmentation. Not a table's row (cells parted by tabs) nor a list of names parted by
-    /// commas (three or more), which are an article's own.
+    /// segmentation. Not a table's row (cells parted by tabs) nor a list of names or
+    /// labelled values parted by commas or colons, which are an article's own.
     pub title_run_tokens: u32,
     /// See `title_run_tokens`.
     pub title_case_share: f32,
@@ -480,7 +480,7 @@ impl PageState {
             let mut ev = evidence(lookups, cfg, view, feats, b);
             if ev.tokens >= cfg.title_run_tokens
                 && !ev.sentence_end
-                && b.shape.commas < 3
+                && !punctuated_list(&text[b.start..b.end], b.shape.commas, ev.tokens)
                 && title_case(&text[b.start..b.end], cfg.title_case_share)
             {
                 ev.title_run = true;
@@ -685,6 +685,19 @@ impl PageState {
     }
 }
 
+/// Whether a line is a list of names or of labelled values, parted by commas or colons
+/// ("Photography: NAME // Venue: PLACE // Cake: NAME …", a list of film titles): three
+/// commas or more, and one comma or colon every [`LIST_MARK_TOKENS`] tokens or more often.
+/// Titles run together carry one now and then, inside a title ("How to Seed a Pomegranate
+/// Mess-Free, in Pictures").
+fn punctuated_list(text: &str, commas: u32, tokens: u32) -> bool {
+    commas >= 3 && tokens <= LIST_MARK_TOKENS * (commas + text.matches(':').count() as u32)
+}
+
+/// Tokens per comma or colon, at most, in a list of names or labelled values (see
+/// [`punctuated_list`]): an entry is a name, or a label and its value, of two to six words.
+const LIST_MARK_TOKENS: u32 = 8;
+
 /// Whether at least `share` of the words of `text` (those that open with a letter) open
 /// with a capital: a run of titles or menu entries on one line ("Top Stories Latest News
 /// How To Bake Bread"), not prose, which capitalises the first word of a sentence and names.
@@ -740,6 +753,33 @@ fn keep_thread(ev: &[Evidence], runs: &mut Runs, spans: &[(usize, usize)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punctuated_lists_are_told_from_titles_with_a_comma_or_two() {
+        let count = |t: &str| {
+            (
+                t.matches(',').count() as u32,
+                t.split_whitespace().count() as u32,
+            )
+        };
+        let credits = "Photography: Ann Lee Studio // Venue: A Barn in Napa // Cake: Sweet On \
+                       Cake // Flowers: Rose, Fern and Moss // Gown: Lovely Bride // Shoes: \
+                       Valentino // Dresses: Zara, Club Monaco, Free People";
+        let (c, t) = count(credits);
+        assert!(punctuated_list(credits, c, t));
+        let films = "Casablanca, Vertigo, Rear Window, Psycho, Notorious, The Birds, Rebecca";
+        let (c, t) = count(films);
+        assert!(punctuated_list(films, c, t));
+        // Regression (a food blog's "You Might Also Like" line in dragnet-dev): three commas
+        // inside seventy words of titles made it a list, and its length outweighed the post.
+        let titles = "10 Fall Cocktails to Toast to This Thanksgiving How to Seed a Pomegranate \
+                      Mess-Free, in Pictures How to Caramelize Onions 10 Quintessentially \
+                      American Dishes Bread Winner: The Easiest Loaf You Will Ever Bake 6 \
+                      Champagne Cocktails For the Holidays 2011 Holiday Gift Guides: Kitchen \
+                      Gadgets, Stocking Stuffers, and What to Get Guys 10 Hostess Gifts to Bring";
+        let (c, t) = count(titles);
+        assert!(c >= 3 && !punctuated_list(titles, c, t));
+    }
 
     #[test]
     fn title_case_tells_titles_run_together_from_prose() {
