@@ -524,3 +524,35 @@ fn comments_dated_as_other_sites_date_theirs_are_a_list() {
     }
     assert_eq!(kept_lines_of_crawl(&crawl), wants);
 }
+
+/// Regression (a tech news site in dragnet-dev): below a short article, the site's "Topics: /
+/// Tags:" rows, the author's name and a long bio of the author ("NAME joined the site in 2006
+/// and covers …"), on this page alone. The bio brought more than a share of the article's
+/// evidence and was kept as a second run. A block or two past the article's end and past the
+/// site's template is a bio, a blurb or a comment, not the article resuming.
+#[test]
+fn an_authors_bio_past_the_sites_tag_rows_goes() {
+    let (pages, want) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "News", "Reviews"]);
+        lines.push((format!("Notes on the harbour works, part {pg}"), true));
+        for p in 0..2 {
+            lines.push((prose(100 * pg + p, 2), true));
+        }
+        lines.extend(chrome(&[
+            "Topics:",
+            "Harbours",
+            "Tags:",
+            "Share this story",
+        ]));
+        lines.push((name(pg + 50), false));
+        let bio = format!(
+            "{} joined the site in 2006 and covers the harbour, the river and the market. {}",
+            name(pg + 50),
+            prose(100 * pg + 9, 2)
+        );
+        lines.push((bio, false));
+        lines.extend(chrome(&["Don't miss", "Latest stories", "About us"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}

@@ -12,9 +12,10 @@ type Run = (usize, usize, f32, f32);
 
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
-/// switch), and any run parted from those only by a short box of hard chrome (an article cut
-/// in two by an inline "Advertisement" box); smaller runs elsewhere on the page (a comment, a
-/// caption, a stray teaser) are dropped. With `topic` (the page's features, and a lexicon that
+/// switch) but a block or two past the article's end and the site's template, and any run
+/// parted from those only by a short box of hard chrome (an article cut in two by an inline
+/// "Advertisement" box); smaller runs elsewhere on the page (a comment, a caption, a stray
+/// teaser) are dropped. With `topic` (the page's features, and a lexicon that
 /// learns the main run's words), runs that are sections of the article by what they say are
 /// kept too ([`section_on_topic`]). Returns where the main run starts and what its blocks
 /// bring beyond the cost of a switch.
@@ -73,6 +74,26 @@ pub(super) fn select_runs(
         }
         keep[k] = true;
     }
+    // A run of a block or two kept for its share alone, past the article's end (hard chrome
+    // right below the kept run before it) and past a line of the site's template on every
+    // page, farther than an inline box: an author's bio, another story's blurb, a comment,
+    // not the article resuming below the site's furniture.
+    let mut last = runs[main].1;
+    for k in main + 1..runs.len() {
+        if !keep[k] {
+            continue;
+        }
+        let (a, b) = (last, runs[k].0);
+        let stray = b - a > cfg.inline_box
+            && runs[k].1 - runs[k].0 <= STRAY_BLOCKS
+            && ev[a].hard.is_some()
+            && (ev[a..b].iter()).any(|e| e.everywhere && e.hard == Some(Reason::SiteTemplate));
+        if stray {
+            keep[k] = false;
+        } else {
+            last = runs[k].1;
+        }
+    }
     // `chain_runs` asks only about the runs not kept yet; the lexicon is learned only when
     // one of them has the paragraphs of a section (most pages have none).
     let mut on_topic = vec![false; runs.len()];
@@ -107,6 +128,10 @@ pub(super) fn select_runs(
     }
     Some((runs[main].0, runs[main].3))
 }
+
+/// Blocks a run past the article's end may hold and still be a stray (see [`select_runs`]): an
+/// author's bio, a blurb or a comment is a paragraph or two.
+const STRAY_BLOCKS: usize = 2;
 
 /// Whether a run that holds [`paragraphs`] is a section of the article by what it says:
 /// paragraphs (`cfg.section_paragraphs` blocks that pay for a switch, as an article's section
