@@ -53,6 +53,14 @@ fn post(i: usize) -> String {
     )
 }
 
+/// Why each comment of a page went.
+fn comment_reasons(removed: &[(String, String)]) -> Vec<&str> {
+    (removed.iter())
+        .filter(|(t, _)| t.starts_with("I loved reading this"))
+        .map(|(_, r)| r.as_str())
+        .collect()
+}
+
 #[test]
 fn a_blogs_comment_section_goes_and_a_lone_page_signed_alike_loses_its_own() {
     let mut pages: Vec<(String, String, String)> = (0..8)
@@ -88,11 +96,8 @@ fn a_blogs_comment_section_goes_and_a_lone_page_signed_alike_loses_its_own() {
             assert!(kept.contains(&para), "post{i}: {kept}\n{removed:?}");
         }
         assert!(!kept.contains("I loved reading this"), "post{i}: {kept}");
-        let comment_reasons: Vec<&str> = (removed.iter())
-            .filter(|(t, _)| t.starts_with("I loved reading this"))
-            .map(|(_, r)| r.as_str())
-            .collect();
-        assert_eq!(comment_reasons, ["dom-comments"; 3], "post{i}: {removed:?}");
+        let reasons = comment_reasons(removed);
+        assert_eq!(reasons, ["dom-comments"; 3], "post{i}: {removed:?}");
         assert!(!kept.contains("Home"), "post{i}: {kept}");
     }
     let (thread, _) = &out["thread"];
@@ -103,11 +108,7 @@ fn a_blogs_comment_section_goes_and_a_lone_page_signed_alike_loses_its_own() {
     );
     let (lone, removed) = &out["lone"];
     assert!(!lone.contains("I loved reading this"), "{lone}");
-    let comment_reasons: Vec<&str> = (removed.iter())
-        .filter(|(t, _)| t.starts_with("I loved reading this"))
-        .map(|(_, r)| r.as_str())
-        .collect();
-    assert_eq!(comment_reasons, ["item-list"; 3], "{removed:?}");
+    assert_eq!(comment_reasons(removed), ["item-list"; 3], "{removed:?}");
     for k in 0..3 {
         let para = prose(WORDS[(9 + k) % 24], WORDS[(63 + k + 3) % 24], 27 + k);
         assert!(lone.contains(&para), "{lone}");

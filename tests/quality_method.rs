@@ -178,14 +178,14 @@ fn site_pages(
     n: usize,
     page: impl Fn(usize) -> Vec<(String, bool)>,
 ) -> (Vec<String>, Vec<Vec<String>>) {
-    (0..n)
-        .map(|pg| {
-            let lines = page(pg);
-            let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-            let want = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
-            (text.join("\n"), want)
-        })
-        .unzip()
+    (0..n).map(|pg| text_and_want(&page(pg))).unzip()
+}
+
+/// A page's text from its lines (with whether the article keeps each), and the lines kept.
+fn text_and_want(lines: &[(String, bool)]) -> (String, Vec<String>) {
+    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let want = lines.iter().filter(|l| l.1).map(|l| l.0.clone()).collect();
+    (text.join("\n"), want)
 }
 
 /// Lines of the site's chrome (not kept).
@@ -433,6 +433,15 @@ fn an_articles_body_a_round_up_holds_too_is_kept() {
     assert_eq!(kept_lines_of_site(&pages), want);
 }
 
+/// A site's menu, a title and two paragraphs of a post, on a site seen once.
+fn short_post() -> Vec<(String, bool)> {
+    let mut lines = chrome(&["Home", "Phones", "Updates"]);
+    lines.push(("Notes on the harbour works".into(), true));
+    lines.push((prose(1, 3), true));
+    lines.push((prose(2, 3), true));
+    lines
+}
+
 /// Regression (a phone site's firmware post in dragnet-dev): a changelog the article
 /// announces ("Here is what the update changes:") names one fix under two headings. The line
 /// held twice on the page counted as `repeated` and ended the list halfway. A line the list
@@ -441,10 +450,7 @@ fn an_articles_body_a_round_up_holds_too_is_kept() {
 /// that list stays out.
 #[test]
 fn a_line_an_announced_list_holds_twice_does_not_end_it() {
-    let mut lines = chrome(&["Home", "Phones", "Updates"]);
-    lines.push(("Notes on the harbour works".into(), true));
-    lines.push((prose(1, 3), true));
-    lines.push((prose(2, 3), true));
+    let mut lines = short_post();
     let lead_in = "Here is what the update changes for every owner:";
     lines.push((lead_in.into(), true));
     for (h, section) in ["MAIL", "RADIO", "CALLS"].iter().enumerate() {
@@ -457,9 +463,8 @@ fn a_line_an_announced_list_holds_twice_does_not_end_it() {
         }
     }
     lines.extend(chrome(&["Share this post", "About us", "Terms of use"]));
-    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-    let want: Vec<&str> = lines.iter().filter(|l| l.1).map(|l| l.0.as_str()).collect();
-    assert_eq!(kept_lines(&text.join("\n")), want);
+    let (text, want) = text_and_want(&lines);
+    assert_eq!(kept_lines(&text), want);
 }
 
 /// A list of other posts that a line of prose announces, each title over "More from NAME": the
@@ -467,10 +472,7 @@ fn a_line_an_announced_list_holds_twice_does_not_end_it() {
 /// (see `a_line_an_announced_list_holds_twice_does_not_end_it`).
 #[test]
 fn an_announced_list_with_a_line_item_after_item_is_teasers() {
-    let mut lines = chrome(&["Home", "Phones", "Updates"]);
-    lines.push(("Notes on the harbour works".into(), true));
-    lines.push((prose(1, 3), true));
-    lines.push((prose(2, 3), true));
+    let mut lines = short_post();
     let lead_in = "These are the posts our readers liked this week:";
     lines.push((lead_in.into(), false));
     for t in 0..3 {
@@ -479,9 +481,8 @@ fn an_announced_list_with_a_line_item_after_item_is_teasers() {
         lines.push((format!("More from {}", name(900)), false));
     }
     lines.extend(chrome(&["Share this post", "About us", "Terms of use"]));
-    let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-    let want: Vec<&str> = lines.iter().filter(|l| l.1).map(|l| l.0.as_str()).collect();
-    assert_eq!(kept_lines(&text.join("\n")), want);
+    let (text, want) = text_and_want(&lines);
+    assert_eq!(kept_lines(&text), want);
 }
 
 /// Regression (a games blog in dragnet-dev): comments under "NAME said:", each closed by its
@@ -512,15 +513,9 @@ fn comments_dated_as_other_sites_date_theirs_are_a_list() {
         }
         lines.push((prose(100 * s + 20, 1), false));
         lines.extend(chrome(&["Post a comment", "Recent posts", "Links"]));
-        let text: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
-        crawl.push((format!("site{s}.example"), text.join("\n")));
-        wants.push(
-            lines
-                .iter()
-                .filter(|l| l.1)
-                .map(|l| l.0.clone())
-                .collect::<Vec<_>>(),
-        );
+        let (text, want) = text_and_want(&lines);
+        crawl.push((format!("site{s}.example"), text));
+        wants.push(want);
     }
     assert_eq!(kept_lines_of_crawl(&crawl), wants);
 }
