@@ -551,3 +551,32 @@ fn an_authors_bio_past_the_sites_tag_rows_goes() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a startup blog in dragnet-dev): a short post, the site's share row, related
+/// posts and its "1 Comment" heading, then the one comment under its signature ("NAME" and a
+/// date run together), longer than the post. With no list of items on the page, the comment
+/// outweighed the post, was taken for the article and kept beside it. A run right under such
+/// a signature, under the site's template, far below an article, is the page's lone comment.
+#[test]
+fn a_lone_comment_longer_than_its_post_goes() {
+    let (pages, want) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Archive", "About"]);
+        lines.push((prose(100 * pg, 3), true));
+        lines.extend(chrome(&[
+            "Share this:",
+            "Popular Posts",
+            "Related Posts",
+            "1 Comment",
+        ]));
+        lines.push((
+            format!("{}0{}-0{}-2012", name(pg + 30), pg + 1, pg + 2),
+            false,
+        ));
+        for p in 1..4 {
+            lines.push((prose(100 * pg + p, 2), false));
+        }
+        lines.extend(chrome(&["Search", "Powered by a blog engine"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}

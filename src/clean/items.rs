@@ -40,6 +40,13 @@ fn boundary_kind(e: &Evidence) -> bool {
     matches!(e.hard, Some(Reason::SiteTemplate | Reason::CrossSite)) || e.soft_template
 }
 
+/// Whether a normalised line holds numbers and words besides them: a stamp ("40 minutes ago",
+/// "NAME on DATE at TIME"), not a bare counter ("#2"), which numbers a thread's posts and an
+/// article's steps as well.
+pub(super) fn is_stamp(norm: &str) -> bool {
+    norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ')
+}
+
 /// Number runs a dated signature holds at least: a date and a time ("NAME 10/28/12 5:33 PM").
 const DATED_NUMBERS: usize = 4;
 
@@ -103,8 +110,7 @@ impl ItemLists {
             let norm = feats.normalized_of(b);
             // Words besides the numbers: a bare counter ("#2") numbers a thread's posts and an
             // article's steps as well.
-            let stamp =
-                norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ');
+            let stamp = is_stamp(norm);
             // A stamp other sites write too ("November 11, 2012 2:54 AM", a blog engine's
             // format) is chrome by the crawl, as the site's are by the site.
             let crawl = stamp && e.hard == Some(Reason::CrossSite);

@@ -574,6 +574,9 @@ impl PageState {
             .mark(text, feats, &mut self.ev, cfg, lexicon, &self.runs.state)
             || !dom::article_is_no_list(&self.dom, &mut self.ev)
         {
+            if self.lone_comment(cfg, feats) {
+                self.runs.decide(&mut self.ev, cfg, feats);
+            }
             return;
         }
         // The article comes before its comments and its page's teasers: a page whose
@@ -599,6 +602,42 @@ impl PageState {
         (self.runs.main).is_some_and(|(m, w)| {
             w > 0.0 && m < first_item && !self.items.item_above(feats, &self.ev, m)
         })
+    }
+
+    /// Whether the main run is a lone comment (a page with no list of items): it stands right
+    /// under a signature (a stamp the site templates, another of its pages holds or other
+    /// sites write: "Mark08-08-2012"), that under the site's template (a "1 Comment" heading),
+    /// and the signature shares none of the article's words, which stands above, its last
+    /// paragraph farther than an inline box (a share row, related posts and the heading lie
+    /// between). A comment longer than a short post outweighs it and was taken for the
+    /// article. A deck above its body's byline and date is closer; a video box's "TITLE 03:31"
+    /// inside a story shares its words. Then the run is made an item.
+    fn lone_comment(&mut self, cfg: &CleanConfig, feats: &PageFeatures) -> bool {
+        let Some((m, _)) = self.runs.main.filter(|&(m, _)| m >= 2) else {
+            return false;
+        };
+        let (ev, sign) = (&self.ev, m - 1);
+        let norm = feats.normalized_of(&feats.blocks[sign]);
+        let signature = items::is_stamp(norm)
+            && ev[sign].tokens <= cfg.short_tokens
+            && (matches!(ev[sign].hard, Some(Reason::Templated | Reason::CrossSite))
+                || ev[sign].df >= 2);
+        let state = &self.runs.state;
+        let article = (0..sign - 1)
+            .rfind(|&i| state[i] && ev[i].score > cfg.switch_cost)
+            .is_some_and(|a| sign - a - 1 > cfg.inline_box);
+        if !(signature && ev[sign - 1].hard == Some(Reason::SiteTemplate) && article) {
+            return false;
+        }
+        self.runs.lexicon.learn(cfg, feats, state, m);
+        if self.runs.lexicon.shares_words(cfg, norm) {
+            return false;
+        }
+        let end = (m..ev.len()).find(|&k| !state[k]).unwrap_or(ev.len());
+        self.ev[sign..end].iter_mut().for_each(|e| e.item = true);
+        self.items.spans.push((sign, end));
+        self.items.opened.push(true);
+        true
     }
 
     /// Whether the main run is a list's last item running on past where the list reaches (a
