@@ -633,11 +633,18 @@ impl PageState {
         if self.runs.lexicon.shares_words(cfg, norm) {
             return false;
         }
-        let end = (m..ev.len()).find(|&k| !state[k]).unwrap_or(ev.len());
-        self.ev[sign..end].iter_mut().for_each(|e| e.item = true);
-        self.items.spans.push((sign, end));
-        self.items.opened.push(true);
+        self.run_is_item(sign, m);
         true
+    }
+
+    /// Makes blocks `start` up to the end of the kept run at `m` an item of a list whose lines
+    /// open their items.
+    fn run_is_item(&mut self, start: usize, m: usize) {
+        let state = &self.runs.state;
+        let end = (m..state.len()).find(|&k| !state[k]).unwrap_or(state.len());
+        self.ev[start..end].iter_mut().for_each(|e| e.item = true);
+        self.items.spans.push((start, end));
+        self.items.opened.push(true);
     }
 
     /// Whether the main run is a list's last item running on past where the list reaches (a
@@ -665,10 +672,7 @@ impl PageState {
         let Some(start) = list.filter(|_| apart && m > first_item) else {
             return false;
         };
-        let end = (m..ev.len()).find(|&j| !state[j]).unwrap_or(ev.len());
-        self.ev[start..end].iter_mut().for_each(|e| e.item = true);
-        self.items.spans.push((start, end));
-        self.items.opened.push(true);
+        self.run_is_item(start, m);
         true
     }
 
