@@ -485,10 +485,8 @@ pub(super) fn keep_introduced_lists(
         let mut dups: Vec<u64> = (l + 1..j).filter(|&a| ev[a].page_dup).map(&hash).collect();
         dups.sort_unstable();
         if dups.chunk_by(|a, b| a == b).any(|c| c.len() >= item_min) {
-            j = l + 1;
-            while j < ev.len() && own(runs, j, false) {
-                j += 1;
-            }
+            // The list then ends at its first line held twice, as any other list does.
+            j = (l + 1..j).find(|&a| !own(runs, a, false)).unwrap_or(j);
         }
         if j - l > 2 {
             runs.state[l..j].iter_mut().for_each(|s| *s = true);
