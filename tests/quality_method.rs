@@ -580,3 +580,29 @@ fn a_lone_comment_longer_than_its_post_goes() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a sports blog in dragnet-dev): an article quoting readers' social posts, each
+/// post, then a dash on a line of its own (the embed's, on every page that quotes posts),
+/// then its signature ("NAME (@handle) November 2, 2012"), with the author's prose between
+/// the posts. The dash, a line of no words, stood between each signature and the prose above
+/// it, so the signatures seemed to open items set apart from the article, and the article's
+/// second half went as an `item-list`. A line of no words neither opens nor parts anything.
+#[test]
+fn posts_quoted_in_an_article_past_a_dash_are_kept() {
+    let (pages, want) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Archive", "About"]);
+        lines.push((format!("Notes on the harbour works, part {pg}"), true));
+        lines.push((prose(100 * pg, 3), true));
+        for q in 0..5 {
+            lines.push((prose(100 * pg + 10 + q, 1), true));
+            lines.push(("\u{2014}".to_string(), false));
+            let who = name(7 * pg + q + 60);
+            lines.push((format!("{who} (@{who}) November 0{}, 2012", q + 1), false));
+            lines.push((prose(100 * pg + 20 + q, 3), true));
+        }
+        lines.push((prose(100 * pg + 30, 2), true));
+        lines.extend(chrome(&["Leave a comment", "Powered by a blog engine"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}

@@ -325,8 +325,13 @@ impl ItemLists {
         let mut start = pos[0];
         // The item's own short lines above its line (a place and an address above "For
         // sale: $PRICE") are passed over, as below it.
+        // A line of no words (the dash of an embedded post above its signature, a rule) is
+        // passed over too: it neither opens an item nor parts one from the prose above.
         let mut above = pos[0];
-        while above > 0 && pos[0] - above < longest && own_short(&ev[above - 1]) {
+        while above > 0
+            && pos[0] - above < longest
+            && (own_short(&ev[above - 1]) || ev[above - 1].tokens == 0)
+        {
             above -= 1;
         }
         if opens && above > 0 && prose(&ev[above - 1]) {
@@ -371,7 +376,10 @@ impl ItemLists {
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
         self.spans.push((start, end));
-        let opened = pos.iter().all(|&p| p > 0 && !prose(&ev[p - 1]));
+        let opened = pos.iter().all(|&p| {
+            let above = p - ev[..p].iter().rev().take_while(|e| e.tokens == 0).count();
+            above > 0 && !prose(&ev[above - 1])
+        });
         self.opened.push(opened);
         let held = self.inner.iter().filter(|(_, &c)| c >= 2).map(|(&h, _)| h);
         self.held.extend(held);
