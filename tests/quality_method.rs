@@ -606,3 +606,30 @@ fn posts_quoted_in_an_article_past_a_dash_are_kept() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a sports blog in dragnet-dev): a post cut into sections, each heading framed
+/// by two rules ("———", the site's, on every page with sections). Each rule cost as much as a
+/// line of the site's menu, so four of them around every heading outweighed the short
+/// paragraph between, and the post was cut down to its first paragraph. A line of no words
+/// is chrome that costs nothing: it holds no text that is not the article's.
+#[test]
+fn sections_between_the_sites_rules_are_kept() {
+    let rule = "\u{2014}".repeat(20);
+    let (pages, want) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Archive", "About"]);
+        let place = ["river", "bridge", "harbour", "market", "garden", "signal"][pg];
+        let title = format!("{} and {} at the {place}", name(pg + 90), name(pg + 140));
+        lines.push((title, true));
+        lines.push((prose(100 * pg, 2), true));
+        for q in 0..5 {
+            lines.push((rule.clone(), false));
+            let heading = format!("{} {}", name(7 * pg + q + 60), name(11 * pg + q + 200));
+            lines.push((heading, true));
+            lines.push((rule.clone(), false));
+            lines.push((prose(100 * pg + 10 + q, 1), true));
+        }
+        lines.extend(chrome(&["Leave a comment", "Powered by a blog engine"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}

@@ -242,7 +242,13 @@ pub(super) fn settle_scores(ev: &mut [Evidence], cfg: &CleanConfig) {
     mark_copied_bodies(ev, cfg);
     for e in ev.iter_mut().rev() {
         let chrome = e.hard.is_some() || e.soft_template || e.item;
-        e.score = if chrome {
+        e.score = if e.tokens == 0 && e.hard.is_some() {
+            // A line of no words that the site or the crawl repeats is a drawn rule ("———",
+            // "|"): its chrome cost stands for text that is not the article's, and it holds
+            // none. Among menus it stands between chrome that costs on its own; between the
+            // article's sections it parts them no more than a blank line.
+            0.0
+        } else if chrome {
             e.base.min(0.0) - cfg.chrome_cost
         } else if e.shared && !owned_next && !e.copied_body {
             // Strictly below zero, so that a run of teasers after an article's end is not
