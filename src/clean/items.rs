@@ -324,9 +324,9 @@ impl ItemLists {
         // article's paragraphs run on from its title and byline.
         let mut start = pos[0];
         // The item's own short lines above its line (a place and an address above "For
-        // sale: $PRICE") are passed over, as below it.
-        // A line of no words (the dash of an embedded post above its signature, a rule) is
-        // passed over too: it neither opens an item nor parts one from the prose above.
+        // sale: $PRICE") are passed over, as below it, and so are lines of no words (the
+        // dash of an embedded post above its signature, a rule): such a line neither opens
+        // an item nor parts one from the prose above.
         let mut above = pos[0];
         while above > 0
             && pos[0] - above < longest
@@ -376,6 +376,7 @@ impl ItemLists {
         }
         ev[start..end].iter_mut().for_each(|e| e.item = true);
         self.spans.push((start, end));
+        // Looked for past lines of no words, as `above` is.
         let opened = pos.iter().all(|&p| {
             let above = p - ev[..p].iter().rev().take_while(|e| e.tokens == 0).count();
             above > 0 && !prose(&ev[above - 1])
