@@ -633,3 +633,74 @@ fn sections_between_the_sites_rules_are_kept() {
     });
     assert_eq!(kept_lines_of_site(&pages), want);
 }
+
+/// Regression (a buying guide in wcxb-dev, a climate explainer in big9): a list article whose
+/// sections each end in the site's box ("Pros" … "Cons" … "Best prices today:" / "Retailer" /
+/// "Price"). The chain of sections stops at the site's template between two runs (a share
+/// row, a comments heading: the article's end), so every section past the first box was
+/// lost. A line of the site's template that the page holds `item_min` times or more is a box
+/// repeated section after section, not the article's end, and a section that speaks of the
+/// article's subject chains past it. (Each section's heading, in the gap with the box, still
+/// goes with it: a gap that holds the site's lines is not filled.)
+#[test]
+fn sections_past_the_sites_box_repeated_under_each_are_kept() {
+    let mut bodies = Vec::new();
+    let (pages, _) = site_pages(6, |pg| {
+        let mut lines = chrome(&["Home", "Reviews", "Deals"]);
+        let place = ["river", "bridge", "harbour", "market", "garden", "signal"][pg];
+        let title = format!(
+            "{} and {} kits at the {place}",
+            name(pg + 90),
+            name(pg + 140)
+        );
+        lines.push((title, true));
+        lines.push((prose(100 * pg, 2), true));
+        for q in 0..4 {
+            let heading = format!("{} {}", name(7 * pg + q + 60), name(11 * pg + q + 200));
+            lines.push((heading, true));
+            for p in 0..2 {
+                lines.push((prose(100 * pg + 10 * q + p + 10, 3), true));
+            }
+            lines.extend(chrome(&["Pros"]));
+            lines.push((format!("Light as a {}", name(13 * pg + q + 400)), false));
+            lines.extend(chrome(&["Cons"]));
+            lines.push((format!("Dear for a {}", name(17 * pg + q + 500)), false));
+            lines.extend(chrome(&[
+                "Best Prices Today:",
+                "Retailer",
+                "Price",
+                "Check",
+            ]));
+        }
+        lines.extend(chrome(&["Share this", "About us", "Contact"]));
+        lines
+    });
+    for page in &pages {
+        bodies.push(
+            page.lines()
+                .filter(|l| l.starts_with("The "))
+                .collect::<Vec<_>>(),
+        );
+    }
+    for (kept, body) in kept_lines_of_site(&pages).iter().zip(&bodies) {
+        let paragraphs: Vec<&str> = kept
+            .iter()
+            .map(|l| l.as_str())
+            .filter(|l| l.starts_with("The "))
+            .collect();
+        assert_eq!(&paragraphs, body);
+        let boxed = [
+            "Pros",
+            "Cons",
+            "Best Prices Today:",
+            "Retailer",
+            "Price",
+            "Light",
+            "Dear",
+        ];
+        assert!(
+            !kept.iter().any(|l| boxed.iter().any(|b| l.starts_with(b))),
+            "{kept:?}"
+        );
+    }
+}

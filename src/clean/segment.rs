@@ -109,13 +109,17 @@ pub(super) fn select_runs(
             }
         }
     }
+    let boxes = match topic.as_ref() {
+        Some((feats, _)) if on_topic.iter().any(|&t| t) => box_lines(ev, feats, cfg),
+        _ => Vec::new(),
+    };
     let gaps = chain_runs(
         ev,
         &runs,
         main,
         &mut keep,
         &weight,
-        &on_topic,
+        (&on_topic, &boxes),
         cfg.inline_box,
     );
     for (k, &(s, e, ..)) in runs.iter().enumerate() {
@@ -127,6 +131,27 @@ pub(super) fn select_runs(
         fill_gap(ev, &mut state[a..b], a);
     }
     Some((runs[main].0, runs[main].3))
+}
+
+/// The lines of a box the page repeats section after section (a list article's "Pros" /
+/// "Cons" / "Best prices today:" under each product): lines of the site's template that the
+/// page holds `cfg.item_min` times or more, as a list's skeleton repeats. The article's end
+/// (a share row, a comments heading) stands once, or twice with the share row above the
+/// article too. Empty when there is none.
+fn box_lines(ev: &[Evidence], feats: &PageFeatures, cfg: &CleanConfig) -> Vec<bool> {
+    let mut lines: Vec<(u64, usize)> = (0..ev.len())
+        .filter(|&i| ev[i].page_dup && ev[i].hard == Some(Reason::SiteTemplate))
+        .map(|i| (feats.blocks[i].hash, i))
+        .collect();
+    let mut boxed = Vec::new();
+    lines.sort_unstable();
+    for same in lines.chunk_by(|a, b| a.0 == b.0) {
+        if same.len() >= cfg.item_min {
+            boxed.resize(ev.len(), false);
+            same.iter().for_each(|&(_, i)| boxed[i] = true);
+        }
+    }
+    boxed
 }
 
 /// Blocks a run past the article's end may hold and still be a stray (see [`select_runs`]): an
@@ -198,7 +223,8 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// (a share row, a comments heading on every page) and at a list of items (comments): what
 /// stands there parts sections of the page, not of the article; but a section by what it
 /// says, past a gap no longer than `inline_box` blocks, lies past a box of the site's inside
-/// the article (a gallery's "23 Photos / TITLE / View the Full Gallery »"). Above the main
+/// the article (a gallery's "23 Photos / TITLE / View the Full Gallery »"), and so does one
+/// past a box the page repeats under each of its sections (`boxes`, [`box_lines`]). Above the main
 /// run, a block that neither the site nor the crawl says anything of ([`says_nothing`]) costs
 /// nothing: the chrome above an article is the site's header and menus, which other pages or
 /// other sites hold, while the page's own short lines there are the article's (a list of
@@ -211,7 +237,7 @@ fn chain_runs(
     main: usize,
     keep: &mut [bool],
     weight: &dyn Fn(&Run) -> f32,
-    on_topic: &[bool],
+    (on_topic, boxes): (&[bool], &[bool]),
     inline_box: usize,
 ) -> Vec<(usize, usize)> {
     let mut gaps = Vec::new();
@@ -227,9 +253,11 @@ fn chain_runs(
             };
             if !keep[k] {
                 let gap = &ev[a..b];
-                let parts = gap
-                    .iter()
-                    .any(|e| e.hard == Some(Reason::SiteTemplate) || e.item);
+                // A box the page repeats under each section parts nothing from a section
+                // that speaks of the article's subject.
+                let boxed = |j: usize| on_topic[k] && boxes.get(j).is_some_and(|&b| b);
+                let parts = (a..b)
+                    .any(|j| (ev[j].hard == Some(Reason::SiteTemplate) && !boxed(j)) || ev[j].item);
                 let inline = on_topic[k] && b - a <= inline_box && !gap.iter().any(|e| e.item);
                 if parts && !inline {
                     break;
