@@ -704,3 +704,147 @@ fn sections_past_the_sites_box_repeated_under_each_are_kept() {
         );
     }
 }
+
+/// Regression (a news site's older pages in big9): an article whose first part stands above
+/// a box of other stories set inside it ("(Story continues below)", an advertisement, a
+/// related list), on the pages that carry one. The rest of the article, below the box, is the
+/// main run; the chain of sections stopped at the box's lines of the site's template as at
+/// the article's end, and the first part was lost. Above the main run, a section on the
+/// article's subject chains past the site's lines that only some of its pages hold; the
+/// header and menus above every article stand on all of them.
+#[test]
+fn an_articles_first_part_above_a_box_of_other_stories_is_kept() {
+    let (pages, want) = site_pages(8, |pg| {
+        let mut lines = chrome(&["Home", "World", "Politics", "Business", "Sports"]);
+        lines.push((
+            format!(
+                "{} and {} at the {}",
+                name(pg + 90),
+                name(pg + 140),
+                PLACES[pg]
+            ),
+            true,
+        ));
+        lines.push((prose(100 * pg, 3), true));
+        lines.push((prose(100 * pg + 1, 3), true));
+        if pg % 4 != 3 {
+            lines.extend(chrome(&[
+                "(Story continues below)",
+                "Advertisement",
+                "Related Stories",
+            ]));
+            for t in 0..3 {
+                let other = (pg + t + 1) % 8;
+                let title = format!("{} and {} on tour", name(other + 300), name(other + 340));
+                lines.push((title, false));
+            }
+            lines.extend(chrome(&["More in World"]));
+        }
+        for p in 2..8 {
+            lines.push((prose(100 * pg + p, 3), true));
+        }
+        lines.extend(chrome(&["E-mail story", "Print", "About us", "Contact"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}
+
+/// Regression (a newspaper's site in dragnet-dev): below the article, a list of other
+/// stories from the home page, each its title, its blurb and the site's "Read preview". Each
+/// blurb is prose, and together they weighed more than the article's share asks of another
+/// run, so they were kept. Other pages of the site show the same blurbs: a run away from the
+/// article must hold its share in text only this page holds.
+#[test]
+fn blurbs_the_sites_other_pages_show_are_not_the_articles() {
+    let (pages, want) = site_pages(12, |pg| {
+        let mut lines = chrome(&["Home", "World", "Politics", "Business", "Sports"]);
+        lines.push((
+            format!(
+                "{} and {} at the {}",
+                name(pg + 90),
+                name(pg + 140),
+                PLACES[pg]
+            ),
+            true,
+        ));
+        for p in 0..4 {
+            lines.push((prose(100 * pg + p, 3), true));
+        }
+        lines.extend(chrome(&["Share", "Print", "From the Home Page"]));
+        for t in 0..3 {
+            // The last story is teased on this page alone.
+            let story = if t == 2 { 1000 + pg } else { 3 * (pg / 2) + t };
+            lines.push((
+                format!("{} beats the {}", name(story + 500), name(story + 600)),
+                false,
+            ));
+            lines.push((blurb(story), false));
+            lines.extend(chrome(&["Read Preview"]));
+        }
+        lines.extend(chrome(&["About us", "Contact"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}
+
+/// Regression (a news site's photo galleries in dragnet-dev): a text view lists a slideshow's
+/// captions, each a sentence about its photo, then the slideshow's title once per slide. The
+/// captions scored as prose and joined the article's run, or outweighed the article itself.
+/// As many copies of one titled line right under as many paragraphs mark them as a list's
+/// items; the article's paragraphs, above and below, stay.
+#[test]
+fn a_slideshows_captions_above_its_title_per_slide_go() {
+    let mut lines = chrome(&["Home", "World", "Politics"]);
+    lines.push(("Harbour works reach the river bridge".to_string(), true));
+    lines.push((prose(1, 3), true));
+    lines.push((prose(2, 3), true));
+    for c in 0..8 {
+        let caption = format!(
+            "{} waves from the deck of the {} on Monday, October {}.",
+            name(c + 40),
+            name(c + 80),
+            c + 2
+        );
+        lines.push((caption, false));
+    }
+    for _ in 0..8 {
+        lines.push(("Scenes from the harbour works".to_string(), false));
+    }
+    for p in 3..7 {
+        lines.push((prose(p, 3), true));
+    }
+    lines.extend(chrome(&["About us", "Contact"]));
+    let (text, want) = text_and_want(&lines);
+    assert_eq!(kept_lines(&text), want);
+    // A page that is the slideshow alone keeps its captions.
+    let captions: Vec<String> = lines.iter().skip(6).take(8).map(|l| l.0.clone()).collect();
+    let mut alone = vec![
+        "Home".to_string(),
+        "Scenes from the harbour works".to_string(),
+    ];
+    alone.extend(captions.iter().cloned());
+    alone.extend((0..8).map(|_| "Scenes from the harbour works".to_string()));
+    let kept = kept_lines(&alone.join("\n"));
+    assert!(captions.iter().all(|c| kept.contains(c)), "{kept:?}");
+}
+
+/// Another story's blurb, three sentences on a subject of its own.
+fn blurb(story: usize) -> String {
+    (0..3)
+        .map(|k| {
+            format!(
+                "The striker {} signed with {} after a trial in {}, and the coach was pleased.",
+                name(story * 3 + k + 700),
+                name(story * 3 + k + 800),
+                name(story * 3 + k + 900)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Words of [`prose`], one for each page's title to share with its article.
+const PLACES: [&str; 12] = [
+    "river", "council", "bridge", "tester", "weather", "harbour", "market", "season", "report",
+    "engine", "garden", "signal",
+];

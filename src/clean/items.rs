@@ -389,6 +389,47 @@ impl ItemLists {
     }
 }
 
+/// Marks a slideshow's captions as items of a list: `cfg.item_min` or more paragraphs right
+/// above as many copies of one line of words (a text view lists a slideshow's captions, then
+/// its title once for each slide: "From the campaign trail" ten times under ten captions).
+/// Each caption is a sentence of its own about its photo, not the article's prose, though it
+/// scores as prose. The count is what marks them: an article's paragraphs above a share row
+/// or a few image credits are not followed by one copy each of a titled line. A line of one
+/// word ("Source", "Follow") is a label, not a title; nor is chrome of the site's or other
+/// sites', or a row of numbers (a table's lines fold alike). A page with no other paragraph
+/// of its own is the slideshow, and keeps its captions.
+pub(super) fn slideshow_captions(ev: &mut [Evidence], feats: &PageFeatures, cfg: &CleanConfig) {
+    let caption = |e: &Evidence| {
+        e.tokens > 0 && e.hard.is_none() && !e.page_dup && e.sentence_end && e.base > 0.0
+    };
+    let blocks = &feats.blocks;
+    let mut marked = false;
+    let mut i = 0;
+    while i < ev.len() {
+        let end = i + blocks[i..]
+            .iter()
+            .take_while(|b| b.hash == blocks[i].hash)
+            .count();
+        let copies = end - i;
+        let norm = feats.normalized_of(&blocks[i]);
+        let title = ev[i].page_dup
+            && (2..=cfg.short_tokens).contains(&ev[i].tokens)
+            && matches!(ev[i].hard, None | Some(Reason::Templated))
+            && norm.bytes().any(|c| c != b'0' && c != b' ');
+        if copies >= cfg.item_min && title && i >= copies && ev[i - copies..i].iter().all(caption) {
+            ev[i - copies..i]
+                .iter_mut()
+                .for_each(|e| e.hard = Some(Reason::ItemList));
+            marked = true;
+        }
+        i = end;
+    }
+    let article = |e: &Evidence| caption(e) && e.df < 2 && e.base >= cfg.switch_cost;
+    if marked && !ev.iter().any(article) {
+        (ev.iter_mut().filter(|e| e.hard == Some(Reason::ItemList))).for_each(|e| e.hard = None);
+    }
+}
+
 /// Lists inside the article (tour dates, standings, steps): a row of at least `item_min` short
 /// lines without sentence punctuation, on no other page, at least half of them templated by
 /// their form ("June 17 …": the row is a list of like entries, not a menu), with prose right

@@ -45,7 +45,7 @@ use crate::shingle::{PageFeatures, Shingler};
 pub use dom::{page_features as dom_features, path_name, DomFigures};
 
 use evidence::{evidence, Evidence, Lookups};
-use items::{inner_lists, ItemLists};
+use items::{inner_lists, slideshow_captions, ItemLists};
 use segment::Runs;
 
 /// Why a block was kept or removed.
@@ -499,6 +499,7 @@ impl PageState {
                 e.page_dup = true;
             }
         }
+        slideshow_captions(&mut self.ev, feats, cfg);
         dom::apply(lookups, cfg, view, dom, &mut self.ev, &mut self.dom);
         inner_lists(&mut self.ev, cfg);
     }

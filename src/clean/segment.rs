@@ -12,13 +12,13 @@ type Run = (usize, usize, f32, f32);
 
 /// Keeps the article's runs: the run with the most content evidence, any other run with at
 /// least `secondary_share` of its evidence (counting what each block brings beyond a
-/// switch) but a block or two past the article's end and the site's template, and any run
-/// parted from those only by a short box of hard chrome (an article cut in two by an inline
-/// "Advertisement" box); smaller runs elsewhere on the page (a comment, a caption, a stray
-/// teaser) are dropped. With `topic` (the page's features, and a lexicon that
-/// learns the main run's words), runs that are sections of the article by what they say are
-/// kept too ([`section_on_topic`]). Returns where the main run starts and what its blocks
-/// bring beyond the cost of a switch.
+/// switch) in blocks no other page of the site holds, but a block or two past the article's
+/// end and the site's template, and any run parted from those only by a short box of hard
+/// chrome (an article cut in two by an inline "Advertisement" box); smaller runs elsewhere on
+/// the page (a comment, a caption, a stray teaser, other stories' blurbs) are dropped. With
+/// `topic` (the page's features, and a lexicon that learns the main run's words), runs that
+/// are sections of the article by what they say are kept too ([`section_on_topic`]). Returns
+/// where the main run starts and what its blocks bring beyond the cost of a switch.
 pub(super) fn select_runs(
     ev: &[Evidence],
     state: &mut [bool],
@@ -54,9 +54,20 @@ pub(super) fn select_runs(
         .max_by(|a, b| weight(a.1).total_cmp(&weight(b.1)))?
         .0;
     let main_weight = weight(&runs[main]);
-    let mut keep: Vec<bool> = runs
-        .iter()
-        .map(|r| weight(r) >= cfg.secondary_share * main_weight)
+    // Another run must hold its share in text of its own: paragraphs that other pages of
+    // the site show too are other stories' blurbs (a "From the home page" list of title,
+    // blurb, "Read preview"), not more of this article, which the main run holds whether
+    // or not other pages tease it.
+    let own_weight = |r: &Run| -> f32 {
+        let own = ev[r.0..r.1].iter().filter(|e| e.df < 2);
+        if strong {
+            own.map(|e| (e.score - cfg.switch_cost).max(0.0)).sum()
+        } else {
+            own.map(|e| e.score.max(0.0)).sum()
+        }
+    };
+    let mut keep: Vec<bool> = (runs.iter().enumerate())
+        .map(|(k, r)| k == main || own_weight(r) >= cfg.secondary_share * main_weight)
         .collect();
     // A run parted from the article only by the site's template (an inline "Advertisement /
     // Story continues below" box) is the same article, however short.
@@ -224,7 +235,8 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// stands there parts sections of the page, not of the article; but a section by what it
 /// says, past a gap no longer than `inline_box` blocks, lies past a box of the site's inside
 /// the article (a gallery's "23 Photos / TITLE / View the Full Gallery »"), and so does one
-/// past a box the page repeats under each of its sections (`boxes`, [`box_lines`]). Above
+/// past a box the page repeats under each of its sections (`boxes`, [`box_lines`]) or, above
+/// the main run, past lines of the site's that not all its pages hold. Above
 /// the main run, a block that neither the site nor the crawl says anything of
 /// ([`says_nothing`]) costs nothing: the chrome above an article is the site's header and
 /// menus, which other pages or other sites hold, while the page's own short lines there are
@@ -257,8 +269,15 @@ fn chain_runs(
                 // A box the page repeats under each section parts nothing from a section
                 // that speaks of the article's subject.
                 let boxed = |j: usize| on_topic[k] && boxes.get(j).is_some_and(|&b| b);
-                let parts = (a..b)
-                    .any(|j| (ev[j].hard == Some(Reason::SiteTemplate) && !boxed(j)) || ev[j].item);
+                // Above the main run, neither does a line of the site's that only some of its
+                // pages hold: the article's first part lies past a box of other stories set
+                // inside it ("(Story continues below)", a related list), while the site's
+                // header and menus above an article stand on every page.
+                let inset = |j: usize| !later && on_topic[k] && !ev[j].everywhere;
+                let parts = (a..b).any(|j| {
+                    (ev[j].hard == Some(Reason::SiteTemplate) && !boxed(j) && !inset(j))
+                        || ev[j].item
+                });
                 let inline = on_topic[k] && b - a <= inline_box && !gap.iter().any(|e| e.item);
                 if parts && !inline {
                     break;
