@@ -411,12 +411,14 @@ pub(super) fn slideshow_captions(ev: &mut [Evidence], feats: &PageFeatures, cfg:
             .take_while(|b| b.hash == blocks[i].hash)
             .count();
         let copies = end - i;
-        let norm = feats.normalized_of(&blocks[i]);
-        let title = ev[i].page_dup
-            && (2..=cfg.short_tokens).contains(&ev[i].tokens)
-            && matches!(ev[i].hard, None | Some(Reason::Templated))
-            && norm.bytes().any(|c| c != b'0' && c != b' ');
-        if copies >= cfg.item_min && title && i >= copies && ev[i - copies..i].iter().all(caption) {
+        let title = || {
+            let norm = feats.normalized_of(&blocks[i]);
+            (2..=cfg.short_tokens).contains(&ev[i].tokens)
+                && matches!(ev[i].hard, None | Some(Reason::Templated))
+                && norm.bytes().any(|c| c != b'0' && c != b' ')
+        };
+        if copies >= cfg.item_min && i >= copies && title() && ev[i - copies..i].iter().all(caption)
+        {
             ev[i - copies..i]
                 .iter_mut()
                 .for_each(|e| e.hard = Some(Reason::ItemList));
