@@ -715,16 +715,7 @@ fn sections_past_the_sites_box_repeated_under_each_are_kept() {
 #[test]
 fn an_articles_first_part_above_a_box_of_other_stories_is_kept() {
     let (pages, want) = site_pages(8, |pg| {
-        let mut lines = chrome(&["Home", "World", "Politics", "Business", "Sports"]);
-        lines.push((
-            format!(
-                "{} and {} at the {}",
-                name(pg + 90),
-                name(pg + 140),
-                PLACES[pg]
-            ),
-            true,
-        ));
+        let mut lines = news_top(pg);
         lines.push((prose(100 * pg, 3), true));
         lines.push((prose(100 * pg + 1, 3), true));
         if pg % 4 != 3 {
@@ -757,16 +748,7 @@ fn an_articles_first_part_above_a_box_of_other_stories_is_kept() {
 #[test]
 fn blurbs_the_sites_other_pages_show_are_not_the_articles() {
     let (pages, want) = site_pages(12, |pg| {
-        let mut lines = chrome(&["Home", "World", "Politics", "Business", "Sports"]);
-        lines.push((
-            format!(
-                "{} and {} at the {}",
-                name(pg + 90),
-                name(pg + 140),
-                PLACES[pg]
-            ),
-            true,
-        ));
+        let mut lines = news_top(pg);
         for p in 0..4 {
             lines.push((prose(100 * pg + p, 3), true));
         }
@@ -841,6 +823,20 @@ fn blurb(story: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A news site's page `pg` down to its title: the site's menu, then a title that names one of
+/// the words of its article's [`prose`].
+fn news_top(pg: usize) -> Vec<(String, bool)> {
+    let mut lines = chrome(&["Home", "World", "Politics", "Business", "Sports"]);
+    let title = format!(
+        "{} and {} at the {}",
+        name(pg + 90),
+        name(pg + 140),
+        PLACES[pg]
+    );
+    lines.push((title, true));
+    lines
 }
 
 /// Words of [`prose`], one for each page's title to share with its article.
