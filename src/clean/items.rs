@@ -426,6 +426,8 @@ pub(super) fn slideshow_captions(ev: &mut [Evidence], feats: &PageFeatures, cfg:
         }
         i = end;
     }
+    // Nothing but this function gives a block `ItemList` as hard chrome, so the marks are
+    // undone by that alone.
     let article = |e: &Evidence| caption(e) && e.df < 2 && e.base >= cfg.switch_cost;
     if marked && !ev.iter().any(article) {
         (ev.iter_mut().filter(|e| e.hard == Some(Reason::ItemList))).for_each(|e| e.hard = None);

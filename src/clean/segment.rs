@@ -236,14 +236,13 @@ fn fill_gap(ev: &[Evidence], state: &mut [bool], at: usize) {
 /// says, past a gap no longer than `inline_box` blocks, lies past a box of the site's inside
 /// the article (a gallery's "23 Photos / TITLE / View the Full Gallery »"), and so does one
 /// past a box the page repeats under each of its sections (`boxes`, [`box_lines`]) or, above
-/// the main run, past lines of the site's that not all its pages hold. Above
-/// the main run, a block that neither the site nor the crawl says anything of
-/// ([`says_nothing`]) costs nothing: the chrome above an article is the site's header and
-/// menus, which other pages or other sites hold, while the page's own short lines there are
-/// the article's (a list of steps or changes between its intro and its body, on a site with
-/// one page in the crawl). Below it, the same lines are as often other stories' titles or
-/// comments that no list of items caught, and cost what their shape says. Returns the gaps
-/// bridged, as block ranges.
+/// the main run, past lines of the site's that not all its pages hold. Above the main run, a
+/// block that neither the site nor the crawl says anything of ([`says_nothing`]) costs
+/// nothing: the chrome above an article is the site's header and menus, which other pages
+/// or other sites hold, while the page's own short lines there are the article's (a list of
+/// steps or changes between its intro and its body, on a site with one page in the crawl).
+/// Below it, the same lines are as often other stories' titles or comments that no list of
+/// items caught, and cost what their shape says. Returns the gaps bridged, as block ranges.
 fn chain_runs(
     ev: &[Evidence],
     runs: &[Run],
