@@ -810,6 +810,39 @@ fn a_slideshows_captions_above_its_title_per_slide_go() {
     assert!(captions.iter().all(|c| kept.contains(c)), "{kept:?}");
 }
 
+/// Regression (a news site's photo galleries in big9): the same slideshow with its control
+/// ("HIDE CAPTION", the site's template on its pages with a slideshow) between the captions
+/// and the title repeated per slide. The site's lines there are the slideshow's own; its
+/// captions go all the same, and the article below stays.
+#[test]
+fn a_slideshows_captions_above_its_controls_go() {
+    let (pages, want) = site_pages(8, |pg| {
+        let mut lines = news_top(pg);
+        lines.push((prose(100 * pg, 3), true));
+        lines.push((prose(100 * pg + 1, 3), true));
+        if pg % 2 == 0 {
+            for c in 0..6 {
+                let caption = format!(
+                    "{} waves from the deck of the {} on Monday, October {}.",
+                    name(10 * pg + c + 40),
+                    name(10 * pg + c + 80),
+                    c + 2
+                );
+                lines.push((caption, false));
+            }
+            lines.extend(chrome(&["Hide Caption"]));
+            let title = format!("Scenes from the {} works", PLACES[pg + 1]);
+            lines.extend((0..6).map(|_| (title.clone(), false)));
+        }
+        for p in 2..6 {
+            lines.push((prose(100 * pg + p, 3), true));
+        }
+        lines.extend(chrome(&["About us", "Contact"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}
+
 /// Another story's blurb, three sentences on a subject of its own.
 fn blurb(story: usize) -> String {
     (0..3)

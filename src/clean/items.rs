@@ -391,7 +391,9 @@ impl ItemLists {
 
 /// Marks a slideshow's captions as items of a list: `cfg.item_min` or more paragraphs right
 /// above as many copies of one line of words (a text view lists a slideshow's captions, then
-/// its title once for each slide: "From the campaign trail" ten times under ten captions).
+/// its title once for each slide: "From the campaign trail" ten times under ten captions),
+/// or above the slideshow's controls first (up to `cfg.inline_box` lines of the site's
+/// template: "HIDE CAPTION").
 /// Each caption is a sentence of its own about its photo, not the article's prose, though it
 /// scores as prose. The count is what marks them: an article's paragraphs above a share row
 /// or a few image credits are not followed by one copy each of a titled line. A line of one
@@ -417,9 +419,18 @@ pub(super) fn slideshow_captions(ev: &mut [Evidence], feats: &PageFeatures, cfg:
                 && matches!(ev[i].hard, None | Some(Reason::Templated))
                 && norm.bytes().any(|c| c != b'0' && c != b' ')
         };
-        if copies >= cfg.item_min && i >= copies && title() && ev[i - copies..i].iter().all(caption)
+        // The slideshow's own controls may stand between ("HIDE CAPTION"): the site's lines.
+        let controls = (ev[..i].iter().rev())
+            .take(cfg.inline_box)
+            .take_while(|e| e.hard == Some(Reason::SiteTemplate))
+            .count();
+        let last = i - controls;
+        if copies >= cfg.item_min
+            && last >= copies
+            && title()
+            && ev[last - copies..last].iter().all(caption)
         {
-            ev[i - copies..i]
+            ev[last - copies..last]
                 .iter_mut()
                 .for_each(|e| e.hard = Some(Reason::ItemList));
             marked = true;
