@@ -44,7 +44,12 @@ fn boundary_kind(e: &Evidence) -> bool {
 /// "NAME on DATE at TIME"), not a bare counter ("#2"), which numbers a thread's posts and an
 /// article's steps as well.
 pub(super) fn is_stamp(norm: &str) -> bool {
-    norm.as_bytes().contains(&b'0') && norm.bytes().any(|c| c != b'0' && c != b' ')
+    norm.as_bytes().contains(&b'0') && has_words(norm)
+}
+
+/// Whether a normalised line holds anything besides numbers (each folded to `0`).
+fn has_words(norm: &str) -> bool {
+    norm.bytes().any(|c| c != b'0' && c != b' ')
 }
 
 /// Number runs a dated signature holds at least: a date and a time ("NAME 10/28/12 5:33 PM").
@@ -404,38 +409,28 @@ pub(super) fn slideshow_captions(ev: &mut [Evidence], feats: &PageFeatures, cfg:
     let caption = |e: &Evidence| {
         e.tokens > 0 && e.hard.is_none() && !e.page_dup && e.sentence_end && e.base > 0.0
     };
-    let blocks = &feats.blocks;
     let mut marked = false;
-    let mut i = 0;
-    while i < ev.len() {
-        let end = i + blocks[i..]
-            .iter()
-            .take_while(|b| b.hash == blocks[i].hash)
-            .count();
-        let copies = end - i;
-        let title = || {
-            let norm = feats.normalized_of(&blocks[i]);
-            (2..=cfg.short_tokens).contains(&ev[i].tokens)
-                && matches!(ev[i].hard, None | Some(Reason::Templated))
-                && norm.bytes().any(|c| c != b'0' && c != b' ')
-        };
+    let mut next = 0;
+    for same in feats.blocks.chunk_by(|a, b| a.hash == b.hash) {
+        let (start, copies) = (next, same.len());
+        next += copies;
+        let title = (2..=cfg.short_tokens).contains(&ev[start].tokens)
+            && matches!(ev[start].hard, None | Some(Reason::Templated));
+        if copies < cfg.item_min || !title || !has_words(feats.normalized_of(&same[0])) {
+            continue;
+        }
         // The slideshow's own controls may stand between ("HIDE CAPTION"): the site's lines.
-        let controls = (ev[..i].iter().rev())
+        let controls = (ev[..start].iter().rev())
             .take(cfg.inline_box)
             .take_while(|e| e.hard == Some(Reason::SiteTemplate))
             .count();
-        let last = i - controls;
-        if copies >= cfg.item_min
-            && last >= copies
-            && title()
-            && ev[last - copies..last].iter().all(caption)
-        {
+        let last = start - controls;
+        if last >= copies && ev[last - copies..last].iter().all(caption) {
             ev[last - copies..last]
                 .iter_mut()
                 .for_each(|e| e.hard = Some(Reason::ItemList));
             marked = true;
         }
-        i = end;
     }
     // Nothing but this function gives a block `ItemList` as hard chrome, so the marks are
     // undone by that alone.
