@@ -843,6 +843,39 @@ fn a_slideshows_captions_above_its_controls_go() {
     assert_eq!(kept_lines_of_site(&pages), want);
 }
 
+/// Regression (a blogs.nfl.com live blog in dragnet-dev, F1 0.28): updates of a paragraph or
+/// two, each under a photo's credit line ("(NAME/Associated Press)", alike on the site's other
+/// pages but for its name), the same three photographers' credits again and again, were taken
+/// for a list of items and removed. A list's lines differ line after line (each comment its
+/// name and date); credits repeated word for word between paragraphs are the photos', and
+/// the updates are the article.
+#[test]
+fn a_live_blog_under_its_photos_credits_is_kept() {
+    let (pages, want) = site_pages(8, |pg| {
+        let mut lines = news_top(pg);
+        let credit = |n: usize| format!("({} {}/Associated Press)", name(n), name(n + 50));
+        lines.push((prose(100 * pg, 3), true));
+        lines.push((format!("({}/Getty Images)", name(pg + 500)), false));
+        lines.push((prose(100 * pg + 1, 3), true));
+        if pg % 2 == 0 {
+            lines.extend(chrome(&["Live updates"]));
+            for u in 0..12 {
+                if u % 4 == 0 {
+                    lines.push(("\u{2014}\u{2014}\u{2014}".to_string(), false));
+                }
+                lines.push((credit(10 * pg + 600 + u % 3), false));
+                lines.push((prose(100 * pg + 10 + u, 1), true));
+                if u % 2 == 0 {
+                    lines.push((prose(100 * pg + 20 + u, 1), true));
+                }
+            }
+        }
+        lines.extend(chrome(&["Share this", "About us", "Contact"]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}
+
 /// Another story's blurb, three sentences on a subject of its own.
 fn blurb(story: usize) -> String {
     (0..3)

@@ -271,6 +271,15 @@ impl ItemLists {
         if self.raws.len() < item_min {
             return false;
         }
+        // Items' lines differ most of the time: each comment has its name, each teaser its
+        // title. Lines without numbers that mostly repeat word for word ("(NAME/Associated
+        // Press)" of the same two or three photographers under each update of a live blog)
+        // are the article's photo credits, not a list's skeleton; a stamp's fill is its
+        // numbers, which may well repeat ("Re: (Score:2)").
+        let stamped = (pos.iter()).any(|&b| is_stamp(feats.normalized_of(&feats.blocks[b])));
+        if !stamped && 2 * self.raws.len() < pos.len() {
+            return false;
+        }
         // Prose between the lines, item after item.
         let bodies = pos
             .windows(2)
