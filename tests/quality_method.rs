@@ -467,6 +467,34 @@ fn a_line_an_announced_list_holds_twice_does_not_end_it() {
     assert_eq!(kept_lines(&text), want);
 }
 
+/// Regression (a phone site's firmware post in dragnet-dev): a bulleted changelog the article
+/// announces, in sections under headings, one of which ("EMAIL") is a word other sites' share
+/// rows hold, so the crawl knows it. The list ended at that heading, and its last sections
+/// were lost. A line the crawl knows ends a list, but not one with the list's own bullets
+/// right above and below it: the list goes on past it. Past an inline box after the list's
+/// end ("ADVERTISEMENT") stand lines of another shape (a box of forum threads), and the list
+/// ends there.
+#[test]
+fn a_bulleted_list_goes_on_past_a_heading_the_crawl_knows() {
+    let mut lines = short_post();
+    let lead_in = "Here is what the update changes for every owner:";
+    lines.push((lead_in.into(), true));
+    for (h, section) in ["RADIO", "EMAIL", "CALLS"].iter().enumerate() {
+        // The heading the crawl knows is chrome by its evidence, and stays out itself.
+        lines.push((section.to_string(), h != 1));
+        for k in 0..3 {
+            lines.push((format!("- {} fixed", name(4 * h + k + 100)), true));
+        }
+    }
+    lines.extend(chrome(&["ADVERTISEMENT", "Most read in the forum"]));
+    for t in 0..3 {
+        lines.push((format!("{} and the {} case", name(t + 500), name(t)), false));
+    }
+    lines.extend(chrome(&["Share this post", "About us", "Terms of use"]));
+    let (text, want) = text_and_want(&lines);
+    assert_eq!(kept_lines(&text), want);
+}
+
 /// A list of other posts that a line of prose announces, each title over "More from NAME": the
 /// line it holds item after item is a list's skeleton, so the list is no part of the article
 /// (see `a_line_an_announced_list_holds_twice_does_not_end_it`).

@@ -555,12 +555,18 @@ impl PageState {
                 .ends_with([':', ';', '：', '；'])
         };
         let hash = |i: usize| feats.blocks[i].hash;
+        let marker = |i: usize| {
+            let b = &feats.blocks[i];
+            let c = text[b.start..b.end].trim_start().chars().next()?;
+            (!c.is_alphanumeric() && !c.is_whitespace()).then_some(c)
+        };
         segment::keep_introduced_lists(
             &self.ev,
             &mut self.runs,
             lead_in,
             links,
             hash,
+            marker,
             cfg.item_min,
         );
     }

@@ -499,12 +499,15 @@ pub(super) fn keep_own_gaps(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usi
 /// list (a changelog names one fix under two headings, an article shows its code twice) unless
 /// the list itself holds it `item_min` times (`hash`: a block's hash): a line that recurs in
 /// a list, item after item, is the skeleton of a list of teasers ("Read more"), not an item.
+/// Nor does a line the crawl knows with the list's bullets (`marker`: a line's opening mark,
+/// "-", "•") right above and below it, followed by two more of the list's lines.
 pub(super) fn keep_introduced_lists(
     ev: &[Evidence],
     runs: &mut Runs,
     lead_in: impl Fn(usize) -> bool,
     links: impl Fn(usize) -> bool,
     hash: impl Fn(usize) -> u64,
+    marker: impl Fn(usize) -> Option<char>,
     item_min: usize,
 ) {
     let own = |runs: &Runs, i: usize, dup: bool| {
@@ -526,7 +529,19 @@ pub(super) fn keep_introduced_lists(
             continue;
         }
         let mut j = l + 1;
-        while j < ev.len() && own(runs, j, true) {
+        // A line the crawl knows (a share row's "EMAIL") ends the list, but not one that
+        // the list's own bullets stand right above and below: a changelog's section heading
+        // that happens to be a common word. Not the site's lines, which part its boxes.
+        let bridge = |runs: &Runs, j: usize| {
+            j > l + 1
+                && j + 2 < ev.len()
+                && ev[j].df < 2
+                && ev[j].hard == Some(Reason::CrossSite)
+                && own(runs, j + 1, true)
+                && own(runs, j + 2, true)
+                && marker(j - 1).is_some_and(|m| marker(j + 1) == Some(m))
+        };
+        while j < ev.len() && (own(runs, j, true) || bridge(runs, j)) {
             j += 1;
         }
         let mut dups: Vec<u64> = (l + 1..j).filter(|&a| ev[a].page_dup).map(&hash).collect();
@@ -942,7 +957,8 @@ mod tests {
                 state,
                 ..Default::default()
             };
-            keep_introduced_lists(e, &mut r, |i| colon && i == 1, |_| false, |i| i as u64, 3);
+            let (lead_in, links) = (|i| colon && i == 1, |_| false);
+            keep_introduced_lists(e, &mut r, lead_in, links, |i| i as u64, |_| None, 3);
             r.state
         };
         let (mut e, state) = page(&scores);
