@@ -904,6 +904,35 @@ fn a_live_blog_under_its_photos_credits_is_kept() {
     assert_eq!(kept_lines_of_site(&pages), want);
 }
 
+/// Regression (tweetrightbrain.posterous.com in dragnet-dev): a blog of short posts, each a
+/// title, the link it shares ("via SOURCE.com") and a line of comment, between the site's
+/// menu and its footer. No block pays for a switch, so the line that scored best stood alone
+/// and the post's title and source went (F1 0.54–0.71). On a site whose other pages say which
+/// lines are this page's own, the own lines around such a post are the post; the site's
+/// lines around it (a stamp of the site's shape, "July 11th, 9:39am 0 comments", the menu and
+/// the share row) stay out.
+#[test]
+fn a_short_posts_title_and_source_are_kept() {
+    let (pages, want) = site_pages(5, |pg| {
+        let mut lines = chrome(&["Home", "My Profile", "Archive", "Autopost"]);
+        let half = ["am", "pm"][pg % 2];
+        let stamp = format!("July {}th, 9:{}{half} 0 comments", pg + 10, pg + 30);
+        lines.push((stamp, false));
+        lines.push((format!("The {} of {}", PLACES[pg], name(pg + 40)), true));
+        lines.push((format!("via {}.com", name(pg + 60).to_lowercase()), true));
+        let comment = format!("{} turns the {} into art.", name(pg + 80), PLACES[pg + 1]);
+        lines.push((comment, true));
+        lines.extend(chrome(&[
+            "Tweet",
+            "Posted by the editor",
+            "Like",
+            "Comment",
+        ]));
+        lines
+    });
+    assert_eq!(kept_lines_of_site(&pages), want);
+}
+
 /// Another story's blurb, three sentences on a subject of its own.
 fn blurb(story: usize) -> String {
     (0..3)

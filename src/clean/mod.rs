@@ -444,7 +444,7 @@ impl<'m> Cleaner<'m> {
         };
         let page = &mut self.page;
         page.weigh(&mut self.lookups, &self.cfg, &view, text, feats, dom);
-        page.segment(&self.cfg, text, feats, dom);
+        page.segment(&self.cfg, text, feats, dom, view.pages);
         page.decide(text, feats, view.pages, out)
     }
 }
@@ -505,8 +505,16 @@ impl PageState {
     }
 
     /// The page's runs: the article's and the ones kept beside it, after weighing a text the
-    /// page holds twice, a page whose text is all shared, and lists of like items.
-    fn segment(&mut self, cfg: &CleanConfig, text: &str, feats: &PageFeatures, dom: &[BlockDom]) {
+    /// page holds twice, a page whose text is all shared, and lists of like items
+    /// (`site_pages`: the site's pages in the model).
+    fn segment(
+        &mut self,
+        cfg: &CleanConfig,
+        text: &str,
+        feats: &PageFeatures,
+        dom: &[BlockDom],
+        site_pages: u64,
+    ) {
         // What one copy of the blocks that only this page has, repeated on it, brings beyond
         // the cost of a switch: the weight of a print copy or hidden duplicate of the article.
         self.kept_copies.clear();
@@ -569,6 +577,10 @@ impl PageState {
             marker,
             cfg.item_min,
         );
+        // Only where other pages of the site say which lines are this page's own.
+        if site_pages >= 2 {
+            segment::keep_short_post(&self.ev, &mut self.runs, links);
+        }
     }
 
     /// Lists of like items (comments, teasers) around the article: when the page has an

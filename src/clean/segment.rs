@@ -557,6 +557,39 @@ pub(super) fn keep_introduced_lists(
     }
 }
 
+/// Keeps a short post's own lines around it: on a page whose article is a line or two (its
+/// main run brings nothing beyond the cost of a switch), the page's own lines right above and
+/// below what is kept (as in [`keep_own_gaps`]: on no other page of the site, on no other
+/// site, not in the prior, not links) are the post too: its title, its "via SOURCE" line, a
+/// few lines of a list. The caller asks this only of a site with other pages in the crawl:
+/// on a site seen once every line is on no other page, and a menu beside a weak post would
+/// join it.
+pub(super) fn keep_short_post(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usize) -> bool) {
+    if !matches!(runs.main, Some((_, w)) if w <= 0.0) {
+        return;
+    }
+    let own = |runs: &Runs, i: usize| {
+        matches!(runs.reason(ev, i), Reason::Context | Reason::Templated)
+            && ev[i].tokens > 0
+            && unknown(&ev[i])
+            && !links(i)
+    };
+    let kept = |i: &usize| runs.reason(ev, *i).is_kept();
+    let (Some(first), Some(last)) = ((0..ev.len()).find(kept), (0..ev.len()).rfind(kept)) else {
+        return;
+    };
+    let mut a = first;
+    while a > 0 && own(runs, a - 1) {
+        a -= 1;
+    }
+    let mut b = last + 1;
+    while b < ev.len() && own(runs, b) {
+        b += 1;
+    }
+    runs.state[a..first].iter_mut().for_each(|s| *s = true);
+    runs.state[last + 1..b].iter_mut().for_each(|s| *s = true);
+}
+
 /// A block on no other page of the site, on no other site and not in the prior: the page's
 /// own, whatever its shape.
 fn unknown(e: &Evidence) -> bool {
