@@ -559,9 +559,10 @@ pub(super) fn keep_introduced_lists(
 
 /// Keeps a short post's own lines around it: on a page whose article is a line or two (its
 /// main run brings nothing beyond the cost of a switch), the page's own lines right above and
-/// below what is kept (as in [`keep_own_gaps`]: on no other page of the site, on no other
-/// site, not in the prior, not links) are the post too: its title, its "via SOURCE" line, a
-/// few lines of a list. The caller asks this only of a site with other pages in the crawl:
+/// below what is kept (as in [`keep_introduced_lists`]: on no other page of the site, on no
+/// other site, not in the prior, not links, templated by form or not, as the "via SOURCE.com"
+/// lines of a site's posts are) are the post too: its title, its source line, a few lines of
+/// a list. The caller asks this only of a site with other pages in the crawl:
 /// on a site seen once every line is on no other page, and a menu beside a weak post would
 /// join it.
 pub(super) fn keep_short_post(ev: &[Evidence], runs: &mut Runs, links: impl Fn(usize) -> bool) {
