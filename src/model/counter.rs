@@ -60,26 +60,96 @@ impl SiteTable {
 /// Counts are document frequencies: a feature is counted at most once per page, however often
 /// the page has it.
 ///
+/// The first page of a site is held aside, its distinct features in a list, and goes into the
+/// hash table only when a second page of the site comes. Most sites of a crawl shard have one
+/// page (831 of the dev sets' 909), and every pair of theirs is counted once: a final model
+/// keeps only their cross-site counts, so they need no table slot, which cost a cache miss
+/// each and most of the table's size.
+///
 /// Memory: 24 bytes per hash-table slot, the table between 3/8 and 3/4 full (about 45
-/// bytes per distinct (site, feature) pair), plus 24 bytes per pair while it is sorted to be
-/// written out; a counter made with a budget keeps both within it.
+/// bytes per distinct (site, feature) pair), 16 bytes per pair of a first page held aside (at
+/// most twice those of sites still on one page), plus 24 bytes per pair while it is sorted to
+/// be written out; a counter made with a budget keeps all within it.
 #[derive(Debug)]
 pub struct Counter {
     features: FeatureTable,
-    pages: FxHashMap<u32, u64>,
+    sites: FxHashMap<u32, SiteCount>,
+    /// The distinct features of the first pages held aside, one page after the other; the
+    /// pages of sites that had a second page since are dead entries until [`Counter::compact`].
+    firsts: Vec<(u8, u64)>,
+    /// Entries of `firsts` whose site went into the table.
+    dead: usize,
+    /// Finds a page's distinct features.
+    seen: PageSet,
     /// Distinct pairs this counter may hold before it must be spilled (see [`Counter::is_full_for`]).
     max_items: usize,
     /// Number of the page being added (from 1), to count its repeated features once.
     page: u32,
 }
 
+/// A site's pages, and while it has one, where its features lie in [`Counter::firsts`].
+#[derive(Debug, Default, Clone, Copy)]
+struct SiteCount {
+    pages: u64,
+    first: (usize, usize),
+}
+
 impl Default for Counter {
     fn default() -> Self {
         Counter {
             features: FeatureTable::default(),
-            pages: FxHashMap::default(),
+            sites: FxHashMap::default(),
+            firsts: Vec::new(),
+            dead: 0,
+            seen: PageSet::default(),
             max_items: usize::MAX,
             page: 0,
+        }
+    }
+}
+
+/// A set of one page's (kind, hash) features, emptied for the next page by a new stamp:
+/// open addressing over a table kept at most half full, small enough to stay in the caches.
+#[derive(Debug, Default)]
+struct PageSet {
+    /// (hash, stamp, kind); a slot is held on this page when its stamp is the current one.
+    slots: Vec<(u64, u32, u8)>,
+    stamp: u32,
+}
+
+impl PageSet {
+    /// Appends to `out` each of `features` once, in first-met order.
+    fn distinct_into(&mut self, features: &[(u8, u64)], out: &mut Vec<(u8, u64)>) {
+        let want = (features.len() * 2).next_power_of_two().max(64);
+        if self.slots.len() < want {
+            self.slots = vec![(0, 0, 0); want];
+            self.stamp = 0;
+        }
+        self.stamp = match self.stamp.checked_add(1) {
+            Some(s) => s,
+            None => {
+                self.slots.iter_mut().for_each(|s| s.1 = 0);
+                1
+            }
+        };
+        let (stamp, mask) = (self.stamp, self.slots.len() - 1);
+        out.reserve(features.len());
+        for &(kind, hash) in features {
+            // xxh3 hashes: their low bits place them; the kind moves equal hashes apart.
+            let mut i =
+                (hash ^ u64::from(kind).wrapping_mul(0x9e37_79b9_7f4a_7c15)) as usize & mask;
+            loop {
+                let s = &mut self.slots[i];
+                if s.1 != stamp {
+                    *s = (hash, stamp, kind);
+                    out.push((kind, hash));
+                    break;
+                }
+                if s.0 == hash && s.2 == kind {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
         }
     }
 }
@@ -125,7 +195,7 @@ impl Counter {
     /// budget; the caller then writes it out ([`Counter::write_run`]) and starts afresh.
     #[inline]
     pub(crate) fn is_full_for(&self, n: usize) -> bool {
-        self.features.len() > 0 && self.features.len() + n > self.max_items
+        !self.is_empty() && self.len() + n > self.max_items
     }
 
     /// Whether `n` distinct pairs fit in this counter's budget.
@@ -150,7 +220,37 @@ impl Counter {
     /// Counts one page of site `site` with its features, each once however often it comes
     /// ([`crate::shingle::Shingler::features`]; no need to sort them to drop repeats).
     pub fn add_page(&mut self, site: u32, features: &[(u8, u64)]) {
-        *self.pages.entry(site).or_default() += 1;
+        let e = self.sites.entry(site).or_default();
+        e.pages += 1;
+        match e.pages {
+            1 => {
+                let start = self.firsts.len();
+                self.seen.distinct_into(features, &mut self.firsts);
+                e.first = (start, self.firsts.len());
+                return;
+            }
+            2 => {
+                // The site's first page goes into the table now.
+                let (start, end) = std::mem::take(&mut e.first);
+                self.count_page(site, start..end, None);
+                self.dead += end - start;
+                if self.dead > 4096 && self.dead * 2 > self.firsts.len() {
+                    self.compact();
+                }
+            }
+            _ => {}
+        }
+        self.count_page(site, 0..0, Some(features));
+    }
+
+    /// Counts in the table one page of `site`: `features`, or the first page held at `held`.
+    fn count_page(
+        &mut self,
+        site: u32,
+        held: std::ops::Range<usize>,
+        features: Option<&[(u8, u64)]>,
+    ) {
+        let features = features.unwrap_or(&self.firsts[held]);
         self.page = match self.page.checked_add(1) {
             Some(p) => p,
             None => {
@@ -180,24 +280,64 @@ impl Counter {
         }
     }
 
-    /// Distinct (site, feature) pairs held: the memory driver.
+    /// Drops the dead entries of `firsts`.
+    fn compact(&mut self) {
+        let mut live = Vec::with_capacity(self.firsts.len() - self.dead);
+        for e in self.sites.values_mut().filter(|e| e.pages == 1) {
+            let start = live.len();
+            live.extend_from_slice(&self.firsts[e.first.0..e.first.1]);
+            e.first = (start, live.len());
+        }
+        self.firsts = live;
+        self.dead = 0;
+    }
+
+    /// The features of the sites held aside with one page, each once: (site, kind, hash).
+    fn held(&self) -> impl Iterator<Item = (u32, u8, u64)> + '_ {
+        (self.sites.iter())
+            .filter(|(_, e)| e.pages == 1)
+            .flat_map(|(&site, e)| {
+                self.firsts[e.first.0..e.first.1]
+                    .iter()
+                    .map(move |&(k, h)| (site, k, h))
+            })
+    }
+
+    /// Distinct (site, feature) pairs held, in the table or aside (dead entries included
+    /// until they are dropped): the memory driver.
     pub fn len(&self) -> usize {
-        self.features.len()
+        self.features.len() + self.firsts.len()
     }
 
     /// Whether no page was counted.
     pub fn is_empty(&self) -> bool {
-        self.features.len() == 0 && self.pages.is_empty()
+        self.sites.is_empty()
     }
 
     /// Pages counted per site id.
-    pub(super) fn pages(&self) -> &FxHashMap<u32, u64> {
-        &self.pages
+    pub(super) fn pages(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        self.sites.iter().map(|(&s, e)| (s, e.pages))
     }
 
     /// The feature counts, keyed by (site id, kind, hash), in no particular order.
     pub(super) fn into_counts(self) -> impl Iterator<Item = FeatureCount> {
-        (self.features.into_slots()).map(|s| ((s.site, s.kind, s.hash), s.pages))
+        let Counter {
+            features,
+            sites,
+            firsts,
+            ..
+        } = self;
+        let firsts = std::rc::Rc::new(firsts);
+        let held = (sites.into_iter().filter(|(_, e)| e.pages == 1)).flat_map(move |(site, e)| {
+            let firsts = std::rc::Rc::clone(&firsts);
+            (e.first.0..e.first.1).map(move |i| {
+                let (kind, hash) = firsts[i];
+                ((site, kind, hash), 1)
+            })
+        });
+        (features.into_slots())
+            .map(|s| ((s.site, s.kind, s.hash), s.pages))
+            .chain(held)
     }
 
     /// Turns the counts into the sorted `B` and `P` entries of a partial model.
@@ -304,11 +444,18 @@ impl Counter {
         rank: &[u32],
         mut single: Option<&mut dyn FnMut(u8, u64) -> Result<()>>,
     ) -> Result<(RankedFeatures, FxHashMap<u32, u64>)> {
-        let Counter {
-            features, pages, ..
-        } = self;
-        let mut feats: RankedFeatures = Vec::with_capacity(features.len());
-        for s in features.into_slots() {
+        let pages: FxHashMap<u32, u64> = self.pages().collect();
+        let mut feats: RankedFeatures = Vec::with_capacity(match single {
+            Some(_) => self.features.len(),
+            None => self.len() - self.dead,
+        });
+        for (site, kind, hash) in self.held() {
+            match single.as_mut() {
+                Some(single) => single(kind, hash)?,
+                None => feats.push(((rank[site as usize], kind, hash), 1)),
+            }
+        }
+        for s in self.features.into_slots() {
             match single.as_mut() {
                 Some(single) if s.pages == 1 => single(s.kind, s.hash)?,
                 _ => feats.push(((rank[s.site as usize], s.kind, s.hash), s.pages)),
@@ -322,7 +469,8 @@ impl Counter {
     pub(crate) fn write_run(self, sites: &SiteTable, dir: &SpillDir) -> Result<()> {
         let mut w = dir.key_run()?;
         dir.add_site_pages(
-            (self.pages.iter()).map(|(&s, &n)| (sites.name(s).as_bytes().to_vec(), n)),
+            self.pages()
+                .map(|(s, n)| (sites.name(s).as_bytes().to_vec(), n)),
         );
         self.emit(sites, |k, v| w.push(k, v))?;
         dir.add_key_run(w.finish()?);
@@ -393,6 +541,7 @@ mod tests {
     use super::super::format::{block_key, pages_key};
     use super::*;
     use crate::shingle::{KIND_BLOCK, KIND_TOKEN};
+    use std::collections::BTreeMap;
 
     #[test]
     fn a_feature_repeated_on_a_page_counts_once() {
@@ -423,6 +572,53 @@ mod tests {
         ];
         assert_eq!(got, want);
     }
+    /// First pages held aside (and compacted as sites get second pages) count as the table
+    /// would: every pair once per page, one-page sites' pairs once.
+    #[test]
+    fn first_pages_held_aside_count_as_the_table_does() {
+        let mut sites = SiteTable::default();
+        let names: Vec<String> = (0..3000).map(|i| format!("s{i:04}.example")).collect();
+        let ids: Vec<u32> = names.iter().map(|n| sites.intern(n)).collect();
+        let mut c = Counter::new();
+        let mut want: BTreeMap<(String, u8, u64), u64> = BTreeMap::new();
+        let mut pages: BTreeMap<String, u64> = BTreeMap::new();
+        // Sites get 1, 2 or 3 pages, interleaved, so that compaction moves pages still held.
+        for round in 0..3u64 {
+            for (i, &id) in ids.iter().enumerate() {
+                if (i as u64 % 3) < round {
+                    continue;
+                }
+                let i = i as u64;
+                let page: Vec<(u8, u64)> = (0..6)
+                    .map(|j| {
+                        (
+                            if j % 2 == 0 { KIND_BLOCK } else { KIND_TOKEN },
+                            (i * 7 + j + round) % 50,
+                        )
+                    })
+                    .chain([(KIND_BLOCK, 3), (KIND_BLOCK, 3)])
+                    .collect();
+                let mut distinct = page.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                for (k, h) in distinct {
+                    *want.entry((names[i as usize].clone(), k, h)).or_default() += 1;
+                }
+                *pages.entry(names[i as usize].clone()).or_default() += 1;
+                c.add_page(id, &page);
+            }
+        }
+        // 3,000 first pages of about 7 features were held; the second pages of 2,000 sites
+        // made theirs dead, and compaction dropped them.
+        assert!(c.firsts.len() < 12_000, "compacted: {}", c.firsts.len());
+        let mut expected: Vec<(Vec<u8>, u64)> = want
+            .into_iter()
+            .map(|((s, k, h), n)| (block_key(&s, k, h), n))
+            .collect();
+        expected.extend(pages.into_iter().map(|(s, n)| (pages_key(&s), n)));
+        assert_eq!(c.into_sorted_entries(&sites), expected);
+    }
+
     /// A final model written from one counter skips the sort for pairs counted once
     /// (`emit_to`); the file is the one every sorted entry pushed through the sink gives.
     #[test]

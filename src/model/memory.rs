@@ -86,7 +86,7 @@ impl Model {
     ) -> Model {
         let mut pages: FxHashMap<u32, u64> = FxHashMap::default();
         for c in &counters {
-            for (&s, &n) in c.pages() {
+            for (s, n) in c.pages() {
                 *pages.entry(s).or_default() += n;
             }
         }

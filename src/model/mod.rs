@@ -31,7 +31,8 @@
 //!
 //! Memory: a loaded model costs its mapped pages and 2 to 4 bytes per `G` key (the filter
 //! in front of the cross-site counts); learning holds one `Counter` entry per
-//! distinct (site, feature) pair seen, about 40 bytes each, within the job's budget.
+//! distinct (site, feature) pair seen, about 40 bytes each (16 while the site has one page),
+//! within the job's budget.
 
 mod counter;
 mod filter;
