@@ -57,17 +57,24 @@ impl MemoryPart {
     ) -> MemoryPart {
         let mut features = FxHashMap::with_capacity_and_hasher(size / 4, Default::default());
         // Every (site, block) pair counts one site for its block, seen on one page or more:
-        // the same `G` counts the model sink gathers from a partial model's keys.
-        let mut global: FxHashMap<u64, u32> = FxHashMap::default();
+        // the same `G` counts the model sink gathers from a partial model's keys. Most blocks
+        // are on one site, so they are sorted and counted, and only those on two or more
+        // make the table: a table of every block grew through many sizes, and its lookups
+        // then missed the caches.
+        let mut blocks: Vec<u64> = Vec::with_capacity(size / 2);
         for (k, n) in counts {
             if counted_across_sites(k.1) {
-                *global.entry(k.2).or_default() += 1;
+                blocks.push(k.2);
             }
             if n >= 2 && u64::from(n) >= params.keeps_from(k.1, pages[k.0 as usize]) {
                 features.insert(k, n);
             }
         }
-        global.retain(|_, n| *n >= 2);
+        features.shrink_to_fit();
+        blocks.sort_unstable();
+        let shared = || blocks.chunk_by(|a, b| a == b).filter(|c| c.len() >= 2);
+        let mut global = FxHashMap::with_capacity_and_hasher(shared().count(), Default::default());
+        global.extend(shared().map(|c| (c[0], c.len() as u32)));
         MemoryPart { features, global }
     }
 }
