@@ -1,10 +1,14 @@
 //! The normaliser: a block's text to its hashable form (see the [`super`] module doc).
 //!
-//! ASCII letter runs go 16 bytes at a time (SSE2); other chars are classed by a table over the
-//! first four Unicode planes built from the standard library's tables ([`chars`]), so
-//! that real text (typographic punctuation, accented Latin, other scripts) never calls the
-//! general Unicode lookups per character; the few chars the table cannot say in one entry
-//! (beyond its planes, or lower-casing to several chars) take the general path.
+//! ASCII goes 16 bytes at a time: with SSSE3 (nearly every x86-64 CPU; checked at run time)
+//! whatever the bytes hold, letters, punctuation and digits alike ([`ssse3`]); without it,
+//! runs of letters and single spaces with SSE2 or eight-byte words, the other bytes one by one.
+//! Other chars are classed by a table over the first four Unicode planes built from the
+//! standard library's tables ([`chars`]), so that real text (typographic punctuation,
+//! accented Latin, other scripts) never calls the general Unicode lookups per character; the
+//! few chars the table cannot say in one entry (beyond its planes, or lower-casing to several
+//! chars) take the general path. Both ASCII paths give the same bytes (tests check them
+//! against each other and against the earlier normaliser).
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -31,6 +35,17 @@ pub struct NormInfo {
 /// (a digit run is always a token of its own, so "10:20pm" gives "0 0 pm"), and anything
 /// else separates tokens.
 pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU has SSSE3.
+        return unsafe { ssse3::normalize_into(text, out) };
+    }
+    normalize_by_runs(text, out)
+}
+
+/// [`normalize_into`] without SSSE3: runs of ASCII letters and single spaces at once, the
+/// other ASCII bytes one by one.
+fn normalize_by_runs(text: &str, out: &mut String) -> NormInfo {
     out.clear();
     let mut n = Normalizer {
         info: NormInfo::default(),
@@ -438,6 +453,220 @@ mod sse2 {
 #[inline]
 fn lane_count(mask: u64) -> u32 {
     ((mask >> 7).wrapping_mul(LANES_01) >> 56) as u32
+}
+
+/// The normaliser with SSSE3: ASCII 16 bytes at a time, whatever they hold.
+///
+/// Bit masks of a window's classes (letters, digits, apostrophes, the rest) say which bytes
+/// open a token, which go out, and which separator becomes the space before a token; the
+/// bytes that go out are packed with two byte shuffles and stored, so that punctuation and
+/// digits cost no more than letters. A window the masks cannot say in one go (two apostrophes
+/// in a row, a letter against a digit) goes byte by byte; chars beyond ASCII take the char
+/// table's path, as they do without SSSE3.
+#[cfg(target_arch = "x86_64")]
+mod ssse3 {
+    use super::{NormInfo, Normalizer, DIGITS, WORD};
+    use std::arch::x86_64::*;
+
+    /// [`super::normalize_into`].
+    ///
+    /// # Safety
+    /// Needs SSSE3.
+    #[target_feature(enable = "ssse3")]
+    pub(super) unsafe fn normalize_into(text: &str, out: &mut String) -> NormInfo {
+        out.clear();
+        let mut n = Normalizer {
+            info: NormInfo::default(),
+            state: 0,
+            // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so
+            // `out` stays valid UTF-8.
+            o: unsafe { out.as_mut_vec() },
+        };
+        let bytes = text.as_bytes();
+        n.o.reserve(bytes.len() + 32);
+        let mut i = 0;
+        while i < bytes.len() {
+            // SAFETY: the caller's CPU has SSSE3.
+            let took = unsafe { window(&mut n, bytes, i) };
+            if took > 0 {
+                i += took;
+            } else {
+                i = n.non_ascii(text, i);
+            }
+        }
+        n.info
+    }
+
+    /// For each 8-bit mask, the positions of its set bits in order, as byte shuffle indices,
+    /// the rest 0x80 (a zero byte).
+    static PACK: [u64; 256] = {
+        let mut t = [0u64; 256];
+        let mut m = 0;
+        while m < 256 {
+            let mut idx = [0x80u8; 8];
+            let (mut j, mut k) = (0, 0);
+            while j < 8 {
+                if m >> j & 1 != 0 {
+                    idx[k] = j as u8;
+                    k += 1;
+                }
+                j += 1;
+            }
+            t[m] = u64::from_le_bytes(idx);
+            m += 1;
+        }
+        t
+    };
+
+    /// Set bits of an 8-bit mask.
+    static POP8: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u32).count_ones() as u8;
+            i += 1;
+        }
+        t
+    };
+
+    #[inline(always)]
+    fn popcount16(m: u32) -> u32 {
+        POP8[(m & 0xff) as usize] as u32 + POP8[(m >> 8 & 0xff) as usize] as u32
+    }
+
+    /// Takes the ASCII bytes at `i`, up to 16 and up to the first byte beyond ASCII; returns
+    /// how many (0: the byte at `i` is beyond ASCII).
+    ///
+    /// # Safety
+    /// Needs SSSE3.
+    #[inline(always)]
+    unsafe fn window(n: &mut Normalizer, bytes: &[u8], i: usize) -> usize {
+        let mut pad = [b' '; 16];
+        let w: &[u8; 16] = match bytes.get(i..i + 16) {
+            Some(w) => w.try_into().expect("16 bytes"),
+            None => {
+                // The tail, padded with spaces, which lie past `lim` and are ignored.
+                super::copy_short(&bytes[i..], &mut pad);
+                &pad
+            }
+        };
+        let avail = (bytes.len() - i).min(16);
+        let v = _mm_loadu_si128(w.as_ptr().cast());
+        let non_ascii = _mm_movemask_epi8(v) as u32;
+        let lim = (non_ascii | 1 << avail).trailing_zeros() as usize;
+        if lim == 0 {
+            return 0;
+        }
+        let valid = (1u32 << lim) - 1;
+        let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        // Signed compares: bytes from 0x80 up are negative, so neither letters nor digits.
+        let alpha_v = _mm_and_si128(
+            _mm_cmpgt_epi8(lower, _mm_set1_epi8(0x60)),
+            _mm_cmplt_epi8(lower, _mm_set1_epi8(0x7b)),
+        );
+        let digit_v = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2f)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x3a)),
+        );
+        let l = _mm_movemask_epi8(alpha_v) as u32 & valid;
+        let d = _mm_movemask_epi8(digit_v) as u32 & valid;
+        let a = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\'' as i8))) as u32 & valid;
+        let prev_l = (n.state == WORD) as u32;
+        let prev_d = (n.state == DIGITS) as u32;
+        // An apostrophe right after a letter joins the word ("don't"), as in `ascii_byte`.
+        let a_skip = a & (l << 1 | prev_l);
+        let word = l | a_skip;
+        let first_digits = d & !(d << 1 | prev_d);
+        let starts = (l & !(word << 1 | prev_l)) | first_digits;
+        let kept = l | first_digits;
+        // Every token but the line's first needs a space before it: the byte before it
+        // becomes that space, unless that byte goes out itself (a letter against a digit).
+        let spaced = if n.o.is_empty() {
+            starts & starts.wrapping_sub(1)
+        } else {
+            starts
+        };
+        // A run of apostrophes would need the state carried from one to the next.
+        if a & (a << 1) != 0 || (spaced >> 1) & kept != 0 {
+            for &b in &w[..lim] {
+                n.ascii_byte(b);
+            }
+            return lim;
+        }
+        let keep = kept | (spaced >> 1);
+        // Letters lower-cased, digits `0`, everything else a space.
+        let mut out = _mm_or_si128(
+            _mm_or_si128(
+                _mm_and_si128(alpha_v, lower),
+                _mm_and_si128(digit_v, _mm_set1_epi8(b'0' as i8)),
+            ),
+            _mm_andnot_si128(_mm_or_si128(alpha_v, digit_v), _mm_set1_epi8(b' ' as i8)),
+        );
+        let digit_spaces = (spaced >> 1) & d;
+        if digit_spaces != 0 {
+            // The last digit of a longer run before a letter ("00a") becomes the space.
+            let mut bytes = [0u8; 16];
+            _mm_storeu_si128(bytes.as_mut_ptr().cast(), out);
+            let mut m = digit_spaces;
+            while m != 0 {
+                bytes[m.trailing_zeros() as usize] = b' ';
+                m &= m - 1;
+            }
+            out = _mm_loadu_si128(bytes.as_ptr().cast());
+        }
+        let lo = PACK[(keep & 0xff) as usize];
+        // The high half's indices are 8 more; 0x80 stays a zero byte (0x88).
+        let hi = PACK[(keep >> 8) as usize].wrapping_add(0x0808_0808_0808_0808);
+        let packed_lo = _mm_shuffle_epi8(out, _mm_set_epi64x(-1, lo as i64));
+        let packed_hi = _mm_shuffle_epi8(out, _mm_set_epi64x(-1, hi as i64));
+        let o = &mut *n.o;
+        o.reserve(34);
+        let mut at = o.len();
+        // SAFETY: 34 bytes of spare capacity: a pad byte, then two 16-byte stores, the second
+        // at most 8 bytes after the first; the length keeps only the packed bytes, all ASCII.
+        unsafe {
+            let dst = o.as_mut_ptr();
+            if spaced & 1 != 0 {
+                *dst.add(at) = b' ';
+                at += 1;
+            }
+            _mm_storeu_si128(dst.add(at).cast(), packed_lo);
+            at += POP8[(keep & 0xff) as usize] as usize;
+            _mm_storeu_si128(dst.add(at).cast(), packed_hi);
+            at += POP8[(keep >> 8) as usize] as usize;
+            o.set_len(at);
+        }
+        n.info.tokens += popcount16(starts);
+        n.info.digit_tokens += popcount16(first_digits);
+        n.info.alnum_chars += popcount16(l | d);
+        let last = 1u32 << (lim - 1);
+        n.state = if word & last != 0 {
+            WORD
+        } else if d & last != 0 {
+            DIGITS
+        } else {
+            0
+        };
+        lim
+    }
+}
+
+/// Copies `src` (fewer than 16 bytes) to the start of `dst` with a few overlapping word
+/// copies instead of a call to `memcpy`.
+#[inline(always)]
+fn copy_short(src: &[u8], dst: &mut [u8; 16]) {
+    let n = src.len();
+    if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else {
+        for (d, &b) in dst.iter_mut().zip(src) {
+            *d = b;
+        }
+    }
 }
 
 const C_OTHER: u8 = 0;

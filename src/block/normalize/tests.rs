@@ -78,7 +78,18 @@ fn matches_the_reference_with_counts(s: &str) -> Result<(String, NormInfo), Test
     prop_assert_eq!(info.tokens, n);
     let alnum = s.chars().filter(|c| c.is_alphanumeric()).count() as u32;
     prop_assert_eq!(info.alnum_chars, alnum);
+    same_without_ssse3(s, &out, info)?;
     Ok((out, info))
+}
+
+/// Checks that the normaliser without SSSE3 gives `out` and `info` for `s`, as the one
+/// that `normalize_into` picked on this CPU did.
+fn same_without_ssse3(s: &str, out: &str, info: NormInfo) -> Result<(), TestCaseError> {
+    let mut by_runs = String::from("stale output");
+    let runs_info = normalize_by_runs(s, &mut by_runs);
+    prop_assert_eq!(by_runs.as_str(), out, "input {:?}", s);
+    prop_assert_eq!(runs_info, info, "input {:?}", s);
+    Ok(())
 }
 
 proptest! {
@@ -105,6 +116,16 @@ proptest! {
         let (out, info) = matches_the_reference_with_counts(&s)?;
         let digit_tokens = out.split(' ').filter(|t| *t == "0").count() as u32;
         prop_assert_eq!(info.digit_tokens, digit_tokens);
+    }
+
+    // ASCII windows of every kind: words, punctuation, digit runs against letters, runs of
+    // apostrophes, doubled spaces, at every offset of the 16-byte windows and their tails.
+    #[test]
+    fn normalize_windows_match_the_reference(
+        s in r"([a-zA-Z]{1,7}|[0-9]{1,4}|[ ,.;:!?()\-\t]{1,3}|'{1,3}|[’é]){0,30}"
+    ) {
+        matches_the_reference_with_counts(&s)?;
+        matches_the_earlier(&s)?;
     }
 
     #[test]
@@ -142,7 +163,7 @@ fn matches_the_earlier(s: &str) -> Result<(), TestCaseError> {
     let got_info = normalize_into(s, &mut got);
     prop_assert_eq!(&got, &want, "input {:?}", s);
     prop_assert_eq!(got_info, want_info, "input {:?}", s);
-    Ok(())
+    same_without_ssse3(s, &got, got_info)
 }
 
 /// Text weighted towards what real crawls carry beyond ASCII: runs of chars of one script or
