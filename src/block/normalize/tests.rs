@@ -118,11 +118,12 @@ proptest! {
         prop_assert_eq!(info.digit_tokens, digit_tokens);
     }
 
-    // ASCII windows of every kind: words, punctuation, digit runs against letters, runs of
-    // apostrophes, doubled spaces, at every offset of the 16-byte windows and their tails.
+    // Windows of every kind: words, punctuation, digit runs against letters, runs of
+    // apostrophes, doubled spaces, Latin-1 letters and signs, general punctuation, at every
+    // offset of the 16-byte windows and their tails.
     #[test]
     fn normalize_windows_match_the_reference(
-        s in r"([a-zA-Z]{1,7}|[0-9]{1,4}|[ ,.;:!?()\-\t]{1,3}|'{1,3}|[’é]){0,30}"
+        s in r"([a-zA-Z]{1,7}|[0-9]{1,4}|[ ,.;:!?()\-\t]{1,3}|['’]{1,3}|[éÀÖÞßÿ×÷ª—“”…‘\u{2000}-\u{2040}]{1,2}){0,30}"
     ) {
         matches_the_reference_with_counts(&s)?;
         matches_the_earlier(&s)?;
