@@ -46,16 +46,8 @@ pub fn normalize_into(text: &str, out: &mut String) -> NormInfo {
 /// [`normalize_into`] without SSSE3: runs of ASCII letters and single spaces at once, the
 /// other ASCII bytes one by one.
 fn normalize_by_runs(text: &str, out: &mut String) -> NormInfo {
-    out.clear();
-    let mut n = Normalizer {
-        info: NormInfo::default(),
-        state: 0,
-        // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so `out`
-        // stays valid UTF-8.
-        o: unsafe { out.as_mut_vec() },
-    };
+    let mut n = Normalizer::new(out, text.len());
     let bytes = text.as_bytes();
-    n.o.reserve(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         // Runs of ASCII letters and single spaces, 16 or 8 bytes at a time.
@@ -83,7 +75,22 @@ struct Normalizer<'a> {
     o: &'a mut Vec<u8>,
 }
 
-impl Normalizer<'_> {
+impl<'a> Normalizer<'a> {
+    /// A normaliser writing to `out`, cleared, with room for `room` bytes.
+    #[inline(always)]
+    fn new(out: &'a mut String, room: usize) -> Normalizer<'a> {
+        out.clear();
+        // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so `out`
+        // stays valid UTF-8.
+        let o = unsafe { out.as_mut_vec() };
+        o.reserve(room);
+        Normalizer {
+            info: NormInfo::default(),
+            state: 0,
+            o,
+        }
+    }
+
     /// Takes the run of ASCII letters and single spaces at `i` (see [`letter_run`]): up to 16
     /// bytes at once, 8 near the end; returns its length (0: none, take the char path).
     #[inline(always)]
@@ -401,19 +408,21 @@ mod sse2 {
         (run_of(alpha, space, state, out_empty), out)
     }
 
+    /// Set bits of each 8-bit mask.
+    pub(super) static POP8: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u32).count_ones() as u8;
+            i += 1;
+        }
+        t
+    };
+
     /// Set bits of a 16-bit mask by table (`count_ones` is a long bit-trick sequence on
     /// x86-64 without POPCNT).
     #[inline(always)]
-    fn popcount16(m: u32) -> u32 {
-        static POP8: [u8; 256] = {
-            let mut t = [0u8; 256];
-            let mut i = 0;
-            while i < 256 {
-                t[i] = (i as u32).count_ones() as u8;
-                i += 1;
-            }
-            t
-        };
+    pub(super) fn popcount16(m: u32) -> u32 {
         POP8[(m & 0xff) as usize] as u32 + POP8[(m >> 8 & 0xff) as usize] as u32
     }
 
@@ -465,6 +474,7 @@ fn lane_count(mask: u64) -> u32 {
 /// table's path, as they do without SSSE3.
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
+    use super::sse2::{popcount16, POP8};
     use super::{NormInfo, Normalizer, DIGITS, WORD};
     use std::arch::x86_64::*;
 
@@ -474,16 +484,8 @@ mod ssse3 {
     /// Needs SSSE3.
     #[target_feature(enable = "ssse3")]
     pub(super) unsafe fn normalize_into(text: &str, out: &mut String) -> NormInfo {
-        out.clear();
-        let mut n = Normalizer {
-            info: NormInfo::default(),
-            state: 0,
-            // SAFETY: only ASCII bytes and whole UTF-8 encodings of chars are pushed, so
-            // `out` stays valid UTF-8.
-            o: unsafe { out.as_mut_vec() },
-        };
+        let mut n = Normalizer::new(out, text.len() + 32);
         let bytes = text.as_bytes();
-        n.o.reserve(bytes.len() + 32);
         let mut i = 0;
         while i < bytes.len() {
             // SAFETY: the caller's CPU has SSSE3.
@@ -517,22 +519,6 @@ mod ssse3 {
         }
         t
     };
-
-    /// Set bits of an 8-bit mask.
-    static POP8: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = (i as u32).count_ones() as u8;
-            i += 1;
-        }
-        t
-    };
-
-    #[inline(always)]
-    fn popcount16(m: u32) -> u32 {
-        POP8[(m & 0xff) as usize] as u32 + POP8[(m >> 8 & 0xff) as usize] as u32
-    }
 
     /// Takes the ASCII bytes at `i`, up to 16 and up to the first byte beyond ASCII; returns
     /// how many (0: the byte at `i` is beyond ASCII).
