@@ -1,6 +1,8 @@
 //! Byte-scanning kernels shared by the stages: the next line end, word boundary or escape
 //! (inline SSE2, part of the x86-64 baseline, with a plain loop elsewhere), the next control
-//! byte of a JSON string. They are tested against the obvious iterator expressions.
+//! byte of a JSON string, a block's char and mark counts; and the small helpers of the SIMD
+//! paths (set bits by table, short copies). They are tested against the obvious iterator
+//! expressions.
 
 /// The position of the first `needle` in `hay`. Inline SSE2, 16 bytes a step: lines, words
 /// and escapes are a few dozen bytes apart, where a call to `memchr` costs more than the scan.
@@ -38,6 +40,114 @@ pub(crate) fn first_control(b: &[u8]) -> Option<usize> {
     None
 }
 
+/// Set bits of each 8-bit mask (`count_ones` is a long bit-trick sequence on x86-64 without
+/// POPCNT, which the baseline lacks).
+pub(crate) static POP8: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u32).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Set bits of a 16-bit mask, by table.
+#[inline(always)]
+pub(crate) fn popcount16(m: u32) -> u32 {
+    POP8[(m & 0xff) as usize] as u32 + POP8[(m >> 8 & 0xff) as usize] as u32
+}
+
+/// Copies `src` (fewer than 16 bytes) to the start of `dst` with a few overlapping word
+/// copies instead of a call to `memcpy`.
+#[inline(always)]
+pub(crate) fn copy_short(src: &[u8], dst: &mut [u8; 16]) {
+    let n = src.len();
+    if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else {
+        for (d, &b) in dst.iter_mut().zip(src) {
+            *d = b;
+        }
+    }
+}
+
+/// Counts of a block's bytes for its shape: chars (bytes that do not continue a UTF-8
+/// sequence), ASCII commas and semicolons, ASCII separators (`|` `>`), and whether any byte
+/// is beyond ASCII.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ByteCounts {
+    pub(crate) chars: u32,
+    pub(crate) commas: u32,
+    pub(crate) separators: u32,
+    pub(crate) non_ascii: bool,
+}
+
+/// [`ByteCounts`] of `b`: 16 bytes a step with SSE2, the tail padded (blocks are a few dozen
+/// bytes, where a vectorised loop spends most of its time in its scalar remainder).
+#[inline]
+pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let (mut chars, mut commas, mut separators, mut high) = (0, 0, 0, 0);
+        let mut step = |w: &[u8; 16], valid: u32| {
+            // SAFETY: SSE2 is part of the x86-64 baseline; the load is unaligned and in bounds.
+            unsafe {
+                let v = _mm_loadu_si128(w.as_ptr().cast());
+                let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                // Signed: continuation bytes 0x80..=0xBF are -0x80..=-0x41.
+                let starts = _mm_cmpgt_epi8(v, _mm_set1_epi8(-0x41));
+                chars += popcount16(_mm_movemask_epi8(starts) as u32 & valid);
+                commas +=
+                    popcount16(_mm_movemask_epi8(_mm_or_si128(eq(b','), eq(b';'))) as u32 & valid);
+                separators +=
+                    popcount16(_mm_movemask_epi8(_mm_or_si128(eq(b'|'), eq(b'>'))) as u32 & valid);
+                high |= _mm_movemask_epi8(v) as u32 & valid;
+            }
+        };
+        let mut chunks = b.chunks_exact(16);
+        for w in &mut chunks {
+            step(w.try_into().expect("16 bytes"), 0xffff);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut pad = [0u8; 16];
+            copy_short(rest, &mut pad);
+            step(&pad, (1 << rest.len()) - 1);
+        }
+        ByteCounts {
+            chars,
+            commas,
+            separators,
+            non_ascii: high != 0,
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        // Byte-wide counters over pieces of at most 255 bytes vectorise 16 bytes a step.
+        let mut c = ByteCounts::default();
+        for piece in b.chunks(255) {
+            let (mut ch, mut co, mut se, mut hi) = (0u8, 0u8, 0u8, 0u8);
+            for &x in piece {
+                ch += ((x as i8) >= -0x40) as u8;
+                co += (x == b',' || x == b';') as u8;
+                se += (x == b'|' || x == b'>') as u8;
+                hi |= x;
+            }
+            c.chars += ch as u32;
+            c.commas += co as u32;
+            c.separators += se as u32;
+            c.non_ascii |= hi >= 0x80;
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +156,18 @@ mod tests {
         #[test]
         fn find_byte_finds_what_position_finds(s in proptest::collection::vec(0u8..4, 0..70), n in 0u8..4) {
             proptest::prop_assert_eq!(find_byte(&s, n), s.iter().position(|&c| c == n));
+        }
+
+        #[test]
+        fn byte_counts_count_what_iterators_count(s in "(\\PC|[,;|>a ]){0,70}") {
+            let b = s.as_bytes();
+            let want = ByteCounts {
+                chars: s.chars().count() as u32,
+                commas: b.iter().filter(|&&c| c == b',' || c == b';').count() as u32,
+                separators: b.iter().filter(|&&c| c == b'|' || c == b'>').count() as u32,
+                non_ascii: !s.is_ascii(),
+            };
+            proptest::prop_assert_eq!(byte_counts(b), want);
         }
 
         #[test]

@@ -10,7 +10,7 @@
 //! it depends on the text alone (never on position, page or thread), so hashes are stable
 //! across runs, machines and thread counts.
 
-use crate::bytes::find_byte;
+use crate::bytes::{byte_counts, find_byte};
 
 mod normalize;
 
@@ -70,25 +70,12 @@ pub fn shape(text: &str) -> Shape {
     let t = text.trim();
     let mut s = Shape::default();
     let bytes = t.as_bytes();
-    // Branch-free counts over all bytes (the compiler vectorises them): chars are the bytes
-    // that do not continue a UTF-8 sequence (continuation bytes are 0x80..=0xbf).
-    // Byte-wide counters over pieces of at most 255 bytes vectorise 16 bytes a step.
-    let (mut chars, mut commas, mut separators) = (0u32, 0u32, 0u32);
-    for piece in bytes.chunks(255) {
-        let (mut ch, mut co, mut se) = (0u8, 0u8, 0u8);
-        for &b in piece {
-            ch += ((b as i8) >= -0x40) as u8;
-            co += (b == b',' || b == b';') as u8;
-            se += (b == b'|' || b == b'>') as u8;
-        }
-        chars += ch as u32;
-        commas += co as u32;
-        separators += se as u32;
-    }
-    s.chars = chars;
-    s.commas = commas;
-    s.separators = separators;
-    if !t.is_ascii() {
+    // Chars are the bytes that do not continue a UTF-8 sequence (0x80..=0xbf).
+    let counts = byte_counts(bytes);
+    s.chars = counts.chars;
+    s.commas = counts.commas;
+    s.separators = counts.separators;
+    if counts.non_ascii {
         // The other marks start with one of these lead bytes: look only there.
         let marks = |i: usize| match t[i..].chars().next() {
             Some('、' | '，' | '；' | '،') => (1, 0),

@@ -380,6 +380,7 @@ fn letter_run(w: u64, state: u8, out_empty: bool) -> LetterRun {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use super::{LetterRun, WORD};
+    use crate::bytes::popcount16;
     use std::arch::x86_64::*;
 
     /// The letter run at the start of `w` and `w` with its ASCII letters lower-cased (the
@@ -406,24 +407,6 @@ mod sse2 {
         let mut out = [0u8; 16];
         _mm_storeu_si128(out.as_mut_ptr().cast(), lower);
         (run_of(alpha, space, state, out_empty), out)
-    }
-
-    /// Set bits of each 8-bit mask.
-    pub(super) static POP8: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = (i as u32).count_ones() as u8;
-            i += 1;
-        }
-        t
-    };
-
-    /// Set bits of a 16-bit mask by table (`count_ones` is a long bit-trick sequence on
-    /// x86-64 without POPCNT).
-    #[inline(always)]
-    pub(super) fn popcount16(m: u32) -> u32 {
-        POP8[(m & 0xff) as usize] as u32 + POP8[(m >> 8 & 0xff) as usize] as u32
     }
 
     /// The run given one bit per byte (bit j for byte j) of letters and of spaces.
@@ -474,8 +457,8 @@ fn lane_count(mask: u64) -> u32 {
 /// table's path, as they do without SSSE3.
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
-    use super::sse2::{popcount16, POP8};
     use super::{NormInfo, Normalizer, DIGITS, WORD};
+    use crate::bytes::{copy_short, popcount16, POP8};
     use std::arch::x86_64::*;
 
     /// [`super::normalize_into`].
@@ -532,7 +515,7 @@ mod ssse3 {
             Some(w) => w.try_into().expect("16 bytes"),
             None => {
                 // The tail, padded with spaces, which lie past `lim` and are ignored.
-                super::copy_short(&bytes[i..], &mut pad);
+                copy_short(&bytes[i..], &mut pad);
                 &pad
             }
         };
@@ -634,24 +617,6 @@ mod ssse3 {
             0
         };
         lim
-    }
-}
-
-/// Copies `src` (fewer than 16 bytes) to the start of `dst` with a few overlapping word
-/// copies instead of a call to `memcpy`.
-#[inline(always)]
-fn copy_short(src: &[u8], dst: &mut [u8; 16]) {
-    let n = src.len();
-    if n >= 8 {
-        dst[..8].copy_from_slice(&src[..8]);
-        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-    } else if n >= 4 {
-        dst[..4].copy_from_slice(&src[..4]);
-        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-    } else {
-        for (d, &b) in dst.iter_mut().zip(src) {
-            *d = b;
-        }
     }
 }
 
