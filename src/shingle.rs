@@ -12,6 +12,7 @@
 //! allocates nothing once the buffers have grown to the largest page.
 
 use crate::block::{blocks, hash_normalized, normalize_into, shape, NormInfo, Shape};
+use crate::bytes::find_byte;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Feature kind of a whole-block hash.
@@ -122,6 +123,8 @@ pub struct Shingler {
     label: String,
     page: PageFeatures,
     features: Vec<(u8, u64)>,
+    /// The spaces of the short block at hand.
+    spaces: Vec<usize>,
 }
 
 /// What a pass over a page computes.
@@ -145,6 +148,7 @@ impl Shingler {
             label: String::with_capacity(64),
             page: PageFeatures::default(),
             features: Vec::new(),
+            spaces: Vec::new(),
         }
     }
 
@@ -184,11 +188,22 @@ impl Shingler {
             let hash = hash_normalized(&self.norm);
             let tok_start = f.token_hashes.len() as u32;
             let (mut prefix, mut suffix) = (0, 0);
-            if norm.tokens >= 2 && norm.tokens <= self.max_tokens {
+            let short = norm.tokens > 0 && norm.tokens <= self.max_tokens;
+            if short {
+                // A short block's token ends, found once for its prefix, suffix and tokens.
+                let nb = self.norm.as_bytes();
+                self.spaces.clear();
+                let mut at = 0;
+                while let Some(p) = find_byte(&nb[at..], b' ') {
+                    self.spaces.push(at + p);
+                    at += p + 1;
+                }
+            }
+            if short && norm.tokens >= 2 {
                 let n = &self.norm;
-                let nb = n.as_bytes();
-                let first_end = memchr::memchr_iter(b' ', nb).nth(1).unwrap_or(n.len());
-                let last_start = memchr::memrchr_iter(b' ', nb).nth(1).map_or(0, |i| i + 1);
+                let sp = &self.spaces;
+                let first_end = sp.get(1).copied().unwrap_or(n.len());
+                let last_start = sp.len().checked_sub(2).map_or(0, |k| sp[k] + 1);
                 prefix = xxh3_64_with_seed(&n.as_bytes()[..first_end], TOKEN_SEED ^ 1);
                 // "Label: value" lines: the label is the prefix, however many tokens it has.
                 if let Some(pos) = find_colon(b.text) {
@@ -217,8 +232,15 @@ impl Shingler {
                     }
                 }
             }
-            if norm.tokens > 0 && norm.tokens <= self.max_tokens {
-                for tok in self.norm.as_bytes().split(|&b| b == b' ') {
+            if short {
+                let nb = self.norm.as_bytes();
+                let mut from = 0;
+                let ends = self.spaces.iter().copied().chain([nb.len()]);
+                for tok in ends.map(|end| {
+                    let tok = &nb[from..end];
+                    from = end + 1;
+                    tok
+                }) {
                     let h = xxh3_64_with_seed(tok, TOKEN_SEED);
                     // Blocks are short, so a linear scan beats a set.
                     if !f.token_hashes[tok_start as usize..].contains(&h) {
