@@ -235,12 +235,9 @@ impl Shingler {
             if short {
                 let nb = self.norm.as_bytes();
                 let mut from = 0;
-                let ends = self.spaces.iter().copied().chain([nb.len()]);
-                for tok in ends.map(|end| {
+                for end in self.spaces.iter().copied().chain([nb.len()]) {
                     let tok = &nb[from..end];
                     from = end + 1;
-                    tok
-                }) {
                     let h = xxh3_64_with_seed(tok, TOKEN_SEED);
                     // Blocks are short, so a linear scan beats a set.
                     if !f.token_hashes[tok_start as usize..].contains(&h) {

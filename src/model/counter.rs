@@ -232,7 +232,12 @@ impl Counter {
             2 => {
                 // The site's first page goes into the table now.
                 let (start, end) = std::mem::take(&mut e.first);
-                self.count_page(site, start..end, None);
+                count_page(
+                    &mut self.features,
+                    &mut self.page,
+                    site,
+                    &self.firsts[start..end],
+                );
                 self.dead += end - start;
                 if self.dead > 4096 && self.dead * 2 > self.firsts.len() {
                     self.compact();
@@ -240,44 +245,7 @@ impl Counter {
             }
             _ => {}
         }
-        self.count_page(site, 0..0, Some(features));
-    }
-
-    /// Counts in the table one page of `site`: `features`, or the first page held at `held`.
-    fn count_page(
-        &mut self,
-        site: u32,
-        held: std::ops::Range<usize>,
-        features: Option<&[(u8, u64)]>,
-    ) {
-        let features = features.unwrap_or(&self.firsts[held]);
-        self.page = match self.page.checked_add(1) {
-            Some(p) => p,
-            None => {
-                // After 4 billion pages: forget the old page numbers rather than reuse them.
-                self.features.iter_mut().for_each(|t| t.last = 0);
-                1
-            }
-        };
-        let page = self.page;
-        // Slots of features a few ahead are fetched while this one is counted: the table is
-        // far larger than the caches, and a miss costs more than the rest of the work. A
-        // feature takes a few nanoseconds, a miss to memory about a hundred: 16 ahead, and
-        // the first 16 before the loop.
-        const AHEAD: usize = 16;
-        for &(k, h) in features.iter().take(AHEAD) {
-            self.features.prefetch(site, k, h);
-        }
-        for (i, &(kind, hash)) in features.iter().enumerate() {
-            if let Some(&(k, h)) = features.get(i + AHEAD) {
-                self.features.prefetch(site, k, h);
-            }
-            let t = self.features.slot(site, kind, hash);
-            if t.last != page {
-                t.last = page;
-                t.pages += 1;
-            }
-        }
+        count_page(&mut self.features, &mut self.page, site, features);
     }
 
     /// Drops the dead entries of `firsts`.
@@ -475,6 +443,38 @@ impl Counter {
         self.emit(sites, |k, v| w.push(k, v))?;
         dir.add_key_run(w.finish()?);
         Ok(())
+    }
+}
+
+/// Counts one page of `site` in `table`: each of `features` once, page numbers in `page`
+/// (the number of the last page counted, from 1).
+fn count_page(table: &mut FeatureTable, page: &mut u32, site: u32, features: &[(u8, u64)]) {
+    *page = match page.checked_add(1) {
+        Some(p) => p,
+        None => {
+            // After 4 billion pages: forget the old page numbers rather than reuse them.
+            table.iter_mut().for_each(|t| t.last = 0);
+            1
+        }
+    };
+    let page = *page;
+    // Slots of features a few ahead are fetched while this one is counted: the table is far
+    // larger than the caches, and a miss costs more than the rest of the work. A feature
+    // takes a few nanoseconds, a miss to memory about a hundred: 16 ahead, and the first 16
+    // before the loop.
+    const AHEAD: usize = 16;
+    for &(k, h) in features.iter().take(AHEAD) {
+        table.prefetch(site, k, h);
+    }
+    for (i, &(kind, hash)) in features.iter().enumerate() {
+        if let Some(&(k, h)) = features.get(i + AHEAD) {
+            table.prefetch(site, k, h);
+        }
+        let t = table.slot(site, kind, hash);
+        if t.last != page {
+            t.last = page;
+            t.pages += 1;
+        }
     }
 }
 
