@@ -1,14 +1,16 @@
 //! The normaliser: a block's text to its hashable form (see the [`super`] module doc).
 //!
 //! ASCII goes 16 bytes at a time: with SSSE3 (nearly every x86-64 CPU; checked at run time)
-//! whatever the bytes hold, letters, punctuation and digits alike ([`ssse3`]); without it,
-//! runs of letters and single spaces with SSE2 or eight-byte words, the other bytes one by one.
-//! Other chars are classed by a table over the first four Unicode planes built from the
-//! standard library's tables ([`chars`]), so that real text (typographic punctuation,
-//! accented Latin, other scripts) never calls the general Unicode lookups per character; the
-//! few chars the table cannot say in one entry (beyond its planes, or lower-casing to several
-//! chars) take the general path. Both ASCII paths give the same bytes (tests check them
-//! against each other and against the earlier normaliser).
+//! whatever the bytes hold, letters, punctuation and digits alike, and with them the two-byte
+//! letters that lower-case to themselves (lower-case Cyrillic, Greek, accented Latin; Arabic,
+//! Hebrew) of one pair of lead bytes ([`ssse3`]); without it, runs of letters and single
+//! spaces with SSE2 or eight-byte words, the other bytes one by one. Other chars are classed
+//! by a table over the first four Unicode planes built from the standard library's tables
+//! ([`chars`]), so that real text (typographic punctuation, accented Latin, other scripts)
+//! never calls the general Unicode lookups per character; the few chars the table cannot say
+//! in one entry (beyond its planes, or lower-casing to several chars) take the general path.
+//! Both paths give the same bytes (tests check them against each other and against the
+//! earlier normaliser).
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -61,7 +63,7 @@ fn normalize_by_runs(text: &str, out: &mut String) -> NormInfo {
             n.ascii_byte(b);
             i += 1;
         } else {
-            i = n.non_ascii(text, i);
+            i = n.non_ascii::<false>(text, i);
         }
     }
     n.info
@@ -163,8 +165,9 @@ impl<'a> Normalizer<'a> {
     /// char table; returns where they end. Runs of letters that lower-case to themselves
     /// (most of any script without case, and lower-case text of the others) go out whole.
     #[inline(always)]
-    fn non_ascii(&mut self, text: &str, mut i: usize) -> usize {
+    fn non_ascii<const YIELD_TWO_BYTE: bool>(&mut self, text: &str, mut i: usize) -> usize {
         let bytes = text.as_bytes();
+        let start = i;
         // Start of the pending run of letters that lower-case to themselves, and their count.
         let mut same_from = i;
         let mut same = 0;
@@ -180,6 +183,11 @@ impl<'a> Normalizer<'a> {
                     same_from = i;
                     continue;
                 }
+                break;
+            }
+            // The SIMD window takes runs of two-byte letters that lower-case to themselves,
+            // together with the ASCII around them: hand them back to it.
+            if YIELD_TWO_BYTE && b < 0xe0 && i > start && chars::is_same_letter2(bytes, i, b) {
                 break;
             }
             let (cp, len) = chars::decode(bytes, i);
@@ -457,7 +465,7 @@ fn lane_count(mask: u64) -> u32 {
 /// table's path, as they do without SSSE3.
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
-    use super::{NormInfo, Normalizer, DIGITS, WORD};
+    use super::{chars, NormInfo, Normalizer, DIGITS, WORD};
     use crate::bytes::{copy_short, popcount16, POP8};
     use std::arch::x86_64::*;
 
@@ -476,7 +484,7 @@ mod ssse3 {
             if took > 0 {
                 i += took;
             } else {
-                i = n.non_ascii(text, i);
+                i = n.non_ascii::<true>(text, i);
             }
         }
         n.info
@@ -503,8 +511,44 @@ mod ssse3 {
         t
     };
 
-    /// Takes the ASCII bytes at `i`, up to 16 and up to the first byte beyond ASCII; returns
-    /// how many (0: the byte at `i` is beyond ASCII).
+    /// The two-byte letters in `v` that lower-case to themselves and whose lead byte is
+    /// `lead` or `lead ^ 1`: a mask of their bytes, of their continuation bytes, and their
+    /// bytes as a vector mask (0xFF). None unless `lead` leads a two-byte char.
+    ///
+    /// # Safety
+    /// Needs SSSE3.
+    #[inline(always)]
+    unsafe fn two_byte_letters(v: __m128i, lead: u8) -> (u32, u32, __m128i) {
+        if !(0xc2..0xe0).contains(&lead) {
+            return (0, 0, _mm_setzero_si128());
+        }
+        let table = chars::same_letter_pair(lead);
+        let table = _mm_set_epi64x((table >> 64) as i64, table as i64);
+        let prev = _mm_slli_si128(v, 1);
+        // The byte before is a lead byte of the pair (then this one continues its char).
+        let led = _mm_cmpeq_epi8(
+            _mm_and_si128(prev, _mm_set1_epi8(0xfe_u8 as i8)),
+            _mm_set1_epi8((lead & 0xfe) as i8),
+        );
+        // The table byte: the lead's low bit, then bits 3-5 of the continuation byte.
+        let idx = _mm_or_si128(
+            _mm_slli_epi16(_mm_and_si128(prev, _mm_set1_epi8(1)), 3),
+            _mm_and_si128(_mm_srli_epi16(v, 3), _mm_set1_epi8(7)),
+        );
+        let bit = _mm_shuffle_epi8(
+            _mm_set_epi8(-128, 64, 32, 16, 8, 4, 2, 1, -128, 64, 32, 16, 8, 4, 2, 1),
+            _mm_and_si128(v, _mm_set1_epi8(7)),
+        );
+        let same = _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(table, idx), bit), bit);
+        let cont_v = _mm_and_si128(led, same);
+        let cont = _mm_movemask_epi8(cont_v) as u32;
+        let bytes_v = _mm_or_si128(cont_v, _mm_srli_si128(cont_v, 1));
+        (cont | cont >> 1, cont, bytes_v)
+    }
+
+    /// Takes the bytes at `i`, up to 16 and up to the first char that is neither ASCII nor a
+    /// two-byte letter that lower-cases to itself with the lead-byte pair of the window's
+    /// first such char; returns how many (0: the char at `i` is neither).
     ///
     /// # Safety
     /// Needs SSSE3.
@@ -522,7 +566,15 @@ mod ssse3 {
         let avail = (bytes.len() - i).min(16);
         let v = _mm_loadu_si128(w.as_ptr().cast());
         let non_ascii = _mm_movemask_epi8(v) as u32;
-        let lim = (non_ascii | 1 << avail).trailing_zeros() as usize;
+        // Bytes of two-byte letters that lower-case to themselves (all of one lead-byte pair)
+        // go out as they are, like lower-case ASCII letters; any other char beyond ASCII ends
+        // the window.
+        let (two_byte, two_byte_cont, two_byte_v) = if non_ascii != 0 {
+            two_byte_letters(v, w[non_ascii.trailing_zeros() as usize])
+        } else {
+            (0, 0, _mm_setzero_si128())
+        };
+        let lim = ((non_ascii & !two_byte) | 1 << avail).trailing_zeros() as usize;
         if lim == 0 {
             return 0;
         }
@@ -537,7 +589,8 @@ mod ssse3 {
             _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2f)),
             _mm_cmplt_epi8(v, _mm_set1_epi8(0x3a)),
         );
-        let l = _mm_movemask_epi8(alpha_v) as u32 & valid;
+        let two_byte = two_byte & valid;
+        let l = (_mm_movemask_epi8(alpha_v) as u32 | two_byte) & valid;
         let d = _mm_movemask_epi8(digit_v) as u32 & valid;
         let a = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\'' as i8))) as u32 & valid;
         let prev_l = (n.state == WORD) as u32;
@@ -557,6 +610,8 @@ mod ssse3 {
         };
         // A run of apostrophes would need the state carried from one to the next.
         if a & (a << 1) != 0 || (spaced >> 1) & kept != 0 {
+            // Byte by byte up to the first char beyond ASCII, which the char path takes.
+            let lim = lim.min(non_ascii.trailing_zeros() as usize);
             for &b in &w[..lim] {
                 n.ascii_byte(b);
             }
@@ -571,6 +626,12 @@ mod ssse3 {
             ),
             _mm_andnot_si128(_mm_or_si128(alpha_v, digit_v), _mm_set1_epi8(b' ' as i8)),
         );
+        if two_byte != 0 {
+            out = _mm_or_si128(
+                _mm_andnot_si128(two_byte_v, out),
+                _mm_and_si128(two_byte_v, v),
+            );
+        }
         let digit_spaces = (spaced >> 1) & d;
         if digit_spaces != 0 {
             // The last digit of a longer run before a letter ("00a") becomes the space.
@@ -607,7 +668,8 @@ mod ssse3 {
         }
         n.info.tokens += popcount16(starts);
         n.info.digit_tokens += popcount16(first_digits);
-        n.info.alnum_chars += popcount16(l | d);
+        // A two-byte letter is one char: its continuation byte does not count.
+        n.info.alnum_chars += popcount16(l | d) - popcount16(two_byte_cont & valid);
         let last = 1u32 << (lim - 1);
         n.state = if word & last != 0 {
             WORD

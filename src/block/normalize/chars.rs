@@ -27,10 +27,24 @@ const END: u32 = 0x40000;
 const SHIFT: u32 = 6;
 const BLOCK: usize = 1 << SHIFT;
 
+/// One 64-char block of the table.
+struct Block {
+    /// Bit k set: char k of the block is a letter that lower-cases to itself
+    /// ([`SAME_LETTER`]), the commonest entry in real text, tested without the entry.
+    same: u64,
+    entries: [i32; BLOCK],
+}
+
 /// The table: 64-char blocks, each built on first use, so a process pays only for the
 /// blocks its text touches (a few dozen for a crawl in a few scripts).
-static BLOCKS: [OnceLock<[i32; BLOCK]>; (END >> SHIFT) as usize] =
+static BLOCKS: [OnceLock<Block>; (END >> SHIFT) as usize] =
     [const { OnceLock::new() }; (END >> SHIFT) as usize];
+
+/// Block `b` of the table, built on first use.
+#[inline(always)]
+fn block(b: usize) -> &'static Block {
+    BLOCKS[b].get_or_init(|| build_block(b))
+}
 
 /// The entry of the scalar value `cp`: class in the low 3 bits, lower-case offset above.
 #[inline(always)]
@@ -38,8 +52,25 @@ pub(super) fn entry(cp: u32) -> i32 {
     if cp >= END {
         return C_GENERAL;
     }
-    let b = (cp >> SHIFT) as usize;
-    BLOCKS[b].get_or_init(|| build_block(b))[cp as usize & (BLOCK - 1)]
+    block((cp >> SHIFT) as usize).entries[cp as usize & (BLOCK - 1)]
+}
+
+/// For the two-byte chars led by `lead` and `lead ^ 1` (a pair of lead bytes covers a
+/// script's common letters: Cyrillic 0xD0/0xD1, Greek 0xCE/0xCF, Arabic 0xD8/0xD9, accented
+/// Latin 0xC2/0xC3), which are letters that lower-case to themselves: bit k of byte j is set
+/// when the char with continuation byte `0x80 | j % 8 * 8 + k` and the lead byte of the pair
+/// whose low bit is `j / 8` is one. `lead` is from 0xC2 to 0xDF.
+#[inline(always)]
+pub(super) fn same_letter_pair(lead: u8) -> u128 {
+    let b = (lead & 0x1e) as usize;
+    (block(b).same as u128) | (block(b | 1).same as u128) << 64
+}
+
+/// Whether the char at `i` of valid UTF-8, led by `b0` (from 0xC2 to 0xDF), is a
+/// two-byte letter that lower-cases to itself.
+#[inline(always)]
+pub(super) fn is_same_letter2(bytes: &[u8], i: usize, b0: u8) -> bool {
+    block((b0 & 0x1f) as usize).same >> (bytes[i + 1] & 0x3f) & 1 != 0
 }
 
 /// The class of an entry.
@@ -80,12 +111,16 @@ pub(super) fn entry_of(c: char) -> i32 {
 /// The entries of block `b` (chars `b * 64..b * 64 + 64`).
 #[cold]
 #[inline(never)]
-fn build_block(b: usize) -> [i32; BLOCK] {
-    let mut block = [C_GENERAL; BLOCK];
-    for (k, e) in block.iter_mut().enumerate() {
+fn build_block(b: usize) -> Block {
+    let mut block = Block {
+        same: 0,
+        entries: [C_GENERAL; BLOCK],
+    };
+    for (k, e) in block.entries.iter_mut().enumerate() {
         // Surrogates are not chars and never occur in a `str`.
         if let Some(c) = char::from_u32((b * BLOCK + k) as u32) {
             *e = entry_of(c);
+            block.same |= ((*e == SAME_LETTER) as u64) << k;
         }
     }
     block

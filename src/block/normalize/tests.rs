@@ -129,6 +129,18 @@ proptest! {
         matches_the_earlier(&s)?;
     }
 
+    // Words of two-byte scripts (lower- and upper-case, letters of both lead bytes of a
+    // pair and of neighbouring pairs, signs such as « and ʼ that share their lead bytes)
+    // against ASCII words, digits, apostrophes and punctuation, at every offset of the
+    // windows that take them whole.
+    #[test]
+    fn normalize_two_byte_windows_match_the_reference(
+        s in r"([а-яёђ]{1,8}|[А-ЯЁЂ]{1,2}|[ѐ-ӿ]{1,4}|[\u{300}-\u{36f}ƀ-ɏ]{1,2}|[α-ωάέΑ-Ω]{1,8}|[ا-ي]{1,8}|[à-ÿÀ-Þ]{1,3}|[ĀāŁłŒœ]{1,2}|[«»©\u{a0}ʼ’ʹˈ]{1,2}|[a-zA-Z]{1,5}|[0-9]{1,3}|[ ,.'\-]{1,2}){0,30}"
+    ) {
+        matches_the_reference_with_counts(&s)?;
+        matches_the_earlier(&s)?;
+    }
+
     #[test]
     fn normalize_is_idempotent(s in "\\PC{0,80}") {
         let once = normalize(&s);
