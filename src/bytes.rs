@@ -148,6 +148,72 @@ pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
     }
 }
 
+/// Counts of the commas (`、` `，` `；` `،`) and separators (`»` `«` `·` `•` `›` `‹` `¦`) beyond
+/// ASCII in `b`, valid UTF-8: each is found by its last byte and the one or two before it,
+/// 16 bytes a step with SSE2, the bytes before a step carried from the step before.
+#[inline]
+pub(crate) fn mark_counts(b: &[u8]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let (mut commas, mut separators) = (0, 0);
+        // SAFETY (all intrinsics here): SSE2 is part of the x86-64 baseline.
+        let mut prev = unsafe { _mm_setzero_si128() };
+        let mut step = |w: &[u8; 16]| unsafe {
+            let v = _mm_loadu_si128(w.as_ptr().cast());
+            // Each byte's predecessor, and the one before, across the step boundary.
+            let p1 = _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15));
+            let p2 = _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14));
+            prev = v;
+            let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+            let or = _mm_or_si128;
+            let and = _mm_and_si128;
+            let e280 = and(eq(p2, 0xe2), eq(p1, 0x80));
+            let efbc = and(eq(p2, 0xef), eq(p1, 0xbc));
+            let comma = or(
+                or(
+                    and(and(eq(p2, 0xe3), eq(p1, 0x80)), eq(v, 0x81)),
+                    and(efbc, or(eq(v, 0x8c), eq(v, 0x9b))),
+                ),
+                and(eq(p1, 0xd8), eq(v, 0x8c)),
+            );
+            let sep = or(
+                and(
+                    eq(p1, 0xc2),
+                    or(or(eq(v, 0xbb), eq(v, 0xab)), or(eq(v, 0xb7), eq(v, 0xa6))),
+                ),
+                and(e280, or(or(eq(v, 0xa2), eq(v, 0xba)), eq(v, 0xb9))),
+            );
+            commas += popcount16(_mm_movemask_epi8(comma) as u32);
+            separators += popcount16(_mm_movemask_epi8(sep) as u32);
+        };
+        let mut chunks = b.chunks_exact(16);
+        for w in &mut chunks {
+            step(w.try_into().expect("16 bytes"));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            // Zero padding: no mark ends in a zero byte.
+            let mut pad = [0u8; 16];
+            copy_short(rest, &mut pad);
+            step(&pad);
+        }
+        (commas, separators)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut commas, mut separators) = (0, 0);
+        for c in String::from_utf8_lossy(b).chars() {
+            match c {
+                '、' | '，' | '；' | '،' => commas += 1,
+                '»' | '«' | '·' | '•' | '›' | '‹' | '¦' => separators += 1,
+                _ => {}
+            }
+        }
+        (commas, separators)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +222,23 @@ mod tests {
         #[test]
         fn find_byte_finds_what_position_finds(s in proptest::collection::vec(0u8..4, 0..70), n in 0u8..4) {
             proptest::prop_assert_eq!(find_byte(&s, n), s.iter().position(|&c| c == n));
+        }
+
+        // Marks at every offset of the 16-byte steps (their last bytes on both sides of a
+        // step boundary), among chars that share their lead and middle bytes.
+        #[test]
+        fn mark_counts_count_what_iterators_count(
+            s in "([a-z ]{0,5}|[、，；،»«·•›‹¦]|[。｡．—–…“”€ÿ¼ÂĀɐ܌ﻼ؋ؘ٬]){0,60}"
+        ) {
+            let mut want = (0, 0);
+            for c in s.chars() {
+                match c {
+                    '、' | '，' | '；' | '،' => want.0 += 1,
+                    '»' | '«' | '·' | '•' | '›' | '‹' | '¦' => want.1 += 1,
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(mark_counts(s.as_bytes()), want);
         }
 
         #[test]

@@ -10,7 +10,7 @@
 //! it depends on the text alone (never on position, page or thread), so hashes are stable
 //! across runs, machines and thread counts.
 
-use crate::bytes::{byte_counts, find_byte};
+use crate::bytes::{byte_counts, find_byte, mark_counts};
 
 mod normalize;
 
@@ -76,19 +76,9 @@ pub fn shape(text: &str) -> Shape {
     s.commas = counts.commas;
     s.separators = counts.separators;
     if counts.non_ascii {
-        // The other marks start with one of these lead bytes: look only there.
-        let marks = |i: usize| match t[i..].chars().next() {
-            Some('、' | '，' | '；' | '،') => (1, 0),
-            Some('»' | '«' | '·' | '•' | '›' | '‹' | '¦') => (0, 1),
-            _ => (0, 0),
-        };
-        for i in memchr::memchr3_iter(0xc2, 0xe2, 0xef, bytes)
-            .chain(memchr::memchr2_iter(0xd8, 0xe3, bytes))
-        {
-            let (c, sep) = marks(i);
-            s.commas += c;
-            s.separators += sep;
-        }
+        let (commas, separators) = mark_counts(bytes);
+        s.commas += commas;
+        s.separators += separators;
     }
     let last_significant = t.chars().rev().find(|&c| {
         !matches!(
