@@ -513,15 +513,12 @@ mod ssse3 {
 
     /// The two-byte letters in `v` that lower-case to themselves and whose lead byte is
     /// `lead` or `lead ^ 1`: a mask of their bytes, of their continuation bytes, and their
-    /// bytes as a vector mask (0xFF). None unless `lead` leads a two-byte char.
+    /// bytes as a vector mask (0xFF). `lead` leads a two-byte char (0xC2..=0xDF).
     ///
     /// # Safety
     /// Needs SSSE3.
     #[inline(always)]
     unsafe fn two_byte_letters(v: __m128i, lead: u8) -> (u32, u32, __m128i) {
-        if !(0xc2..0xe0).contains(&lead) {
-            return (0, 0, _mm_setzero_si128());
-        }
         let table = chars::same_letter_pair(lead);
         let table = _mm_set_epi64x((table >> 64) as i64, table as i64);
         let prev = _mm_slli_si128(v, 1);
@@ -568,9 +565,31 @@ mod ssse3 {
         let non_ascii = _mm_movemask_epi8(v) as u32;
         // Bytes of two-byte letters that lower-case to themselves (all of one lead-byte pair)
         // go out as they are, like lower-case ASCII letters; any other char beyond ASCII ends
-        // the window.
-        let (two_byte, two_byte_cont, two_byte_v) = if non_ascii != 0 {
-            two_byte_letters(v, w[non_ascii.trailing_zeros() as usize])
+        // the window. A window of ASCII or led by another char takes the path without them.
+        let lead = w[non_ascii.trailing_zeros().min(15) as usize];
+        if non_ascii != 0 && (0xc2..0xe0).contains(&lead) {
+            take::<true>(n, w, v, avail, non_ascii, lead)
+        } else {
+            take::<false>(n, w, v, avail, non_ascii, 0)
+        }
+    }
+
+    /// [`window`]'s work on the window `w` (as a vector `v`; `avail` of its bytes are the
+    /// block's), with or without (`TWO_BYTE`) the two-byte letters of `lead`'s pair.
+    ///
+    /// # Safety
+    /// Needs SSSE3.
+    #[inline(always)]
+    unsafe fn take<const TWO_BYTE: bool>(
+        n: &mut Normalizer,
+        w: &[u8; 16],
+        v: __m128i,
+        avail: usize,
+        non_ascii: u32,
+        lead: u8,
+    ) -> usize {
+        let (two_byte, two_byte_cont, two_byte_v) = if TWO_BYTE {
+            two_byte_letters(v, lead)
         } else {
             (0, 0, _mm_setzero_si128())
         };
@@ -626,7 +645,7 @@ mod ssse3 {
             ),
             _mm_andnot_si128(_mm_or_si128(alpha_v, digit_v), _mm_set1_epi8(b' ' as i8)),
         );
-        if two_byte != 0 {
+        if TWO_BYTE && two_byte != 0 {
             out = _mm_or_si128(
                 _mm_andnot_si128(two_byte_v, out),
                 _mm_and_si128(two_byte_v, v),
@@ -669,7 +688,10 @@ mod ssse3 {
         n.info.tokens += popcount16(starts);
         n.info.digit_tokens += popcount16(first_digits);
         // A two-byte letter is one char: its continuation byte does not count.
-        n.info.alnum_chars += popcount16(l | d) - popcount16(two_byte_cont & valid);
+        n.info.alnum_chars += popcount16(l | d);
+        if TWO_BYTE {
+            n.info.alnum_chars -= popcount16(two_byte_cont & valid);
+        }
         let last = 1u32 << (lim - 1);
         n.state = if word & last != 0 {
             WORD
