@@ -527,7 +527,8 @@ mod ssse3 {
             _mm_and_si128(prev, _mm_set1_epi8(0xfe_u8 as i8)),
             _mm_set1_epi8((lead & 0xfe) as i8),
         );
-        // The table byte: the lead's low bit, then bits 3-5 of the continuation byte.
+        // The mask byte (the lead's low bit picks the half, bits 3-5 of the continuation byte
+        // the byte in it), and the bit in that byte (bits 0-2).
         let idx = _mm_or_si128(
             _mm_slli_epi16(_mm_and_si128(prev, _mm_set1_epi8(1)), 3),
             _mm_and_si128(_mm_srli_epi16(v, 3), _mm_set1_epi8(7)),
@@ -566,12 +567,13 @@ mod ssse3 {
         // Bytes of two-byte letters that lower-case to themselves (all of one lead-byte pair)
         // go out as they are, like lower-case ASCII letters; any other char beyond ASCII ends
         // the window. A window of ASCII or led by another char takes the path without them.
-        let lead = w[non_ascii.trailing_zeros().min(15) as usize];
-        if non_ascii != 0 && (0xc2..0xe0).contains(&lead) {
-            take::<true>(n, w, v, avail, non_ascii, lead)
-        } else {
-            take::<false>(n, w, v, avail, non_ascii, 0)
+        if non_ascii != 0 {
+            let lead = w[non_ascii.trailing_zeros() as usize];
+            if (0xc2..0xe0).contains(&lead) {
+                return take::<true>(n, w, v, avail, non_ascii, lead);
+            }
         }
+        take::<false>(n, w, v, avail, non_ascii, 0)
     }
 
     /// [`window`]'s work on the window `w` (as a vector `v`; `avail` of its bytes are the

@@ -55,11 +55,11 @@ pub(super) fn entry(cp: u32) -> i32 {
     block((cp >> SHIFT) as usize).entries[cp as usize & (BLOCK - 1)]
 }
 
-/// For the two-byte chars led by `lead` and `lead ^ 1` (a pair of lead bytes covers a
-/// script's common letters: Cyrillic 0xD0/0xD1, Greek 0xCE/0xCF, Arabic 0xD8/0xD9, accented
-/// Latin 0xC2/0xC3), which are letters that lower-case to themselves: bit k of byte j is set
-/// when the char with continuation byte `0x80 | j % 8 * 8 + k` and the lead byte of the pair
-/// whose low bit is `j / 8` is one. `lead` is from 0xC2 to 0xDF.
+/// The same-letter masks ([`Block::same`]) of the two-byte chars led by `lead & !1` (low 64
+/// bits) and `lead | 1` (high 64 bits): bit `c & 0x3F` of a half is set when the char with
+/// continuation byte `c` is a letter that lower-cases to itself. A pair of lead bytes covers
+/// a script's common letters: Cyrillic 0xD0/0xD1, Greek 0xCE/0xCF, Arabic 0xD8/0xD9, accented
+/// Latin 0xC2/0xC3. `lead` is from 0xC2 to 0xDF.
 #[inline(always)]
 pub(super) fn same_letter_pair(lead: u8) -> u128 {
     let b = (lead & 0x1e) as usize;
