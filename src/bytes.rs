@@ -76,6 +76,24 @@ pub(crate) fn copy_short(src: &[u8], dst: &mut [u8; 16]) {
     }
 }
 
+/// Calls `step` on each 16 bytes of `b` with a mask of those that are `b`'s: all of them but
+/// in the last step, whose bytes past `b`'s end are zeros (blocks are a few dozen bytes, where
+/// a vectorised loop would spend most of its time in a scalar remainder).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn steps16(b: &[u8], mut step: impl FnMut(&[u8; 16], u32)) {
+    let mut chunks = b.chunks_exact(16);
+    for w in &mut chunks {
+        step(w.try_into().expect("16 bytes"), 0xffff);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut pad = [0u8; 16];
+        copy_short(rest, &mut pad);
+        step(&pad, (1 << rest.len()) - 1);
+    }
+}
+
 /// Counts of a block's bytes for its shape: chars (bytes that do not continue a UTF-8
 /// sequence), ASCII commas and semicolons, ASCII separators (`|` `>`), and whether any byte
 /// is beyond ASCII.
@@ -87,15 +105,14 @@ pub(crate) struct ByteCounts {
     pub(crate) non_ascii: bool,
 }
 
-/// [`ByteCounts`] of `b`: 16 bytes a step with SSE2, the tail padded (blocks are a few dozen
-/// bytes, where a vectorised loop spends most of its time in its scalar remainder).
+/// [`ByteCounts`] of `b`: 16 bytes a step with SSE2, the tail padded ([`steps16`]).
 #[inline]
 pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
         let (mut chars, mut commas, mut separators, mut high) = (0, 0, 0, 0);
-        let mut step = |w: &[u8; 16], valid: u32| {
+        let step = |w: &[u8; 16], valid: u32| {
             // SAFETY: SSE2 is part of the x86-64 baseline; the load is unaligned and in bounds.
             unsafe {
                 let v = _mm_loadu_si128(w.as_ptr().cast());
@@ -110,16 +127,7 @@ pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
                 high |= _mm_movemask_epi8(v) as u32 & valid;
             }
         };
-        let mut chunks = b.chunks_exact(16);
-        for w in &mut chunks {
-            step(w.try_into().expect("16 bytes"), 0xffff);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut pad = [0u8; 16];
-            copy_short(rest, &mut pad);
-            step(&pad, (1 << rest.len()) - 1);
-        }
+        steps16(b, step);
         ByteCounts {
             chars,
             commas,
@@ -149,10 +157,10 @@ pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
 }
 
 /// Counts of the commas (`、` `，` `；` `،`) and separators (`»` `«` `·` `•` `›` `‹` `¦`) beyond
-/// ASCII in `b`, valid UTF-8: each is found by its last byte and the one or two before it,
+/// ASCII in `text`: each is found by its last byte and the one or two before it,
 /// 16 bytes a step with SSE2, the bytes before a step carried from the step before.
 #[inline]
-pub(crate) fn mark_counts(b: &[u8]) -> (u32, u32) {
+pub(crate) fn mark_counts(text: &str) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
@@ -187,23 +195,14 @@ pub(crate) fn mark_counts(b: &[u8]) -> (u32, u32) {
             commas += popcount16(_mm_movemask_epi8(comma) as u32);
             separators += popcount16(_mm_movemask_epi8(sep) as u32);
         };
-        let mut chunks = b.chunks_exact(16);
-        for w in &mut chunks {
-            step(w.try_into().expect("16 bytes"));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Zero padding: no mark ends in a zero byte.
-            let mut pad = [0u8; 16];
-            copy_short(rest, &mut pad);
-            step(&pad);
-        }
+        // The zero padding needs no mask: no mark ends in a zero byte.
+        steps16(text.as_bytes(), |w, _| step(w));
         (commas, separators)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         let (mut commas, mut separators) = (0, 0);
-        for c in String::from_utf8_lossy(b).chars() {
+        for c in text.chars() {
             match c {
                 '、' | '，' | '；' | '،' => commas += 1,
                 '»' | '«' | '·' | '•' | '›' | '‹' | '¦' => separators += 1,
@@ -238,7 +237,7 @@ mod tests {
                     _ => {}
                 }
             }
-            proptest::prop_assert_eq!(mark_counts(s.as_bytes()), want);
+            proptest::prop_assert_eq!(mark_counts(&s), want);
         }
 
         #[test]

@@ -76,7 +76,7 @@ pub fn shape(text: &str) -> Shape {
     s.commas = counts.commas;
     s.separators = counts.separators;
     if counts.non_ascii {
-        let (commas, separators) = mark_counts(bytes);
+        let (commas, separators) = mark_counts(t);
         s.commas += commas;
         s.separators += separators;
     }
