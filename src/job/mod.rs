@@ -21,7 +21,6 @@ mod reuse;
 mod stats;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -31,7 +30,7 @@ use crate::input::{ConvertedPages, InputConfig, PassedOver, PayloadKind, Record}
 use crate::model::SpillDir;
 use crate::model::{self, Counter, Header, Model, ModelParams, Prior, SiteTable};
 use crate::output::{Compression, OutputKind, Writer};
-use crate::shingle::Shingler;
+use crate::shingle::{PageFeatures, Shingler};
 use reuse::{FeatureStore, Kept};
 
 pub(crate) use pipeline::for_each_record;
@@ -186,7 +185,7 @@ fn count_features(
     cfg: &JobConfig,
     params: ModelParams,
     dir: &SpillDir,
-    mut keep: Option<&mut FeatureStore>,
+    keep: Option<&mut FeatureStore>,
 ) -> Result<(Vec<Counter>, SiteTable, Stats)> {
     let pool = cfg.pool()?;
     let workers = pool.current_num_threads();
@@ -208,7 +207,13 @@ fn count_features(
         }
         sites.write().expect("no panics holding it").intern(name)
     };
-    let full = keep.as_ref().map(|k| k.full_flag());
+    let (space, mut index) = match keep {
+        Some(k) => {
+            let (s, i) = k.parts(workers);
+            (Some(s), Some(i))
+        }
+        None => (None, None),
+    };
     for_each_record(
         cfg,
         &pool,
@@ -218,12 +223,13 @@ fn count_features(
         || (Shingler::new(params.shingle_max_tokens), Vec::new()),
         |(sh, buf), mut rec| -> Result<(RecordFigures, Option<Kept>)> {
             let site = intern(&rec.site);
-            let keeping = full.as_ref().is_some_and(|f| !f.load(Ordering::Relaxed));
-            let (mut f, kept) = if keeping {
-                let (page, f) = sh.page_and_features(&rec.text);
-                (f, Some(Kept::new(&rec.loc, &rec.text, page)))
-            } else {
-                (sh.features(&rec.text), None)
+            let w = rayon::current_thread_index().unwrap_or(0) % workers;
+            let (mut f, kept) = match space.filter(|s| !s.is_full()) {
+                Some(s) => {
+                    let (page, f) = sh.page_and_features(&rec.text);
+                    (f, s.keep(w, &rec.loc, &rec.text, page))
+                }
+                None => (sh.features(&rec.text), None),
             };
             if !rec.dom.is_empty() {
                 // A page read from HTML: its DOM paths are counted too.
@@ -232,7 +238,6 @@ fn count_features(
                 crate::clean::dom_features(&rec.text, &rec.dom, buf);
                 f = buf;
             }
-            let w = rayon::current_thread_index().unwrap_or(0) % workers;
             let mut c = counters[w].lock().expect("no worker panics holding it");
             if c.is_full_for(f.len()) {
                 let fresh = c.fresh();
@@ -242,7 +247,8 @@ fn count_features(
             c.add_page(site, f);
             drop(c);
             let figures = RecordFigures::take(&mut rec);
-            Ok((figures, kept.map(|k| k.with_html(&mut rec))))
+            let kept = kept.zip(space).map(|(k, s)| k.with_html(s, &mut rec));
+            Ok((figures, kept))
         },
         |batch| {
             for (r, kept) in batch {
@@ -251,8 +257,8 @@ fn count_features(
                 stats.input_bytes += r.input_bytes;
                 stats.lossy_records += r.lossy as u64;
                 pb.inc(r.input_bytes);
-                if let (Some(k), Some(store)) = (kept, keep.as_deref_mut()) {
-                    store.insert(k);
+                if let (Some(k), Some(index)) = (kept, index.as_deref_mut()) {
+                    index.insert(k);
                 }
             }
             pb.set_message(format!("{} pages", stats.pages));
@@ -427,10 +433,12 @@ fn clean_kept(
         &mut passed,
         || {
             let c = Cleaner::with_prior(model, clean_cfg, cfg.prior.as_deref());
-            (c, String::new())
+            (c, String::new(), PageFeatures::default())
         },
-        |(c, cleaned), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
-            let pre = kept.and_then(|k| k.get(&rec.loc, &rec.text));
+        |(c, cleaned, feats), mut rec| -> Result<(Cleaned, PageSummary, RecordFigures)> {
+            let pre = kept
+                .is_some_and(|k| k.copy_into(&rec.loc, &rec.text, feats))
+                .then_some(&*feats);
             let d = c.clean_page_with(&rec.site, &rec.text, pre, &rec.dom, cleaned);
             let summary = PageSummary::of(cleaned, d);
             Ok(match fmt {
