@@ -1,6 +1,7 @@
 //! Byte-scanning kernels shared by the stages: the next line end, word boundary or escape
 //! (inline SSE2, part of the x86-64 baseline, with a plain loop elsewhere), the next control
-//! byte of a JSON string, a block's char and mark counts; and the small helpers of the SIMD
+//! byte of a JSON string, a block's char and mark counts, its words that open with capitals;
+//! and the small helpers of the SIMD
 //! paths (set bits by table, short copies). They are tested against the obvious iterator
 //! expressions.
 
@@ -213,9 +214,142 @@ pub(crate) fn mark_counts(text: &str) -> (u32, u32) {
     }
 }
 
+/// Words of `text` (parted by whitespace, as [`str::split_whitespace`] parts them) that open
+/// with a letter, and those of them that open with a capital; `None` if `text` holds a tab.
+///
+/// 16 bytes a step with SSE2: a word opens at a char that is not whitespace after one that
+/// is. Whitespace beyond ASCII (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029,
+/// U+202F, U+205F, U+3000) is found by its last byte and the one or two before it, carried
+/// across steps; only a char beyond ASCII that opens a word is decoded, to ask whether it is
+/// a letter and a capital.
+#[inline]
+pub(crate) fn word_caps(text: &str) -> Option<(u32, u32)> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let b = text.as_bytes();
+        let (mut words, mut caps) = (0, 0);
+        // Whether the char before the step's first byte is whitespace.
+        let mut carry = 1;
+        let mut tabs = 0;
+        let mut at = 0;
+        // SAFETY (all intrinsics here): SSE2 is part of the x86-64 baseline.
+        let mut prev = unsafe { _mm_setzero_si128() };
+        steps16(b, |w, valid| {
+            let (ws_end, ascii_space, high, lead, tab, alpha, upper) = unsafe {
+                let v = _mm_loadu_si128(w.as_ptr().cast());
+                let p1 = _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15));
+                let p2 = _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14));
+                prev = v;
+                let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+                // Unsigned `v - lo <= n`, by `min`.
+                let within = |lo: u8, n: u8| {
+                    let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+                    _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(n as i8)), d)
+                };
+                let (or, and) = (_mm_or_si128, _mm_and_si128);
+                let ascii_space = or(eq(v, b' '), within(b'\t', b'\r' - b'\t'));
+                let e2 = eq(p2, 0xe2);
+                let wide_space = or(
+                    or(
+                        and(eq(p1, 0xc2), or(eq(v, 0x85), eq(v, 0xa0))),
+                        and(and(eq(p2, 0xe1), eq(p1, 0x9a)), eq(v, 0x80)),
+                    ),
+                    or(
+                        and(
+                            and(e2, eq(p1, 0x80)),
+                            or(
+                                or(within(0x80, 0x0a), eq(v, 0xaf)),
+                                or(eq(v, 0xa8), eq(v, 0xa9)),
+                            ),
+                        ),
+                        or(
+                            and(and(e2, eq(p1, 0x81)), eq(v, 0x9f)),
+                            and(and(eq(p2, 0xe3), eq(p1, 0x80)), eq(v, 0x80)),
+                        ),
+                    ),
+                );
+                let upper = within(b'A', 25);
+                let mask = |x: __m128i| _mm_movemask_epi8(x) as u32;
+                (
+                    mask(or(ascii_space, wide_space)),
+                    mask(ascii_space),
+                    mask(v),
+                    // Signed: lead bytes 0xC0.. are -0x40..
+                    mask(_mm_cmpgt_epi8(v, _mm_set1_epi8(-0x41))),
+                    mask(eq(v, b'\t')),
+                    mask(or(upper, within(b'a', 25))),
+                    mask(upper),
+                )
+            };
+            let after = ws_end << 1 | carry;
+            carry = ws_end >> 15 & 1;
+            tabs |= tab & valid;
+            let opens = !high & !ascii_space & after & valid;
+            words += popcount16(opens & alpha);
+            caps += popcount16(opens & upper);
+            let mut wide = high & lead & after & valid;
+            while wide != 0 {
+                let j = at + wide.trailing_zeros() as usize;
+                wide &= wide - 1;
+                let c = text[j..].chars().next().expect("a char starts here");
+                // A whitespace char is no letter: it opens nothing.
+                if c.is_alphabetic() {
+                    words += 1;
+                    caps += c.is_uppercase() as u32;
+                }
+            }
+            at += 16;
+        });
+        (tabs == 0).then_some((words, caps))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut words, mut caps) = (0, 0);
+        let mut after_space = true;
+        for c in text.chars() {
+            if c == '\t' {
+                return None;
+            }
+            if after_space && c.is_alphabetic() {
+                words += 1;
+                caps += c.is_uppercase() as u32;
+            }
+            after_space = c.is_whitespace();
+        }
+        Some((words, caps))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`word_caps`] by the obvious iterators.
+    fn word_caps_by_split(s: &str) -> Option<(u32, u32)> {
+        if s.contains('\t') {
+            return None;
+        }
+        let (mut words, mut caps) = (0, 0);
+        for w in s.split_whitespace() {
+            if let Some(c) = w.chars().next().filter(|c| c.is_alphabetic()) {
+                words += 1;
+                caps += c.is_uppercase() as u32;
+            }
+        }
+        Some((words, caps))
+    }
+
+    #[test]
+    fn word_caps_counts_words_that_open_with_letters_and_capitals() {
+        assert_eq!(
+            word_caps("Top Stories and more 10 Ways Éclair"),
+            Some((6, 4))
+        );
+        assert_eq!(word_caps("  one\u{a0}Two\u{3000}three  "), Some((3, 1)));
+        assert_eq!(word_caps("a\tb"), None);
+        assert_eq!(word_caps(""), Some((0, 0)));
+    }
 
     proptest::proptest! {
         #[test]
@@ -250,6 +384,19 @@ mod tests {
                 non_ascii: !s.is_ascii(),
             };
             proptest::prop_assert_eq!(byte_counts(b), want);
+        }
+
+        // Words and spaces of both kinds at every offset of the 16-byte steps, in steps of
+        // ASCII and steps with chars beyond it.
+        #[test]
+        fn word_caps_counts_what_split_whitespace_counts(
+            pieces in proptest::collection::vec(
+                r"[A-Za-z0-9]{1,7}|[ \t\n\r\x0b\x0c]|[\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}]|[ÉéÀàŁłΣσДдİıǅⅠⒶ𐐀𝐀]|\PC|[!-/:-@]",
+                0..80,
+            )
+        ) {
+            let s: String = pieces.concat();
+            proptest::prop_assert_eq!(word_caps(&s), word_caps_by_split(&s), "{:?}", s);
         }
 
         #[test]

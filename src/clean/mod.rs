@@ -763,19 +763,10 @@ const LIST_MARK_TOKENS: u32 = 8;
 /// Whether at least `share` of the words of `text` (those that open with a letter) open
 /// with a capital: a run of titles or menu entries on one line ("Top Stories Latest News
 /// How To Bake Bread"), not prose, which capitalises the first word of a sentence and names.
+/// A table's row, its cells parted by tabs, is the article's own (a schedule, a roster).
 fn title_case(text: &str, share: f32) -> bool {
-    let (mut words, mut caps) = (0u32, 0u32);
-    // A table's row, its cells parted by tabs, is the article's own (a schedule, a roster).
-    if text.contains('\t') {
-        return false;
-    }
-    for w in text.split_whitespace() {
-        if let Some(c) = w.chars().next().filter(|c| c.is_alphabetic()) {
-            words += 1;
-            caps += c.is_uppercase() as u32;
-        }
-    }
-    words > 0 && caps as f32 >= share * words as f32
+    crate::bytes::word_caps(text)
+        .is_some_and(|(words, caps)| words > 0 && caps as f32 >= share * words as f32)
 }
 
 /// A block's reason from the segmentation (in a kept run, in the article's header) and its
