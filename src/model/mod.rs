@@ -138,9 +138,13 @@ impl Shard {
         self.features.get_or_init(|| {
             let mut probes = Vec::new();
             let mut site: (Vec<u8>, u64) = (Vec::new(), 0);
-            let r = self.map.range().ge([TAG_BLOCK]).lt([TAG_BLOCK + 1]);
-            let mut s = r.into_stream();
+            // No upper bound: the stream would compare every key with it; the first key past
+            // the `B` keys ends the loop instead.
+            let mut s = self.map.range().ge([TAG_BLOCK]).into_stream();
             while let Some((k, _)) = s.next() {
+                if k.first() != Some(&TAG_BLOCK) {
+                    break;
+                }
                 if let Some((name, kind, hash)) = parse_block_key(k) {
                     if site.0 != name {
                         site = (name.to_vec(), xxh3_64(name));
