@@ -315,3 +315,55 @@ impl ConvertedPages for FeatureStore {
         html.remove(&key).map(|h| h.page)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::Shingler;
+    use std::path::Path;
+
+    fn same(a: &PageFeatures, b: &PageFeatures) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    #[test]
+    fn kept_pages_come_back_as_computed_and_only_for_their_record() {
+        let mut store = FeatureStore::new(1 << 20);
+        let (space, index) = store.parts(2);
+        let mut sh = Shingler::new(12);
+        let texts = [
+            "Breaking News\nThe council met on Tuesday, and voted 7-2.\nShare this\nÉté à Paris — “quoted”",
+            "",
+            "One line only",
+        ];
+        let file = Path::new("a.jsonl");
+        for (i, t) in texts.iter().enumerate() {
+            let loc = Location::new(file, i as u64 + 1, 0);
+            let kept = space.keep(i % 2, &loc, t, sh.page(t)).expect("room for it");
+            index.insert(kept);
+        }
+        let mut out = PageFeatures::default();
+        for (i, t) in texts.iter().enumerate() {
+            let loc = Location::new(file, i as u64 + 1, 0);
+            assert!(store.copy_into(&loc, t, &mut out));
+            assert!(same(&out, sh.page(t)), "page {i}");
+        }
+        // Another text (a changed file), another record or another file: not kept.
+        assert!(!store.copy_into(&Location::new(file, 1, 0), "Breaking", &mut out));
+        assert!(!store.copy_into(&Location::new(file, 9, 0), texts[0], &mut out));
+        assert!(!store.copy_into(&Location::new(Path::new("b"), 1, 0), texts[0], &mut out));
+    }
+
+    #[test]
+    fn a_full_store_keeps_no_more() {
+        let mut store = FeatureStore::new(PAGE_OVERHEAD + 64);
+        let (space, _) = store.parts(1);
+        let mut sh = Shingler::new(12);
+        let loc = Location::new(Path::new("a"), 1, 0);
+        assert!(space.keep(0, &loc, "short", sh.page("short")).is_some());
+        let long = "a much longer line of words than the budget has room for\n".repeat(4);
+        assert!(space.keep(0, &loc, &long, sh.page(&long)).is_none());
+        assert!(space.is_full());
+        assert!(space.keep(0, &loc, "", sh.page("")).is_none());
+    }
+}
