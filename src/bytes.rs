@@ -106,6 +106,24 @@ pub(crate) struct ByteCounts {
     pub(crate) non_ascii: bool,
 }
 
+/// Each byte's predecessor in `v`, and the one before it, the first bytes' taken from the
+/// step before (`prev`): marks beyond ASCII are found by their last byte and those before it.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn predecessors(
+    v: std::arch::x86_64::__m128i,
+    prev: std::arch::x86_64::__m128i,
+) -> (std::arch::x86_64::__m128i, std::arch::x86_64::__m128i) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86-64 baseline.
+    unsafe {
+        (
+            _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15)),
+            _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14)),
+        )
+    }
+}
+
 /// [`ByteCounts`] of `b`: 16 bytes a step with SSE2, the tail padded ([`steps16`]).
 #[inline]
 pub(crate) fn byte_counts(b: &[u8]) -> ByteCounts {
@@ -170,9 +188,7 @@ pub(crate) fn mark_counts(text: &str) -> (u32, u32) {
         let mut prev = unsafe { _mm_setzero_si128() };
         let mut step = |w: &[u8; 16]| unsafe {
             let v = _mm_loadu_si128(w.as_ptr().cast());
-            // Each byte's predecessor, and the one before, across the step boundary.
-            let p1 = _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15));
-            let p2 = _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14));
+            let (p1, p2) = predecessors(v, prev);
             prev = v;
             let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
             let or = _mm_or_si128;
@@ -238,8 +254,7 @@ pub(crate) fn word_caps(text: &str) -> Option<(u32, u32)> {
         steps16(b, |w, valid| {
             let (ws_end, ascii_space, high, lead, tab, alpha, upper) = unsafe {
                 let v = _mm_loadu_si128(w.as_ptr().cast());
-                let p1 = _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15));
-                let p2 = _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14));
+                let (p1, p2) = predecessors(v, prev);
                 prev = v;
                 let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
                 // Unsigned `v - lo <= n`, by `min`.

@@ -3,7 +3,7 @@
 //! A store is written once, front to back, and freed whole: a bump allocator over large
 //! anonymous maps does that with no per-page heap allocation and no bookkeeping. The maps
 //! are left to the kernel's page size. Asked for huge pages, `run` on the generated crawl was
-//! 4% faster at best but twice as slow at the median on a virtual machine that hands freed
+//! 4% faster at best but 45% slower at the median on a virtual machine that hands freed
 //! memory back to its host: a fresh huge page is then backed anew on every use.
 
 use std::ptr::NonNull;
